@@ -1,0 +1,1 @@
+"""Helpers every source shares: HTTP with retries, secret redaction, phones, configuration."""

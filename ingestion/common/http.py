@@ -1,0 +1,193 @@
+"""One HTTP client for every source: retries with backoff, Retry-After, token refresh, clear errors.
+
+Errors name the source, the endpoint and the page, and never carry a secret (see `redaction`).
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from ingestion.common.redaction import redact
+
+log = logging.getLogger("throughline.ingestion")
+
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+class SourceError(RuntimeError):
+    """A source failed in a way a person has to look at; the message says what and where."""
+
+    def __init__(self, source: str, endpoint: str, page: str, reason: str, status: int | None = None):
+        self.source, self.endpoint, self.page, self.status = source, endpoint, page, status
+        where = f"{endpoint}" + (f" ({page})" if page else "")
+        super().__init__(redact(f"{source}: request to {where} failed: {reason}"))
+
+
+class AuthExpired(Exception):
+    """Raised by a source's response check when the API says the token expired."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 6
+    backoff_seconds: float = 1.0
+    backoff_max_seconds: float = 60.0
+    # A Retry-After longer than this is a quota that resets in hours: fail instead of waiting.
+    max_retry_after_seconds: float = 300.0
+    timeout_seconds: float = 60.0
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+@dataclass
+class ApiClient:
+    """A requests session bound to one source.
+
+    `authorize` adds credentials to each request's headers/params; `refresh` renews them once
+    after a 401 (or when `classify` raises AuthExpired). `classify` lets a source turn an API's
+    own error body into a retry (return seconds to wait, -1 for the usual backoff); None leaves
+    the decision to the HTTP status.
+    """
+
+    source: str
+    base_url: str
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+    headers: Mapping[str, str] = field(default_factory=dict)
+    authorize: Callable[[dict[str, str], dict[str, Any]], None] | None = None
+    refresh: Callable[[], None] | None = None
+    classify: Callable[[requests.Response], str | float | None] | None = None
+    sleep: Callable[[float], None] = time.sleep
+    session: requests.Session = field(default_factory=requests.Session)
+
+    def url(self, path: str) -> str:
+        if path.startswith(("http://", "https://")):
+            return path
+        return self.base_url.rstrip("/") + "/" + path.lstrip("/")
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        page: str = "",
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        data: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> requests.Response:
+        url = self.url(path)
+        endpoint = path.split("?")[0] if not path.startswith("http") else url.split("?")[0]
+        refreshed = False
+        attempt = 0
+        while True:
+            attempt += 1
+            req_headers = {**self.headers, **(headers or {})}
+            req_params = dict(params or {})
+            if self.authorize:
+                self.authorize(req_headers, req_params)
+            wait: float | None
+            try:
+                response = self.session.request(
+                    method, url, params=req_params or None, json=json_body, data=data,
+                    headers=req_headers, timeout=self.policy.timeout_seconds,
+                )
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                reason = f"{type(exc).__name__}: {exc}"
+                wait = self._backoff(attempt)
+            else:
+                try:
+                    verdict = self._verdict(response)
+                except AuthExpired:
+                    verdict = "auth"
+                if verdict == "ok":
+                    return response
+                if verdict == "auth":
+                    if self.refresh and not refreshed:
+                        log.info("%s: access token expired, refreshing once", self.source)
+                        self.refresh()
+                        refreshed = True
+                        attempt -= 1
+                        continue
+                    raise SourceError(self.source, endpoint, page,
+                                      f"HTTP {response.status_code}: not authorised "
+                                      f"({_snippet(response)}); check the source's credentials",
+                                      response.status_code)
+                if verdict == "fail":
+                    raise SourceError(self.source, endpoint, page,
+                                      f"HTTP {response.status_code}: {_snippet(response)}",
+                                      response.status_code)
+                wait = verdict if verdict >= 0 else self._backoff(attempt)
+                reason = f"HTTP {response.status_code}: {_snippet(response)}"
+                if wait > self.policy.max_retry_after_seconds:
+                    raise SourceError(self.source, endpoint, page,
+                                      f"{reason}; the API asks to wait {wait:.0f} s, longer than "
+                                      f"the {self.policy.max_retry_after_seconds:.0f} s we retry for "
+                                      "(a daily quota?)", response.status_code)
+            if attempt >= self.policy.max_attempts:
+                raise SourceError(self.source, endpoint, page,
+                                  f"gave up after {attempt} attempts; last error: {reason}")
+            log.warning("%s: %s %s (%s) failed (%s); retry %d in %.1f s",
+                        self.source, method, endpoint, page or "-", redact(reason), attempt, wait)
+            self.sleep(wait)
+
+    def get_json(self, path: str, *, page: str = "", **kwargs: Any) -> Any:
+        return _json(self.request("GET", path, page=page, **kwargs), self.source, path, page)
+
+    def post_json(self, path: str, *, page: str = "", **kwargs: Any) -> Any:
+        return _json(self.request("POST", path, page=page, **kwargs), self.source, path, page)
+
+    def _verdict(self, response: requests.Response) -> str | float:
+        """'ok', 'auth', 'fail', or seconds to wait before retrying (-1: the usual backoff)."""
+        if self.classify is not None:
+            wait = self.classify(response)
+            if wait is not None:
+                return wait
+        if response.status_code < 400:
+            return "ok"
+        if response.status_code == 401:
+            return "auth"
+        if response.status_code in RETRYABLE_STATUSES:
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            return retry_after if retry_after is not None else -1.0
+        return "fail"
+
+    def _backoff(self, attempt: int) -> float:
+        base = self.policy.backoff_seconds * (2 ** (attempt - 1))
+        return min(self.policy.backoff_max_seconds, base) * (0.75 + random.random() / 2)
+
+
+def _snippet(response: requests.Response, limit: int = 300) -> str:
+    text = response.text or ""
+    return redact(" ".join(text.split())[:limit]) or "(empty body)"
+
+
+def _json(response: requests.Response, source: str, path: str, page: str) -> Any:
+    try:
+        return response.json()
+    except (ValueError, json.JSONDecodeError) as exc:
+        raise SourceError(source, path.split("?")[0], page,
+                          f"the response is not valid JSON ({exc}); body starts: "
+                          f"{_snippet(response, 120)}") from exc

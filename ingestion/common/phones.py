@@ -1,0 +1,33 @@
+"""Contact normalisation shared by the CRM and call-tracking sources."""
+
+from __future__ import annotations
+
+import phonenumbers
+
+
+def to_e164(raw: object, default_region: str = "UA") -> str | None:
+    """Return the phone as E.164 (`+380671234567`), or None when it is not a valid number.
+
+    Numbers written without a leading `+` but with a country code (`380671234567`) are
+    recognised too, which is how call-tracking providers deliver them.
+    """
+    text = str(raw or "").strip()
+    if not text:
+        return None
+    candidates = [text]
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if not text.startswith("+") and len(digits) >= 11:
+        candidates.append("+" + digits)
+    for candidate in candidates:
+        try:
+            number = phonenumbers.parse(candidate, default_region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return None
+
+
+def normalize_email(raw: object) -> str | None:
+    text = str(raw or "").strip().lower()
+    return text if "@" in text else None

@@ -1,0 +1,35 @@
+"""Product settings read from THROUGHLINE_* environment variables (one place, typed)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_WAREHOUSE = "duckdb:///data/throughline.duckdb"
+
+
+@dataclass(frozen=True)
+class Settings:
+    warehouse_url: str = DEFAULT_WAREHOUSE
+    bi_dsn: str | None = None
+    reporting_currency: str = "UAH"
+    timezone: str = "Europe/Kyiv"
+    alert_urls: tuple[str, ...] = ()
+    environment: str = "local"  # local | ci | prod
+    data_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "data")
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        alerts = env.get("THROUGHLINE_ALERT_URLS", "")
+        return cls(
+            warehouse_url=env.get("THROUGHLINE_WAREHOUSE", DEFAULT_WAREHOUSE),
+            bi_dsn=env.get("THROUGHLINE_BI_DSN") or None,
+            reporting_currency=env.get("THROUGHLINE_REPORTING_CURRENCY", "UAH").upper(),
+            timezone=env.get("THROUGHLINE_TIMEZONE", "Europe/Kyiv"),
+            alert_urls=tuple(u.strip() for u in alerts.replace("\n", ",").split(",") if u.strip()),
+            environment=env.get("THROUGHLINE_ENV", "local"),
+            data_dir=Path(env.get("THROUGHLINE_DATA_DIR", str(PROJECT_ROOT / "data"))),
+        )

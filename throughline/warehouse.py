@@ -1,0 +1,85 @@
+"""The warehouse chosen by THROUGHLINE_WAREHOUSE: DuckDB file (default) or PostgreSQL.
+
+One object gives the dlt destination, the dbt target settings and a DB-API connection, so no
+other module parses the URL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from throughline.settings import PROJECT_ROOT, Settings
+
+
+@dataclass(frozen=True)
+class Warehouse:
+    kind: str  # "duckdb" | "postgres"
+    path: Path | None = None  # duckdb file
+    dsn: str | None = None  # postgres URL
+
+    @classmethod
+    def from_url(cls, url: str) -> Warehouse:
+        parsed = urlparse(url)
+        if parsed.scheme == "duckdb":
+            # duckdb:///data/x.duckdb is relative to the project; duckdb:////abs/x.duckdb absolute
+            path = Path(unquote(url[len("duckdb:///"):]))
+            if not path.is_absolute():
+                path = PROJECT_ROOT / path
+            return cls(kind="duckdb", path=path)
+        if parsed.scheme in ("postgresql", "postgres"):
+            return cls(kind="postgres", dsn=url)
+        raise ValueError(
+            f"THROUGHLINE_WAREHOUSE={url!r} is not supported: use duckdb:///path/to/file.duckdb "
+            "or postgresql://user:password@host:port/database"
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> Warehouse:
+        return cls.from_url((settings or Settings.from_env()).warehouse_url)
+
+    def dlt_destination(self) -> Any:
+        import dlt
+
+        if self.kind == "duckdb":
+            assert self.path is not None
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            return dlt.destinations.duckdb(str(self.path))
+        return dlt.destinations.postgres(credentials=self.dsn)
+
+    def dbt_env(self) -> dict[str, str]:
+        """Environment variables that `dbt_project/profiles.yml` reads to pick its target."""
+        if self.kind == "duckdb":
+            assert self.path is not None
+            return {"THROUGHLINE_DBT_TARGET": "duckdb", "THROUGHLINE_DUCKDB_PATH": str(self.path)}
+        parsed = urlparse(self.dsn)
+        return {
+            "THROUGHLINE_DBT_TARGET": "postgres",
+            "THROUGHLINE_PG_HOST": parsed.hostname or "127.0.0.1",
+            "THROUGHLINE_PG_PORT": str(parsed.port or 5432),
+            "THROUGHLINE_PG_USER": unquote(parsed.username or "postgres"),
+            "THROUGHLINE_PG_PASSWORD": unquote(parsed.password or ""),
+            "THROUGHLINE_PG_DATABASE": (parsed.path or "/postgres").lstrip("/") or "postgres",
+        }
+
+    def connect(self, read_only: bool = False) -> Any:
+        """A DB-API connection (duckdb or psycopg). Readers pass read_only=True."""
+        if self.kind == "duckdb":
+            import duckdb
+
+            assert self.path is not None
+            return duckdb.connect(str(self.path), read_only=read_only)
+        import psycopg
+
+        conn = psycopg.connect(self.dsn, autocommit=True)
+        if read_only:
+            conn.read_only = True
+        return conn
+
+    def describe(self) -> str:
+        if self.kind == "duckdb":
+            return f"DuckDB file {self.path}"
+        parsed = urlparse(self.dsn)
+        return f"PostgreSQL {parsed.hostname}:{parsed.port or 5432}/{(parsed.path or '/').lstrip('/')}"
