@@ -1,0 +1,93 @@
+"""Fixtures shared by every test area: telemetry off, a throwaway PostgreSQL cluster."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+for _name, _value in {
+    "GX_ANALYTICS_ENABLED": "false",
+    "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    "RUNTIME__DLTHUB_TELEMETRY": "false",
+    "DO_NOT_TRACK": "1",
+}.items():
+    os.environ[_name] = _value
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _pg_bin(name: str) -> str:
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
+    if not candidates:
+        raise RuntimeError(
+            f"PostgreSQL server binary {name!r} not found: run scripts/install_system_deps.sh"
+        )
+    return str(candidates[-1])
+
+
+def _as_postgres_user(args: list[str]) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
+
+
+@pytest.fixture(scope="session")
+def postgres_dsn() -> Iterator[str]:
+    """A superuser DSN of a PostgreSQL cluster started for this test session on 127.0.0.1."""
+    root = Path(tempfile.mkdtemp(prefix="throughline-pg-"))
+    data = root / "data"
+    port = free_port()
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres", "postgres")
+    subprocess.run(
+        _as_postgres_user([_pg_bin("initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
+                           "-E", "UTF8", "--no-locale"]),
+        check=True, capture_output=True,
+    )
+    log_file = root / "server.log"
+    subprocess.run(
+        _as_postgres_user([_pg_bin("pg_ctl"), "-D", str(data), "-l", str(log_file), "-w",
+                           "-o", f"-h 127.0.0.1 -p {port} -k {root} -c fsync=off "
+                                 "-c synchronous_commit=off -c full_page_writes=off",
+                           "start"]),
+        check=True, capture_output=True,
+    )
+    dsn = f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"PostgreSQL did not start; see {log_file}") from None
+                time.sleep(0.2)
+        yield dsn
+    finally:
+        subprocess.run(
+            _as_postgres_user([_pg_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
+            capture_output=True,
+        )
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
