@@ -1,0 +1,164 @@
+"""The `throughline` command: demo, run, publish, report, doctor, dev."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from throughline.settings import Settings
+from throughline.warehouse import Warehouse
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Throughline: what each marketing channel costs and brings, from ad click to paid deal.",
+)
+console = Console()
+
+DEMO_DAYS = 90
+DEMO_VISITORS_PER_DAY = 300
+DEMO_SEED = 42
+
+
+def _fail(message: str) -> None:
+    console.print(f"[bold red]Error:[/] {message}")
+    raise typer.Exit(code=1)
+
+
+def _logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    from ingestion.common.redaction import install_log_redaction
+
+    install_log_redaction()
+
+
+def _materialize(select: str | None) -> bool:
+    from orchestration.runner import materialize_all
+
+    summary = materialize_all(select=select, progress=True)
+    return summary.success
+
+
+@app.command()
+def run(
+    select: Annotated[
+        str | None,
+        typer.Option(help="Dagster asset selection, e.g. 'group:google_ads*' or 'key:marts/*'."),
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Materialise the whole asset graph (or a selection) once, in-process, with progress."""
+    _logging(verbose)
+    if not _materialize(select):
+        _fail("some assets failed; the summary above names them (see the Dagster UI for details).")
+
+
+@app.command()
+def demo(
+    days: Annotated[int, typer.Option(help="Days of synthetic history.")] = DEMO_DAYS,
+    visitors_per_day: Annotated[int, typer.Option(help="Synthetic visitors per day.")] = DEMO_VISITORS_PER_DAY,
+    seed: Annotated[int, typer.Option(help="Random seed of the synthetic business.")] = DEMO_SEED,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Start the sandbox, point every source at it, run everything once, print where results are."""
+    _logging(verbose)
+    from ingestion.sandbox.generator import BusinessParams, generate_business
+    from ingestion.sandbox.server import Sandbox
+
+    settings = Settings.from_env()
+    demo_dir = settings.data_dir / "demo"
+    start = date.today() - timedelta(days=days)
+    console.print(f"[bold]Generating the demo business[/]: {days} days from {start}, "
+                  f"{visitors_per_day} visitors/day (seed {seed})")
+    business = generate_business(
+        BusinessParams(seed=seed, start_date=start, days=days, visitors_per_day=visitors_per_day)
+    )
+    warehouse = Warehouse.from_settings(settings)
+    with Sandbox(business, files_dir=demo_dir / "files") as sandbox:
+        os.environ.update(sandbox.source_env())
+        console.print("[bold]Sandbox APIs[/] are up on 127.0.0.1; loading every source into "
+                      f"{warehouse.describe()}")
+        ok = _materialize(select=None)
+    if not ok:
+        _fail("the demo run failed; the summary above names the failing assets.")
+    _print_results(settings, warehouse)
+
+
+def _print_results(settings: Settings, warehouse: Warehouse) -> None:
+    table = Table(title="Where the results are", show_header=False)
+    table.add_row("Warehouse", warehouse.describe())
+    table.add_row("Owner's report", str(settings.data_dir / "reports" / "owner_report.html"))
+    table.add_row("Mart exports (Parquet/CSV)", str(settings.data_dir / "exports"))
+    table.add_row("Dagster UI", "make dev, then open http://127.0.0.1:3000")
+    table.add_row("BI publication", "THROUGHLINE_BI_DSN=postgresql://... throughline publish")
+    console.print(table)
+
+
+@app.command()
+def publish(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
+    """Publish the marts to PostgreSQL schema `bi` (THROUGHLINE_BI_DSN) for Looker Studio / Power BI."""
+    _logging(verbose)
+    from throughline.publish import publish_marts
+
+    settings = Settings.from_env()
+    if not settings.bi_dsn:
+        _fail("THROUGHLINE_BI_DSN is not set: give the PostgreSQL URL the dashboards read, "
+              "e.g. postgresql://throughline@db.example.com:5432/analytics")
+    result = publish_marts(settings)
+    console.print(result.describe())
+
+
+@app.command()
+def report(
+    out: Annotated[Path | None, typer.Option(help="Where to write the HTML file.")] = None,
+    lang: Annotated[str, typer.Option(help="Language of the report: en or uk.")] = "en",
+) -> None:
+    """Write the owner's report: one self-contained HTML page with charts."""
+    from throughline.report import write_report
+
+    if lang not in ("en", "uk"):
+        _fail(f"--lang must be 'en' or 'uk', not {lang!r}")
+    settings = Settings.from_env()
+    target = out or settings.data_dir / "reports" / f"owner_report{'' if lang == 'en' else '_uk'}.html"
+    path = write_report(target, lang=lang, settings=settings)
+    console.print(f"Owner's report written to [bold]{path}[/]")
+
+
+@app.command()
+def doctor() -> None:
+    """Check configuration, credentials present, each source's connectivity and the warehouse."""
+    from throughline.doctor import run_checks
+
+    checks = run_checks(Settings.from_env())
+    table = Table(title="Throughline doctor")
+    for column in ("check", "status", "details"):
+        table.add_column(column)
+    colours = {"ok": "green", "skipped": "yellow", "failed": "red"}
+    for check in checks:
+        table.add_row(check.name, f"[{colours[check.status]}]{check.status}[/]", check.details)
+    console.print(table)
+    if any(check.status == "failed" for check in checks):
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def dev() -> None:
+    """Start the Dagster UI on 127.0.0.1 over the demo sandbox (Ctrl-C stops everything)."""
+    from orchestration.dev import start_dev
+
+    sys.exit(start_dev())
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,103 @@
+"""`throughline doctor`: is each source configured and reachable, is the warehouse there?
+
+Nothing here prints a secret: only key names, hosts and paths.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import dlt
+import requests
+
+from ingestion.pipeline import SOURCE_NAMES, source_module
+from throughline.settings import Settings
+from throughline.warehouse import Warehouse
+
+# The setting of each source that says where it reads from: a URL or a local path.
+LOCATION_KEYS: dict[str, tuple[str, ...]] = {
+    "google_ads": ("base_url",),
+    "meta_ads": ("base_url",),
+    "ga4": ("export_path", "base_url"),
+    "bitrix24": ("webhook_url",),
+    "crm_file": ("path",),
+    "calltracking": ("base_url",),
+    "manual_costs": ("costs_path", "plan_path"),
+    "fx_rates": ("base_url",),
+}
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: str  # ok | skipped | failed
+    details: str
+
+
+def run_checks(settings: Settings) -> list[Check]:
+    checks = [_check_warehouse(settings)]
+    checks.extend(_check_source(name) for name in SOURCE_NAMES)
+    if settings.bi_dsn:
+        checks.append(_check_bi(settings.bi_dsn))
+    else:
+        checks.append(Check("BI publication", "skipped", "THROUGHLINE_BI_DSN not set"))
+    return checks
+
+
+def _check_warehouse(settings: Settings) -> Check:
+    warehouse = Warehouse.from_settings(settings)
+    try:
+        if warehouse.kind == "duckdb" and warehouse.path and not warehouse.path.exists():
+            return Check("warehouse", "ok", f"{warehouse.describe()} (created on the first run)")
+        conn = warehouse.connect(read_only=True)
+        conn.execute("select 1")
+        conn.close()
+    except Exception as exc:  # any driver error means "not reachable"; say which
+        return Check("warehouse", "failed", f"{warehouse.describe()}: {type(exc).__name__}: {exc}")
+    return Check("warehouse", "ok", warehouse.describe())
+
+
+def _check_bi(dsn: str) -> Check:
+    import psycopg
+
+    target = _host_of(dsn)
+    try:
+        with psycopg.connect(dsn, connect_timeout=5) as conn:
+            conn.execute("select 1")
+    except psycopg.Error as exc:
+        return Check("BI publication", "failed", f"{target}: {type(exc).__name__}")
+    return Check("BI publication", "ok", target)
+
+
+def _check_source(name: str) -> Check:
+    label = f"source {name}"
+    if not source_module(name).is_configured():
+        return Check(label, "skipped", "not configured (see .env.example)")
+    for key in LOCATION_KEYS[name]:
+        value = dlt.config.get(f"sources.{name}.{key}") or dlt.secrets.get(f"sources.{name}.{key}")
+        if not value:
+            continue
+        value = str(value)
+        if value.startswith(("http://", "https://")):
+            return _check_url(label, value)
+        path = Path(value)
+        if path.exists():
+            return Check(label, "ok", f"{key}: {path} exists")
+        return Check(label, "failed", f"{key}: {path} does not exist")
+    return Check(label, "ok", "configured (default endpoint)")
+
+
+def _check_url(label: str, url: str) -> Check:
+    target = _host_of(url)
+    try:
+        response = requests.head(url, timeout=5, allow_redirects=False)
+    except requests.RequestException as exc:
+        return Check(label, "failed", f"{target} unreachable: {type(exc).__name__}")
+    return Check(label, "ok", f"{target} answers (HTTP {response.status_code})")
+
+
+def _host_of(url: str) -> str:
+    parsed = urlparse(url)
+    return f"{parsed.scheme}://{parsed.hostname}" + (f":{parsed.port}" if parsed.port else "")
