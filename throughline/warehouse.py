@@ -6,6 +6,9 @@ other module parses the URL.
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,6 +80,25 @@ class Warehouse:
         if read_only:
             conn.read_only = True
         return conn
+
+    @contextmanager
+    def lock(self, exclusive: bool = True) -> Iterator[None]:
+        """Hold the DuckDB file's lock: writers exclusive, readers shared; waits, never fails.
+
+        DuckDB lets one process write a file and refuses every other process meanwhile, so each
+        step that touches the file holds this lock (`<file>.lock`) first. PostgreSQL needs none.
+        """
+        if self.kind != "duckdb":
+            yield
+            return
+        assert self.path is not None
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(f"{self.path}.lock", "a+") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def describe(self) -> str:
         if self.kind == "duckdb":
