@@ -1,0 +1,186 @@
+"""One dlt multi-asset per source: raw tables keyed like the dbt sources, `[source, table]`."""
+
+import inspect
+import logging
+from collections.abc import Iterator, Mapping
+from datetime import timedelta
+from types import ModuleType
+from typing import Any, get_origin
+
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    AssetSpec,
+    BackfillPolicy,
+    FreshnessPolicy,
+    MaterializeResult,
+    multi_asset,
+)
+from dagster_dlt import DagsterDltResource, DagsterDltTranslator
+from dagster_dlt.translator import DltResourceTranslatorData
+from dlt.common.configuration.exceptions import ConfigFieldMissingException
+from dlt.extract.source import DltSource
+
+from ingestion.pipeline import SOURCE_NAMES, make_pipeline, source_module
+from orchestration.partitions import DAILY_SOURCES, daily_partitions, window_dates
+from orchestration.resources import WarehouseResource, ingestion_retry_policy
+
+log = logging.getLogger("throughline.orchestration")
+
+OWNER = "team:data-engineering"
+WRITER_POOL = "warehouse"
+
+SOURCE_DESCRIPTIONS: Mapping[str, str] = {
+    "google_ads": "Google Ads: spend, impressions and clicks per campaign, ad and keyword per day.",
+    "meta_ads": "Meta (Facebook/Instagram) ads: spend, reach, clicks and leads per ad per day.",
+    "ga4": "Google Analytics 4: website sessions with their traffic source, and form submissions.",
+    "bitrix24": "Bitrix24 CRM: leads, deals, contacts, managers and every stage change.",
+    "crm_file": "CRM export file (CSV/XLSX) for businesses without a CRM API.",
+    "calltracking": "Call tracking (Ringostat or CallRail): every call, its source and manager.",
+    "manual_costs": "Manual costs (SEO, webinars, influencers, agencies) and the budget plan.",
+    "fx_rates": "National Bank of Ukraine daily exchange rates: every amount in one currency.",
+}
+
+# How stale a raw table may get before Dagster flags it: CRM and calls hourly, the rest daily.
+FRESHNESS_HOURS: Mapping[str, int] = {
+    "bitrix24": 3,
+    "crm_file": 3,
+    "calltracking": 3,
+}
+DEFAULT_FRESHNESS_HOURS = 26
+
+
+def freshness_policy(source: str) -> FreshnessPolicy:
+    hours = FRESHNESS_HOURS.get(source, DEFAULT_FRESHNESS_HOURS)
+    return FreshnessPolicy.time_window(
+        fail_window=timedelta(hours=hours * 2), warn_window=timedelta(hours=hours)
+    )
+
+
+class ThroughlineDltTranslator(DagsterDltTranslator):
+    """Keys raw tables `[source, table]` (the dbt source keys) and groups them by source."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def get_asset_spec(self, data: DltResourceTranslatorData) -> AssetSpec:
+        spec = super().get_asset_spec(data)
+        table = data.resource.table_name
+        table = table if isinstance(table, str) else data.resource.name
+        return spec.replace_attributes(
+            key=AssetKey([self.source, table]),
+            deps=[],
+            group_name=self.source,
+            description=f"`raw_{self.source}.{table}`: {SOURCE_DESCRIPTIONS[self.source]}",
+            owners=[OWNER],
+            kinds={"dlt", "python"},
+            freshness_policy=freshness_policy(self.source),
+        )
+
+
+def _placeholder(annotation: Any) -> Any:
+    origin = get_origin(annotation) or annotation
+    if origin in (list, tuple, set) or (
+        isinstance(origin, type) and issubclass(origin, (list, tuple))
+    ):
+        return []
+    if origin is int:
+        return 0
+    return "not-configured"
+
+
+def declared_source(module: ModuleType) -> DltSource:
+    """The source as Dagster sees it at load time: its resources, not its data.
+
+    An unconfigured source cannot resolve its settings; it is declared with placeholder values
+    only to list its tables (its asset skips at run time while `is_configured()` is false).
+    """
+    try:
+        return module.source()
+    except ConfigFieldMissingException as missing:
+        fields = missing.config.get_resolvable_fields()
+        return module.source(**{name: _placeholder(fields.get(name)) for name in missing.fields})
+
+
+def partition_kwargs(context: AssetExecutionContext, source: Any) -> dict[str, str]:
+    """The start/end dates of the partitions this run covers, for a source that takes them."""
+    if not context.has_partition_key_range:
+        return {}
+    accepted = inspect.signature(source).parameters
+    missing = {"start_date", "end_date"} - set(accepted)
+    if missing:
+        raise TypeError(
+            f"{source.__module__}.source() must accept {', '.join(sorted(missing))} "
+            "to load a date range (daily partitions)"
+        )
+    first, last = window_dates(context.partition_time_window)
+    return {"start_date": first.isoformat(), "end_date": last.isoformat()}
+
+
+def _skipped(context: AssetExecutionContext, name: str) -> Iterator[MaterializeResult]:
+    message = (
+        f"{name}: not configured, skipped (set its SOURCES__{name.upper()}__* settings; "
+        "see .env.example)"
+    )
+    context.log.info(message)
+    for key in context.selected_asset_keys:
+        yield MaterializeResult(asset_key=key, metadata={"status": "skipped: not configured"})
+
+
+def build_source_assets(name: str) -> AssetsDefinition:
+    module = source_module(name)
+    translator = ThroughlineDltTranslator(name)
+    partitioned = name in DAILY_SOURCES
+    specs = [
+        translator.get_asset_spec(DltResourceTranslatorData(resource=resource, pipeline=None))
+        for resource in declared_source(module).selected_resources.values()
+    ]
+
+    @multi_asset(
+        name=f"{name}_raw",
+        specs=specs,
+        can_subset=True,
+        partitions_def=daily_partitions if partitioned else None,
+        backfill_policy=BackfillPolicy.single_run() if partitioned else None,
+        retry_policy=ingestion_retry_policy(),
+        pool=WRITER_POOL,
+        op_tags={"throughline/source": name},
+    )
+    def _load(
+        context: AssetExecutionContext, dlt: DagsterDltResource, warehouse: WarehouseResource
+    ) -> Iterator[Any]:
+        if not module.is_configured():
+            yield from _skipped(context, name)
+            return
+        target = warehouse.get()
+        source = module.source(**partition_kwargs(context, module.source))
+        with target.lock():
+            yield from dlt.run(
+                context=context,
+                dlt_source=source,
+                dlt_pipeline=make_pipeline(name, target),
+                dagster_dlt_translator=translator,
+            )
+
+    return _load
+
+
+def available_sources() -> list[str]:
+    """Sources whose package is present (all of them in a complete checkout)."""
+    present = []
+    for name in SOURCE_NAMES:
+        try:
+            source_module(name)
+        except ModuleNotFoundError as error:
+            if error.name != f"ingestion.{name}":
+                raise
+            log.warning("source package ingestion.%s is missing; its assets are not defined", name)
+            continue
+        present.append(name)
+    return present
+
+
+ingestion_assets: list[AssetsDefinition] = [
+    build_source_assets(name) for name in available_sources()
+]

@@ -1,0 +1,132 @@
+"""dbt models as assets (dbt tests as asset checks), split around the Python Markov step."""
+
+import json
+import logging
+from collections.abc import Iterator, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, AssetSpec
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
+
+from orchestration.project import dbt_project
+from orchestration.resources import WarehouseResource
+
+log = logging.getLogger("throughline.orchestration")
+
+WRITER_POOL = "warehouse"
+# The dbt source the Markov asset writes; models reading it run after the Python step.
+MARKOV_SOURCE = "attribution"
+AFTER_MARKOV = f"source:{MARKOV_SOURCE}+"
+
+LAYER_OWNERS: Mapping[str, str] = {
+    "staging": "team:data-engineering",
+    "intermediate": "team:data-engineering",
+    "marts": "team:marketing-analytics",
+    "seeds": "team:marketing-analytics",
+}
+LAYER_DESCRIPTIONS: Mapping[str, str] = {
+    "staging": "Cleaned copy of one raw table: renamed, typed, times in UTC, UTMs normalised.",
+    "intermediate": "A building block of the marts: spend in one currency, channels, paths, credit.",
+    "marts": "A table people and dashboards read.",
+    "seeds": "An editable list kept in the project (channel rules, tracking numbers).",
+}
+
+
+def layer_of(props: Mapping[str, Any]) -> str:
+    """`staging` / `intermediate` / `marts` from the model's folder; `seeds` for seeds."""
+    if props["resource_type"] == "seed":
+        return "seeds"
+    folder = props["fqn"][1] if len(props["fqn"]) > 2 else "marts"
+    return folder if folder in LAYER_OWNERS else "marts"
+
+
+class ThroughlineDbtTranslator(DagsterDbtTranslator):
+    """Sources keep `[source, table]` (the dlt keys); models are `[layer, model]`, grouped by layer."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
+        return AssetKey([layer_of(dbt_resource_props), dbt_resource_props["name"]])
+
+    def get_asset_spec(
+        self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
+    ) -> AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        props = self.get_resource_props(manifest, unique_id)
+        if props["resource_type"] == "source":
+            return spec
+        layer = layer_of(props)
+        return spec.replace_attributes(
+            group_name=layer,
+            owners=spec.owners or [LAYER_OWNERS[layer]],
+            description=spec.description or LAYER_DESCRIPTIONS[layer],
+        )
+
+
+translator = ThroughlineDbtTranslator(
+    settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
+)
+
+
+def manifest_path() -> Path:
+    assert dbt_project is not None
+    path = Path(dbt_project.manifest_path)
+    if not path.exists():
+        raise FileNotFoundError(
+            f"dbt manifest {path} is missing: run `make dbt-parse` "
+            "(cd dbt_project && dbt parse --profiles-dir . --project-dir .)"
+        )
+    return path
+
+
+@cache
+def _manifest() -> Mapping[str, Any]:
+    return json.loads(manifest_path().read_text())
+
+
+def has_markov_source(manifest: Mapping[str, Any]) -> bool:
+    return any(
+        source["source_name"] == MARKOV_SOURCE for source in manifest.get("sources", {}).values()
+    )
+
+
+def _build(name: str, select: str, exclude: str | None) -> AssetsDefinition:
+    @dbt_assets(
+        manifest=_manifest(),
+        project=dbt_project,
+        dagster_dbt_translator=translator,
+        select=select,
+        exclude=exclude,
+        name=name,
+        pool=WRITER_POOL,
+    )
+    def _models(
+        context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    ) -> Iterator[Any]:
+        with warehouse.point_dbt_at_it().lock():
+            yield from dbt.cli(["build"], context=context).stream()
+
+    return _models
+
+
+def build_transform_assets() -> list[AssetsDefinition]:
+    if dbt_project is None:
+        log.warning("dbt_project/dbt_project.yml is missing; no dbt assets are defined")
+        return []
+    if not has_markov_source(_manifest()):
+        return [_build("dbt_models", "fqn:*", None)]
+    return [
+        _build("dbt_models", "fqn:*", AFTER_MARKOV),
+        _build("dbt_models_after_markov", AFTER_MARKOV, None),
+    ]
+
+
+transform_assets: list[AssetsDefinition] = build_transform_assets()

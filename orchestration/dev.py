@@ -1,0 +1,101 @@
+"""`throughline dev` / `make dev`: the Dagster UI on 127.0.0.1 over the demo sandbox.
+
+Starts the sandbox APIs over a generated demo business, points every source at them, and runs
+`dagster dev` in its own process group with DAGSTER_HOME at `data/dagster_home` (telemetry off,
+one warehouse writer at a time). Ctrl-C stops the UI's whole process group, then the sandbox.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Mapping
+from datetime import date, timedelta
+from pathlib import Path
+
+from throughline.settings import Settings
+
+HERE = Path(__file__).resolve().parent
+INSTANCE_CONFIG = HERE / "dagster_home" / "dagster.yaml"
+DEFAULT_PORT = 3000
+TELEMETRY_OFF = {
+    "GX_ANALYTICS_ENABLED": "false",
+    "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    "RUNTIME__DLTHUB_TELEMETRY": "false",
+    "DO_NOT_TRACK": "1",
+}
+
+
+def prepare_dagster_home(folder: Path) -> Path:
+    """A project-local DAGSTER_HOME holding the instance config (telemetry off, run queue)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(INSTANCE_CONFIG, folder / "dagster.yaml")
+    return folder
+
+
+def dagster_dev_command(port: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "dagster",
+        "dev",
+        "-m",
+        "orchestration.definitions",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(port),
+    ]
+
+
+def dev_environment(source_env: Mapping[str, str], dagster_home: Path) -> dict[str, str]:
+    return {**os.environ, **TELEMETRY_OFF, **source_env, "DAGSTER_HOME": str(dagster_home)}
+
+
+def start_ui(env: Mapping[str, str], port: int) -> subprocess.Popen[bytes]:
+    """`dagster dev` in its own process group: it ignores SIGTERM, so the group is ended."""
+    return subprocess.Popen(
+        dagster_dev_command(port), env=dict(env), start_new_session=True, cwd=HERE.parent
+    )
+
+
+def stop_ui(process: subprocess.Popen[bytes], timeout: float = 20) -> None:
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGINT)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def start_dev(port: int | None = None) -> int:
+    from ingestion.sandbox.generator import BusinessParams, generate_business
+    from ingestion.sandbox.server import Sandbox
+
+    from throughline.cli import DEMO_DAYS, DEMO_SEED, DEMO_VISITORS_PER_DAY
+
+    settings = Settings.from_env()
+    port = port or int(os.environ.get("THROUGHLINE_DEV_PORT", DEFAULT_PORT))
+    business = generate_business(
+        BusinessParams(
+            seed=DEMO_SEED,
+            start_date=date.today() - timedelta(days=DEMO_DAYS),
+            days=DEMO_DAYS,
+            visitors_per_day=DEMO_VISITORS_PER_DAY,
+        )
+    )
+    home = prepare_dagster_home(settings.data_dir / "dagster_home")
+    with Sandbox(business, files_dir=settings.data_dir / "demo" / "files") as sandbox:
+        process = start_ui(dev_environment(sandbox.source_env(), home), port)
+        print(f"Dagster UI: http://127.0.0.1:{port}  (Ctrl-C stops it and the sandbox)")
+        try:
+            return process.wait()
+        except KeyboardInterrupt:
+            return 0
+        finally:
+            stop_ui(process)

@@ -1,0 +1,31 @@
+"""Jobs as asset selections: the whole graph daily, CRM and calls with their models hourly."""
+
+from __future__ import annotations
+
+from dagster import AssetSelection, define_asset_job
+
+# Every run that writes the warehouse carries this tag; dagster.yaml lets one such run at a time.
+WRITER_TAG = {"throughline/warehouse": "writer"}
+
+CRM_SOURCES = ("bitrix24", "crm_file", "calltracking")
+MODEL_GROUPS = ("staging", "intermediate", "marts")
+
+everything = AssetSelection.all()
+crm_and_calls = AssetSelection.groups(*CRM_SOURCES)
+crm_models = crm_and_calls | (crm_and_calls.downstream() & AssetSelection.groups(*MODEL_GROUPS))
+
+daily_refresh_job = define_asset_job(
+    name="daily_refresh",
+    selection=everything,
+    description="Everything: every source, dbt model and check, Markov, BI publication, report.",
+    tags=WRITER_TAG,
+)
+
+crm_hourly_job = define_asset_job(
+    name="crm_hourly_refresh",
+    selection=crm_models,
+    description="CRM (Bitrix24 or CRM file) and call tracking, and the models and marts built on them.",
+    tags=WRITER_TAG,
+)
+
+jobs = [daily_refresh_job, crm_hourly_job]

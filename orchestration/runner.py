@@ -1,0 +1,211 @@
+"""`throughline run`: materialise the asset graph (or a selection) in-process, with progress."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from dagster import (
+    AssetKey,
+    AssetSelection,
+    DagsterEventType,
+    DagsterInstance,
+    EventLogEntry,
+    JobDefinition,
+    make_new_run_id,
+)
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from orchestration.jobs import daily_refresh_job
+
+POLL_SECONDS = 0.5
+
+
+@dataclass
+class RunSummary:
+    """What one run did: assets materialised or not, failed steps and their errors, checks."""
+
+    run_id: str
+    selected: list[str]
+    materialized: list[str] = field(default_factory=list)
+    failed_steps: dict[str, str] = field(default_factory=dict)
+    failed_checks: list[str] = field(default_factory=list)
+    warned_checks: list[str] = field(default_factory=list)
+    passed_checks: int = 0
+    seconds: float = 0.0
+    run_succeeded: bool = False
+
+    @property
+    def not_materialized(self) -> list[str]:
+        return sorted(set(self.selected) - set(self.materialized))
+
+    @property
+    def success(self) -> bool:
+        return self.run_succeeded and not self.failed_steps and not self.failed_checks
+
+
+def _label(key: AssetKey) -> str:
+    return key.to_user_string()
+
+
+class _EventTally:
+    """Folds the run's event log into a RunSummary as events arrive."""
+
+    def __init__(self, summary: RunSummary) -> None:
+        self.summary = summary
+
+    def add(self, entry: EventLogEntry) -> str | None:
+        event = entry.dagster_event
+        if event is None:
+            return None
+        if event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
+            self.summary.materialized.append(_label(event.asset_key))
+            return f"done {_label(event.asset_key)}"
+        if event.event_type == DagsterEventType.STEP_FAILURE:
+            error = event.step_failure_data.error
+            self.summary.failed_steps[event.step_key] = error.message.strip() if error else "failed"
+            return f"failed {event.step_key}"
+        if event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
+            self._check(event.event_specific_data)
+        return None
+
+    def _check(self, evaluation: object) -> None:
+        name = f"{_label(evaluation.asset_key)}: {evaluation.check_name}"
+        if evaluation.passed:
+            self.summary.passed_checks += 1
+        elif evaluation.severity.value == "ERROR":
+            self.summary.failed_checks.append(name)
+        else:
+            self.summary.warned_checks.append(name)
+
+
+def _instance() -> DagsterInstance:
+    """The Dagster instance of DAGSTER_HOME when set (runs show in the UI), else in memory."""
+    return DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+
+
+def selected_keys(job: JobDefinition, select: str | None) -> list[AssetKey]:
+    graph = job.asset_layer.asset_graph
+    if not select:
+        return sorted(graph.materializable_asset_keys)
+    keys = AssetSelection.from_string(select).resolve(graph)
+    if not keys:
+        raise ValueError(
+            f"--select {select!r} matches no asset; try e.g. 'group:google_ads', "
+            "'key:marts/mart_channel_performance', or 'group:marts'"
+        )
+    return sorted(keys)
+
+
+def _stream(
+    instance: DagsterInstance,
+    run_id: str,
+    worker: threading.Thread,
+    tally: _EventTally,
+    progress: Progress | None,
+) -> None:
+    cursor: str | None = None
+    task = (
+        progress.add_task("materialising", total=len(tally.summary.selected)) if progress else None
+    )
+    while True:
+        finished = not worker.is_alive()
+        connection = instance.get_records_for_run(run_id, cursor=cursor)
+        cursor = connection.cursor
+        for record in connection.records:
+            line = tally.add(record.event_log_entry)
+            if progress is not None and line:
+                progress.update(
+                    task, completed=len(set(tally.summary.materialized)), description=line
+                )
+        if finished and not connection.has_more:
+            return
+        if not connection.has_more:
+            time.sleep(POLL_SECONDS)
+
+
+def materialize_all(
+    select: str | None = None,
+    progress: bool = True,
+    tags: Mapping[str, str] | None = None,
+    instance: DagsterInstance | None = None,
+) -> RunSummary:
+    """Run the selection (default: everything) once in this process and summarise what happened."""
+    from orchestration.definitions import defs
+
+    job = defs.resolve_job_def(daily_refresh_job.name)
+    keys = selected_keys(job, select)
+    instance = instance or _instance()
+    summary = RunSummary(run_id=make_new_run_id(), selected=[_label(key) for key in keys])
+    outcome: dict[str, bool] = {}
+
+    def execute() -> None:
+        result = job.execute_in_process(
+            instance=instance,
+            asset_selection=keys,
+            run_id=summary.run_id,
+            raise_on_error=False,
+            tags=dict(tags or {}),
+        )
+        outcome["success"] = result.success
+
+    started = time.monotonic()
+    worker = threading.Thread(target=execute, name="throughline-run", daemon=True)
+    console = Console(stderr=True)
+    tally = _EventTally(summary)
+    worker.start()
+    if progress:
+        columns = (
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        )
+        with Progress(*columns, console=console, transient=True) as bar:
+            _stream(instance, summary.run_id, worker, tally, bar)
+    else:
+        _stream(instance, summary.run_id, worker, tally, None)
+    worker.join()
+    summary.seconds = time.monotonic() - started
+    summary.run_succeeded = outcome.get("success", False)
+    if progress:
+        console.print(summary_table(summary))
+    return summary
+
+
+def _groups(labels: Iterable[str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for label in labels:
+        group = label.split("/")[0]
+        counts[group] = counts.get(group, 0) + 1
+    return counts
+
+
+def summary_table(summary: RunSummary) -> Table:
+    """Per layer/source: assets done and not done; then failed steps and failed checks by name."""
+    verdict = "[green]succeeded[/]" if summary.success else "[red]failed[/]"
+    table = Table(title=f"Run {summary.run_id[:8]} {verdict} in {summary.seconds:.0f}s")
+    for column in ("area", "done", "not done"):
+        table.add_column(column)
+    done, missing = _groups(set(summary.materialized)), _groups(summary.not_materialized)
+    for area in sorted(set(done) | set(missing)):
+        table.add_row(
+            area, str(done.get(area, 0)), f"[red]{missing[area]}[/]" if area in missing else "0"
+        )
+    table.add_row(
+        "checks",
+        f"{summary.passed_checks} passed",
+        f"{len(summary.failed_checks)} failed, {len(summary.warned_checks)} warnings",
+    )
+    for step, error in summary.failed_steps.items():
+        table.add_row(f"[red]failed step[/] {step}", "", error[:200])
+    for check in summary.failed_checks:
+        table.add_row("[red]failed check[/]", "", check)
+    for check in summary.warned_checks:
+        table.add_row("[yellow]warning[/]", "", check)
+    return table
