@@ -24,7 +24,7 @@ daily_refresh_job = define_asset_job(
 crm_hourly_job = define_asset_job(
     name="crm_hourly_refresh",
     selection=crm_models,
-    description="CRM (Bitrix24 or CRM file) and call tracking, and the models and marts built on them.",
+    description="CRM (Bitrix24 or CRM file), call tracking, and the models and marts on them.",
     tags=WRITER_TAG,
 )
 

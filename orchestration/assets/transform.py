@@ -34,7 +34,7 @@ LAYER_OWNERS: Mapping[str, str] = {
 }
 LAYER_DESCRIPTIONS: Mapping[str, str] = {
     "staging": "Cleaned copy of one raw table: renamed, typed, times in UTC, UTMs normalised.",
-    "intermediate": "A building block of the marts: spend in one currency, channels, paths, credit.",
+    "intermediate": "A building block of the marts: spend in one currency, channels, paths.",
     "marts": "A table people and dashboards read.",
     "seeds": "An editable list kept in the project (channel rules, tracking numbers).",
 }
@@ -49,7 +49,7 @@ def layer_of(props: Mapping[str, Any]) -> str:
 
 
 class ThroughlineDbtTranslator(DagsterDbtTranslator):
-    """Sources keep `[source, table]` (the dlt keys); models are `[layer, model]`, grouped by layer."""
+    """Sources keep `[source, table]` (the dlt keys); models are `[layer, model]`, by layer."""
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
         if dbt_resource_props["resource_type"] == "source":
