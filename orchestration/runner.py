@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -13,9 +14,9 @@ from dagster import (
     AssetSelection,
     DagsterEventType,
     DagsterInstance,
+    Definitions,
     EventLogEntry,
     JobDefinition,
-    make_new_run_id,
 )
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -33,6 +34,7 @@ class RunSummary:
     run_id: str
     selected: list[str]
     materialized: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
     failed_steps: dict[str, str] = field(default_factory=dict)
     failed_checks: list[str] = field(default_factory=list)
     warned_checks: list[str] = field(default_factory=list)
@@ -64,7 +66,12 @@ class _EventTally:
         if event is None:
             return None
         if event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
-            self.summary.materialized.append(_label(event.asset_key))
+            label = _label(event.asset_key)
+            status = event.materialization.metadata.get("status")
+            if status is not None and str(status.value).startswith("skipped"):
+                self.summary.skipped.append(label)
+            if label not in self.summary.materialized:  # once per partition
+                self.summary.materialized.append(label)
             return f"done {_label(event.asset_key)}"
         if event.event_type == DagsterEventType.STEP_FAILURE:
             error = event.step_failure_data.error
@@ -134,18 +141,27 @@ def materialize_all(
     progress: bool = True,
     tags: Mapping[str, str] | None = None,
     instance: DagsterInstance | None = None,
+    definitions: Definitions | None = None,
 ) -> RunSummary:
-    """Run the selection (default: everything) once in this process and summarise what happened."""
-    from orchestration.definitions import defs
+    """Run the selection (default: everything) once in this process and summarise what happened.
 
-    job = defs.resolve_job_def(daily_refresh_job.name)
+    `tags` may carry a partition range (see `orchestration.partitions.range_tags`): ad spend and
+    GA4 then load exactly those days; without it every source loads per its own settings.
+    """
+    if definitions is None:
+        from orchestration.definitions import defs as definitions
+
+    job = definitions.resolve_job_def(daily_refresh_job.name)
     keys = selected_keys(job, select)
     instance = instance or _instance()
-    summary = RunSummary(run_id=make_new_run_id(), selected=[_label(key) for key in keys])
+    # The progress display replaces Dagster's per-event console log; warnings still show.
+    log_level = "WARNING" if progress else "INFO"
+    summary = RunSummary(run_id=str(uuid.uuid4()), selected=[_label(key) for key in keys])
     outcome: dict[str, bool] = {}
 
     def execute() -> None:
         result = job.execute_in_process(
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
             instance=instance,
             asset_selection=keys,
             run_id=summary.run_id,
