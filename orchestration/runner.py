@@ -213,6 +213,8 @@ def summary_table(summary: RunSummary) -> Table:
         table.add_row(
             area, str(done.get(area, 0)), f"[red]{missing[area]}[/]" if area in missing else "0"
         )
+    if summary.skipped:
+        table.add_row("[yellow]not configured[/]", "", ", ".join(sorted(summary.skipped)))
     table.add_row(
         "checks",
         f"{summary.passed_checks} passed",
