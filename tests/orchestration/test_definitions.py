@@ -18,17 +18,31 @@ CONTRACT_RAW_TABLES = {
     "google_ads": {"campaign_stats", "ad_group_stats", "ad_stats", "keyword_stats"},
     "meta_ads": {"ad_insights", "ads"},
     "ga4": {"events", "daily_traffic"},
-    "bitrix24": {"leads", "deals", "contacts", "statuses", "users", "lead_stage_history",
-                 "deal_stage_history"},
+    "bitrix24": {
+        "leads",
+        "deals",
+        "contacts",
+        "statuses",
+        "users",
+        "lead_stage_history",
+        "deal_stage_history",
+    },
     "crm_file": {"leads", "deals", "rejected_rows"},
     "calltracking": {"calls"},
     "manual_costs": {"costs", "budget_plan", "rejected_rows"},
     "fx_rates": {"rates"},
 }
 MARTS = {
-    "mart_channel_performance", "mart_channel_scorecard", "mart_campaign_performance",
-    "mart_touch_paths", "mart_attribution_comparison", "mart_manager_performance",
-    "mart_call_quality", "mart_budget_pacing", "mart_cohorts", "mart_data_health",
+    "mart_channel_performance",
+    "mart_channel_scorecard",
+    "mart_campaign_performance",
+    "mart_touch_paths",
+    "mart_attribution_comparison",
+    "mart_manager_performance",
+    "mart_call_quality",
+    "mart_budget_pacing",
+    "mart_cohorts",
+    "mart_data_health",
 }
 
 
@@ -50,8 +64,20 @@ def test_definitions_validate_in_a_subprocess_without_any_source_configured(
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOURCES__")}
     env.update({"DAGSTER_HOME": str(dagster_home), "THROUGHLINE_ENV": "ci"})
     result = subprocess.run(
-        [sys.executable, "-m", "dagster", "definitions", "validate", "-m", "orchestration.definitions"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=240,
+        [
+            sys.executable,
+            "-m",
+            "dagster",
+            "definitions",
+            "validate",
+            "-m",
+            "orchestration.definitions",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -76,7 +102,8 @@ def test_dlt_assets_carry_the_contract_raw_tables_grouped_by_source() -> None:
 def test_every_dbt_source_is_produced_by_an_asset() -> None:
     graph = _graph()
     unconnected = sorted(
-        key.to_user_string() for key in graph.get_all_asset_keys()
+        key.to_user_string()
+        for key in graph.get_all_asset_keys()
         if not graph.get(key).is_materializable
     )
     assert unconnected == [], f"dbt sources no asset produces: {unconnected}"
@@ -104,7 +131,9 @@ def test_every_api_reaches_every_mart_it_feeds_and_the_marts_reach_bi() -> None:
     assert markov in downstream["ga4"] and markov in downstream["bitrix24"]
     every_mart = set().union(*downstream.values())
     assert {AssetKey(["marts", mart]) for mart in MARTS} <= every_mart
-    serving = {key for key in graph.materializable_asset_keys if graph.get(key).group_name == "serving"}
+    serving = {
+        key for key in graph.materializable_asset_keys if graph.get(key).group_name == "serving"
+    }
     assert serving, "no BI publication / report asset in the graph"
     assert serving <= downstream["google_ads"]
 

@@ -53,7 +53,9 @@ def test_daily_window_never_starts_before_the_first_partition() -> None:
 
 def test_hourly_schedule_requests_the_crm_job() -> None:
     when = datetime(2026, 3, 10, 11, 15, tzinfo=KYIV)
-    result = crm_hourly_schedule.evaluate_tick(build_schedule_context(scheduled_execution_time=when))
+    result = crm_hourly_schedule.evaluate_tick(
+        build_schedule_context(scheduled_execution_time=when)
+    )
     assert len(result.run_requests) == 1
     assert crm_hourly_schedule.job_name == "crm_hourly_refresh"
 

@@ -1,0 +1,99 @@
+"""Everything materialised in-process over the sandbox: the marts equal the generator's truth."""
+
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+
+pytestmark = pytest.mark.slow
+
+MODELS = ("first_touch", "last_touch", "linear", "markov")
+
+
+def _query(demo, sql: str) -> pd.DataFrame:
+    with demo.warehouse.lock(exclusive=False):
+        connection = demo.warehouse.connect(read_only=True)
+        try:
+            return connection.sql(sql).df()
+        finally:
+            connection.close()
+
+
+def _truth(demo, metric: str) -> pd.DataFrame:
+    truth = demo.business.ground_truth
+    return truth[truth["metric"] == metric]
+
+
+def _uah(demo, frame: pd.DataFrame) -> float:
+    """Amounts in their currency on their date, converted at that day's NBU rate (UAH = 1)."""
+    rates = demo.business.fx_rates[["date", "currency", "rate"]].copy()
+    rates["date"] = pd.to_datetime(rates["date"]).dt.date
+    frame = frame.assign(date=pd.to_datetime(frame["date"]).dt.date)
+    merged = frame.merge(rates, on=["date", "currency"], how="left")
+    merged.loc[merged["currency"] == "UAH", "rate"] = 1.0
+    assert merged["rate"].notna().all(), "a ground-truth amount has no FX rate"
+    return float((merged["value"] * merged["rate"]).sum())
+
+
+def test_the_whole_graph_succeeds(demo) -> None:
+    summary = demo.summary
+    assert summary.failed_steps == {}
+    assert summary.not_materialized == []
+    assert summary.success, summary
+    assert summary.skipped == []  # the sandbox configures every source
+
+
+def test_sessions_equal_ground_truth_under_every_model(demo) -> None:
+    expected = _truth(demo, "sessions")["value"].sum()
+    totals = _query(
+        demo,
+        """
+        select attribution_model, sum(sessions) as sessions
+        from marts.mart_channel_performance group by 1
+    """,
+    )
+    assert set(MODELS) <= set(totals["attribution_model"])
+    for row in totals.itertuples():
+        assert row.sessions == expected, row.attribution_model
+
+
+def test_leads_and_revenue_are_conserved_by_every_model(demo) -> None:
+    leads = _truth(demo, "leads")["value"].sum()
+    revenue = _uah(demo, _truth(demo, "revenue"))
+    totals = _query(
+        demo,
+        """
+        select attribution_model, sum(leads) as leads, sum(revenue) as revenue
+        from marts.mart_channel_performance group by 1
+    """,
+    )
+    for row in totals.itertuples():
+        assert float(row.leads) == pytest.approx(leads, abs=1e-6), row.attribution_model
+        assert float(row.revenue) == pytest.approx(revenue, abs=0.05), row.attribution_model
+
+
+def test_ad_spend_per_platform_in_reporting_currency(demo) -> None:
+    truth = _truth(demo, "spend")
+    spend = _query(
+        demo,
+        """
+        select platform, sum(spend) as spend
+        from marts.mart_campaign_performance
+        where attribution_model = 'last_touch' and platform in ('google_ads', 'meta_ads')
+        group by 1
+    """,
+    ).set_index("platform")["spend"]
+    for platform in ("google_ads", "meta_ads"):
+        expected = _uah(demo, truth[truth["platform"] == platform])
+        assert expected > 0
+        assert float(Decimal(str(spend[platform]))) == pytest.approx(expected, abs=0.05)
+
+
+def test_markov_effects_and_bi_outputs_exist(demo) -> None:
+    effects = _query(demo, "select * from attribution.markov_removal_effects")
+    assert len(effects) > 0
+    materialized = set(demo.summary.materialized)
+    assert "attribution/markov_removal_effects" in materialized
+    assert any(label.startswith("serving/") for label in materialized) or any(
+        "report" in label for label in materialized
+    )
