@@ -1,18 +1,17 @@
-"""Orchestration fixtures: a parsed dbt manifest, a project-local DAGSTER_HOME."""
+"""Orchestration fixtures: a parsed dbt manifest, DAGSTER_HOME, the sandbox, one demo run."""
 
 import os
 import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from demo_support import DEMO_DAYS, DEMO_VISITORS_PER_DAY, ROOT, Demo, demo_env
 
-ROOT = Path(__file__).resolve().parents[2]
 DBT_DIR = ROOT / "dbt_project"
 
 
@@ -41,30 +40,6 @@ def dagster_home(tmp_path: Path) -> Path:
     home.mkdir()
     shutil.copyfile(ROOT / "orchestration" / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
     return home
-
-
-@dataclass
-class Demo:
-    """A small synthetic business served by the sandbox, materialised once through Dagster."""
-
-    business: Any
-    env: dict[str, str]
-    warehouse: Any
-    summary: Any
-    root: Path
-
-
-DEMO_DAYS = 10
-DEMO_VISITORS_PER_DAY = 30
-
-
-def demo_env(root: Path, source_env: dict[str, str]) -> dict[str, str]:
-    return {
-        **source_env,
-        "THROUGHLINE_WAREHOUSE": f"duckdb:///{root / 'warehouse.duckdb'}",
-        "THROUGHLINE_DATA_DIR": str(root / "data"),
-        "THROUGHLINE_ENV": "ci",
-    }
 
 
 @pytest.fixture(scope="session")
