@@ -1,0 +1,100 @@
+"""The Dagster UI over the sandbox, driven by headless Debian chromium: materialise everything."""
+
+import shutil
+import socket
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from demo_support import demo_env
+
+from orchestration.dev import dev_environment, prepare_dagster_home, start_ui, stop_ui
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+CHECKED_ASSET = "marts/mart_channel_performance"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_up(url: str, seconds: float = 180) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/server_info", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(1)
+    raise AssertionError(f"the Dagster UI did not answer on {url} within {seconds}s")
+
+
+@pytest.fixture
+def dagster_ui(sandbox_env, tmp_path: Path):
+    if not shutil.which(CHROMIUM):
+        pytest.skip("Debian chromium is missing: run scripts/install_system_deps.sh")
+    home = prepare_dagster_home(tmp_path / "dagster_home")
+    port = _free_port()
+    process = start_ui(dev_environment(demo_env(tmp_path, sandbox_env), home), port)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(url)
+        yield url
+    finally:
+        stop_ui(process)
+
+
+def test_materialise_everything_from_the_ui(dagster_ui: str, artifacts_dir: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        try:
+            page.goto(f"{dagster_ui}/asset-groups")
+            materialize = page.get_by_role("button", name="Materialize all…")
+            materialize.wait_for(timeout=60_000)
+            skip = page.get_by_role("button", name="Skip")  # "Join the Dagster community"
+            if skip.is_visible():
+                skip.click()
+            page.screenshot(path=str(artifacts_dir / "dagster_asset_graph.png"))
+
+            materialize.click()
+            dialog = page.get_by_role("dialog")
+            dialog.get_by_text("Latest", exact=True).click()  # today's ad-spend/GA4 partition
+            dialog.get_by_role("button", name="Launch 1 run").click()
+            toast = page.get_by_text("Launched run")
+            toast.wait_for()
+            run = toast.inner_text().split()[-1]
+
+            page.goto(f"{dagster_ui}/runs")
+            page.get_by_role("link", name=run).first.click()
+            page.wait_for_url("**/runs/**")
+            page.get_by_text("Success", exact=True).first.wait_for(timeout=240_000)
+            page.screenshot(path=str(artifacts_dir / "dagster_run_success.png"))
+
+            page.goto(f"{dagster_ui}/assets/{CHECKED_ASSET}?view=checks")
+            page.get_by_text("Passed").first.wait_for(timeout=60_000)
+            page.screenshot(path=str(artifacts_dir / "dagster_asset_checks.png"))
+            assert page.get_by_text("Failed", exact=True).count() == 0
+        except Exception:
+            page.screenshot(path=str(artifacts_dir / "dagster_ui_failure.png"))
+            raise
+        finally:
+            browser.close()
