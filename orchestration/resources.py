@@ -8,7 +8,9 @@ names its warehouse explicitly.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 from dagster import Backoff, ConfigurableResource, Jitter, RetryPolicy
 from dagster_dbt import DbtCliResource
@@ -86,8 +88,14 @@ class WarehouseResource(ConfigurableResource):
         return warehouse
 
 
+def dbt_executable() -> str:
+    """The dbt of this Python environment, so runs work without an activated virtualenv."""
+    beside = Path(sys.executable).parent / "dbt"
+    return str(beside) if beside.exists() else "dbt"
+
+
 def build_resources() -> dict[str, object]:
     resources: dict[str, object] = {"dlt": DagsterDltResource(), "warehouse": WarehouseResource()}
     if dbt_project is not None:
-        resources["dbt"] = DbtCliResource(project_dir=dbt_project)
+        resources["dbt"] = DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())
     return resources
