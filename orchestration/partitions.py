@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from dagster import DailyPartitionsDefinition, TimeWindow
+from dagster import DailyPartitionsDefinition
 
 from throughline.settings import Settings
 
@@ -24,11 +24,6 @@ daily_partitions = DailyPartitionsDefinition(
     timezone=Settings.from_env().timezone,
     end_offset=1,  # today's partition exists: today's spend so far is worth loading
 )
-
-
-def window_dates(window: TimeWindow) -> tuple[date, date]:
-    """First and last day (inclusive) of a partition time window."""
-    return window.start.date(), (window.end - timedelta(days=1)).date()
 
 
 def range_tags(first: date, last: date) -> dict[str, str]:

@@ -23,7 +23,7 @@ from dlt.common.configuration.exceptions import ConfigFieldMissingException
 from dlt.extract.source import DltSource
 
 from ingestion.pipeline import SOURCE_NAMES, make_pipeline, source_module
-from orchestration.partitions import DAILY_SOURCES, daily_partitions, window_dates
+from orchestration.partitions import DAILY_SOURCES, daily_partitions
 from orchestration.resources import WarehouseResource, ingestion_retry_policy
 
 log = logging.getLogger("throughline.orchestration")
@@ -104,8 +104,12 @@ def declared_source(module: ModuleType) -> DltSource:
 
 
 def partition_kwargs(context: AssetExecutionContext, source: Any) -> dict[str, str]:
-    """The start/end dates of the partitions this run covers, for a source that takes them."""
-    if not context.has_partition_key_range:
+    """The first and last day (inclusive) of the partitions this run covers: keys are ISO dates."""
+    if context.has_partition_key_range:
+        first, last = context.partition_key_range.start, context.partition_key_range.end
+    elif context.has_partition_key:
+        first = last = context.partition_key
+    else:
         return {}
     accepted = inspect.signature(source).parameters
     missing = {"start_date", "end_date"} - set(accepted)
@@ -114,8 +118,7 @@ def partition_kwargs(context: AssetExecutionContext, source: Any) -> dict[str, s
             f"{source.__module__}.source() must accept {', '.join(sorted(missing))} "
             "to load a date range (daily partitions)"
         )
-    first, last = window_dates(context.partition_time_window)
-    return {"start_date": first.isoformat(), "end_date": last.isoformat()}
+    return {"start_date": first, "end_date": last}
 
 
 def _skipped(context: AssetExecutionContext, name: str) -> Iterator[MaterializeResult]:

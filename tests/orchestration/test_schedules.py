@@ -7,7 +7,7 @@ from dagster import AssetKey, AssetSelection, RunRequest, build_schedule_context
 
 from orchestration.definitions import defs
 from orchestration.jobs import crm_models
-from orchestration.partitions import daily_partitions, range_tags, window_dates
+from orchestration.partitions import daily_partitions, range_tags
 from orchestration.schedules import (
     TIMEZONE,
     crm_hourly_schedule,
@@ -63,8 +63,8 @@ def test_hourly_schedule_requests_the_crm_job() -> None:
 def test_partitions_are_local_days() -> None:
     assert daily_partitions.timezone == "Europe/Kyiv"
     window = daily_partitions.time_window_for_partition_key("2026-03-10")
-    assert window_dates(window) == (date(2026, 3, 10), date(2026, 3, 10))
     assert window.start == datetime(2026, 3, 10, tzinfo=KYIV)
+    assert window.end == datetime(2026, 3, 11, tzinfo=KYIV)
     assert range_tags(date(2026, 3, 1), date(2026, 3, 3)) == {
         "dagster/asset_partition_range_start": "2026-03-01",
         "dagster/asset_partition_range_end": "2026-03-03",

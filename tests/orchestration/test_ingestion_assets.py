@@ -1,0 +1,84 @@
+"""The dlt translator and the declaration of unconfigured sources, on real dlt sources."""
+
+import types
+from datetime import timedelta
+
+import dlt
+import pytest
+from dagster import AssetKey, PartitionKeyRange, build_asset_context
+from dagster_dlt.translator import DltResourceTranslatorData
+
+from orchestration.assets.ingestion import (
+    ThroughlineDltTranslator,
+    declared_source,
+    freshness_policy,
+    partition_kwargs,
+)
+from orchestration.partitions import daily_partitions
+
+
+@dlt.source(name="calltracking")
+def needs_settings(api_key: str = dlt.secrets.value, account_ids: list[str] = dlt.config.value):
+    @dlt.resource(name="calls", primary_key="call_id", write_disposition="merge")
+    def calls():
+        yield from ({"call_id": account, "key": api_key} for account in account_ids)
+
+    return calls
+
+
+def _module(source) -> types.ModuleType:
+    module = types.ModuleType("ingestion.calltracking")
+    module.source = source
+    return module
+
+
+def test_an_unconfigured_source_still_declares_its_tables(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("SOURCES__CALLTRACKING__API_KEY", "SOURCES__CALLTRACKING__ACCOUNT_IDS"):
+        monkeypatch.delenv(name, raising=False)
+    source = declared_source(_module(needs_settings))
+    assert list(source.selected_resources) == ["calls"]
+
+
+def test_raw_tables_are_keyed_source_table_grouped_by_source() -> None:
+    source = needs_settings(api_key="k", account_ids=["1"])
+    spec = ThroughlineDltTranslator("calltracking").get_asset_spec(
+        DltResourceTranslatorData(resource=source.resources["calls"], pipeline=None)
+    )
+    assert spec.key == AssetKey(["calltracking", "calls"])
+    assert spec.group_name == "calltracking"
+    assert list(spec.deps) == []
+    assert spec.owners == ["team:data-engineering"]
+    assert "Call tracking" in spec.description
+
+
+def test_crm_is_expected_fresher_than_ad_spend() -> None:
+    assert freshness_policy("bitrix24").warn_window.to_timedelta() == timedelta(hours=3)
+    assert freshness_policy("google_ads").warn_window.to_timedelta() == timedelta(hours=26)
+    assert freshness_policy("google_ads").fail_window.to_timedelta() == timedelta(hours=52)
+
+
+def test_a_partition_run_passes_its_days_to_the_source() -> None:
+    def source(start_date: str | None = None, end_date: str | None = None):
+        return None
+
+    context = build_asset_context(partition_key="2026-03-10")
+    # A single partition is a one-day range: start and end are the same local day.
+    assert partition_kwargs(context, source) == {
+        "start_date": "2026-03-10",
+        "end_date": "2026-03-10",
+    }
+    days = build_asset_context(partition_key_range=PartitionKeyRange("2026-03-01", "2026-03-03"))
+    assert partition_kwargs(days, source) == {"start_date": "2026-03-01", "end_date": "2026-03-03"}
+    assert partition_kwargs(build_asset_context(), source) == {}
+
+
+def test_a_source_without_date_arguments_cannot_be_partitioned() -> None:
+    def source(api_key: str = "x"):
+        return None
+
+    with pytest.raises(TypeError, match="must accept end_date, start_date"):
+        partition_kwargs(build_asset_context(partition_key="2026-03-10"), source)
+
+
+def test_daily_partitions_start_where_configured() -> None:
+    assert daily_partitions.start.date().isoformat() == "2024-01-01"
