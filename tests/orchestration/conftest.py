@@ -65,14 +65,18 @@ def sandbox_env(demo_business: Any, tmp_path_factory: pytest.TempPathFactory) ->
 
 @pytest.fixture(scope="session")
 def demo(
-    demo_business: Any, sandbox_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+    demo_business: Any,
+    sandbox_env: dict[str, str],
+    postgres_dsn: str,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Demo]:
-    """Everything materialised in-process over the sandbox, shared by the tests of this area."""
+    """Everything materialised in-process over the sandbox (BI publication into a throwaway
+    PostgreSQL included), shared by the tests of this area."""
     from orchestration.runner import materialize_all
     from throughline.warehouse import Warehouse
 
     root = tmp_path_factory.mktemp("demo-run")
-    env = demo_env(root, sandbox_env)
+    env = {**demo_env(root, sandbox_env), "THROUGHLINE_BI_DSN": postgres_dsn}
     with pytest.MonkeyPatch.context() as patch:
         for name, value in env.items():
             patch.setenv(name, value)
