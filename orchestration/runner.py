@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from dagster import (
     AssetKey,
     AssetSelection,
+    DagsterEvent,
     DagsterEventType,
     DagsterInstance,
     Definitions,
@@ -22,6 +23,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ingestion.common.redaction import redact
 from orchestration.jobs import daily_refresh_job
 
 POLL_SECONDS = 0.5
@@ -51,6 +53,14 @@ class RunSummary:
         return self.run_succeeded and not self.failed_steps and not self.failed_checks
 
 
+def step_error(event: DagsterEvent) -> str:
+    """The root cause of a step failure (Dagster wraps the user's exception), secrets removed."""
+    error = event.step_failure_data.error if event.step_failure_data else None
+    while error is not None and error.cause is not None:
+        error = error.cause
+    return redact(error.message.strip()) if error else "failed"
+
+
 def _label(key: AssetKey) -> str:
     return key.to_user_string()
 
@@ -74,8 +84,7 @@ class _EventTally:
                 self.summary.materialized.append(label)
             return f"done {_label(event.asset_key)}"
         if event.event_type == DagsterEventType.STEP_FAILURE:
-            error = event.step_failure_data.error
-            self.summary.failed_steps[event.step_key] = error.message.strip() if error else "failed"
+            self.summary.failed_steps[event.step_key] = step_error(event)
             return f"failed {event.step_key}"
         if event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
             self._check(event.event_specific_data)
