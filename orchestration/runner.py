@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from dagster import (
     AssetKey,
     AssetSelection,
+    DagsterError,
     DagsterEvent,
     DagsterEventType,
     DagsterInstance,
@@ -27,6 +28,10 @@ from ingestion.common.redaction import redact
 from orchestration.jobs import daily_refresh_job
 
 POLL_SECONDS = 0.5
+EXAMPLES = (
+    "try e.g. 'group:google_ads', 'group:google_ads+' (and everything downstream), "
+    "'key:marts/*' or 'key:marts/mart_channel_performance'"
+)
 
 
 @dataclass
@@ -109,12 +114,14 @@ def selected_keys(job: JobDefinition, select: str | None) -> list[AssetKey]:
     graph = job.asset_layer.asset_graph
     if not select:
         return sorted(graph.materializable_asset_keys)
-    keys = AssetSelection.from_string(select).resolve(graph)
-    if not keys:
+    try:
+        keys = AssetSelection.from_string(select).resolve(graph)
+    except DagsterError as error:  # invalid selection syntax
         raise ValueError(
-            f"--select {select!r} matches no asset; try e.g. 'group:google_ads', "
-            "'key:marts/mart_channel_performance', or 'group:marts'"
-        )
+            f"--select {select!r} is not an asset selection ({error}); {EXAMPLES}"
+        ) from None
+    if not keys:
+        raise ValueError(f"--select {select!r} matches no asset; {EXAMPLES}")
     return sorted(keys)
 
 

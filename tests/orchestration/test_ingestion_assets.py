@@ -82,3 +82,14 @@ def test_a_source_without_date_arguments_cannot_be_partitioned() -> None:
 
 def test_daily_partitions_start_where_configured() -> None:
     assert daily_partitions.start.date().isoformat() == "2024-01-01"
+
+
+def test_a_bad_selection_is_a_clear_error() -> None:
+    from orchestration.definitions import defs
+    from orchestration.runner import selected_keys
+
+    job = defs.resolve_job_def("daily_refresh")
+    with pytest.raises(ValueError, match="is not an asset selection.*group:google_ads"):
+        selected_keys(job, "group:google_ads*")
+    with pytest.raises(ValueError, match="matches no asset"):
+        selected_keys(job, "key:nothing/here")
