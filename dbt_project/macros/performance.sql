@@ -1,0 +1,28 @@
+{# The seven attribution models, as rows of column attribution_model. #}
+{% macro attribution_models() -%}
+    {%- for model in ['first_touch', 'last_touch', 'last_non_direct', 'linear', 'position_based', 'time_decay', 'markov'] %}
+    select '{{ model }}' as attribution_model{% if not loop.last %} union all{% endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+{# Ratios of ARCHITECTURE.md "Money and metric definitions" from additive columns
+   spend, leads, qualified_leads, new_customers, revenue, sessions, deals_won. #}
+{% macro performance_ratios() -%}
+    cast({{ safe_divide('spend', 'leads') }} as numeric(18, 2)) as cpl,
+    cast({{ safe_divide('spend', 'qualified_leads') }} as numeric(18, 2)) as cost_per_qualified_lead,
+    cast({{ safe_divide('spend', 'new_customers') }} as numeric(18, 2)) as cac,
+    cast({{ safe_divide('revenue', 'spend') }} as numeric(18, 4)) as roas,
+    cast({{ safe_divide('revenue * ' ~ var('gross_margin') ~ ' - spend', 'spend') }} * 100 as numeric(18, 2)) as romi_pct,
+    cast({{ safe_divide('leads', 'sessions') }} as numeric(18, 6)) as session_to_lead_rate,
+    cast({{ safe_divide('deals_won', 'leads') }} as numeric(18, 6)) as lead_to_deal_rate
+{%- endmacro %}
+
+{# scale / optimize / stop / no_spend from spend and romi_pct. #}
+{% macro budget_decision(spend, romi_pct) -%}
+    case
+        when coalesce({{ spend }}, 0) = 0 then 'no_spend'
+        when {{ romi_pct }} < {{ var('romi_stop_below') }} then 'stop'
+        when {{ romi_pct }} > {{ var('romi_scale_above') }} then 'scale'
+        else 'optimize'
+    end
+{%- endmacro %}

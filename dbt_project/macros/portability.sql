@@ -1,0 +1,64 @@
+{# SQL that differs between DuckDB and PostgreSQL, dispatched per adapter. #}
+
+{% macro url_decode(expr) -%}{{ adapter.dispatch('url_decode', 'throughline')(expr) }}{%- endmacro %}
+{% macro default__url_decode(expr) -%}throughline_url_decode({{ expr }}){%- endmacro %}
+{% macro duckdb__url_decode(expr) -%}url_decode({{ expr }}){%- endmacro %}
+
+{# PostgreSQL has no URL decoder: create one when a run starts (DuckDB has url_decode). #}
+{% macro create_url_decode_function() -%}{{ adapter.dispatch('create_url_decode_function', 'throughline')() }}{%- endmacro %}
+{% macro default__create_url_decode_function() -%}select 1{%- endmacro %}
+{% macro postgres__create_url_decode_function() -%}
+create or replace function throughline_url_decode(input text) returns text
+language plpgsql immutable as $fn$
+declare
+    bytes bytea := '';
+    i int := 1;
+    ch text;
+begin
+    if input is null then return null; end if;
+    while i <= length(input) loop
+        ch := substr(input, i, 1);
+        if ch = '%' and substr(input, i + 1, 2) ~ '^[0-9A-Fa-f]{2}$' then
+            bytes := bytes || decode(substr(input, i + 1, 2), 'hex');
+            i := i + 3;
+        else
+            bytes := bytes || convert_to(ch, 'UTF8');
+            i := i + 1;
+        end if;
+    end loop;
+    return convert_from(bytes, 'UTF8');
+exception when others then
+    return input;
+end
+$fn$
+{%- endmacro %}
+
+{% macro regex_match(expr, pattern) -%}{{ adapter.dispatch('regex_match', 'throughline')(expr, pattern) }}{%- endmacro %}
+{# The whole value must match, as DuckDB's regexp_full_match does. #}
+{% macro default__regex_match(expr, pattern) -%}({{ expr }} ~ ('^(?:' || {{ pattern }} || ')$')){%- endmacro %}
+{% macro duckdb__regex_match(expr, pattern) -%}regexp_full_match({{ expr }}, {{ pattern }}){%- endmacro %}
+
+{# Seconds since the epoch of a timestamp with time zone. #}
+{% macro epoch_seconds(expr) -%}{{ adapter.dispatch('epoch_seconds', 'throughline')(expr) }}{%- endmacro %}
+{% macro default__epoch_seconds(expr) -%}extract(epoch from {{ expr }}){%- endmacro %}
+{% macro duckdb__epoch_seconds(expr) -%}epoch({{ expr }}){%- endmacro %}
+
+{# Fractional days from ts_from to ts_to. #}
+{% macro days_between(ts_from, ts_to) -%}
+    (({{ epoch_seconds(ts_to) }}) - ({{ epoch_seconds(ts_from) }})) / 86400.0
+{%- endmacro %}
+
+{# The local calendar date of a UTC timestamp in the business time zone. #}
+{% macro local_date(ts) -%}
+    cast(({{ ts }}) at time zone '{{ var("timezone") }}' as date)
+{%- endmacro %}
+
+{# Ratio with NULL for a zero or missing denominator (never 0, never an error). #}
+{% macro safe_divide(numerator, denominator) -%}
+    (cast({{ numerator }} as numeric(38, 10)) / nullif(cast({{ denominator }} as numeric(38, 10)), 0))
+{%- endmacro %}
+
+{# Numbers 0..n as rows of column n (a portable series). #}
+{% macro numbers(n) -%}
+    select cast(g.n as integer) as n from generate_series(0, {{ n }}) as g(n)
+{%- endmacro %}

@@ -1,0 +1,27 @@
+{#
+  Select a raw table with a fixed, typed column list. dlt creates a column only once a value
+  arrives and a source that is not configured has no tables at all: a missing column becomes
+  NULL and a missing table an empty, typed relation, so every report still builds.
+  `columns` maps column name -> SQL type.
+#}
+{% macro raw_source(source_name, table_name, columns) -%}
+    {%- set relation = source(source_name, table_name) -%}
+    {%- set existing = none -%}
+    {%- if execute -%}
+        {%- set existing = adapter.get_relation(relation.database, relation.schema, relation.identifier) -%}
+    {%- endif -%}
+    {%- if existing is not none -%}
+        {%- set present = adapter.get_columns_in_relation(existing) | map(attribute='name') | map('lower') | list -%}
+        select
+        {%- for name, type in columns.items() %}
+            {% if name in present %}cast({{ adapter.quote(name) }} as {{ type }}){% else %}cast(null as {{ type }}){% endif %} as {{ name }}{{ "," if not loop.last }}
+        {%- endfor %}
+        from {{ existing }}
+    {%- else -%}
+        select
+        {%- for name, type in columns.items() %}
+            cast(null as {{ type }}) as {{ name }}{{ "," if not loop.last }}
+        {%- endfor %}
+        where 1 = 0
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,78 @@
+-- Credit weights of the six rule-based models per conversion x touch (each sums to 1 per
+-- conversion). Markov weights are added in fct_attribution from the removal effects.
+with paths as (
+    select * from {{ ref('int_touch_paths') }}
+),
+
+last_non_direct as (
+    select
+        conversion_type,
+        crm_source,
+        conversion_id,
+        max(case when not is_direct then touch_position end) as position
+    from paths
+    group by conversion_type, crm_source, conversion_id
+),
+
+decay as (
+    select
+        p.*,
+        power(2.0, -1.0 * p.days_before_conversion / {{ var('half_life_days') }}) as decay_raw
+    from paths as p
+),
+
+decay_normalised as (
+    select
+        d.*,
+        d.decay_raw / sum(d.decay_raw) over (partition by d.conversion_type, d.crm_source, d.conversion_id) as decay_weight
+    from decay as d
+),
+
+weights as (
+    select
+        p.*,
+        case when p.touch_position = 1 then 1.0 else 0.0 end as w_first_touch,
+        case when p.touch_position = p.path_length then 1.0 else 0.0 end as w_last_touch,
+        case
+            when p.touch_position = coalesce(lnd.position, p.path_length) then 1.0
+            else 0.0
+        end as w_last_non_direct,
+        1.0 / p.path_length as w_linear,
+        case
+            when p.path_length = 1 then 1.0
+            when p.path_length = 2 then 0.5
+            when p.touch_position = 1 then {{ var('position_first_weight') }}
+            when p.touch_position = p.path_length then {{ var('position_last_weight') }}
+            else (1.0 - {{ var('position_first_weight') }} - {{ var('position_last_weight') }}) / (p.path_length - 2)
+        end as w_position_based,
+        p.decay_weight as w_time_decay
+    from decay_normalised as p
+    left join last_non_direct as lnd
+        on lnd.conversion_type = p.conversion_type
+        and lnd.crm_source = p.crm_source
+        and lnd.conversion_id = p.conversion_id
+)
+
+{% set models = ['first_touch', 'last_touch', 'last_non_direct', 'linear', 'position_based', 'time_decay'] %}
+{% for model in models %}
+select
+    conversion_type,
+    crm_source,
+    conversion_id,
+    conversion_at,
+    '{{ model }}' as attribution_model,
+    touch_type,
+    touch_id,
+    touched_at,
+    touch_position,
+    path_length,
+    channel,
+    utm_source,
+    utm_medium,
+    utm_campaign,
+    utm_content,
+    utm_term,
+    cast(w_{{ model }} as double precision) as weight
+from weights
+{% if not loop.last %}union all{% endif %}
+{% endfor %}

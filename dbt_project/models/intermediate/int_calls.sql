@@ -1,0 +1,84 @@
+-- Calls with channel, manager, and the call-quality facts: missed, called back (an outbound
+-- call to the same number or an answered call with it within callback_window_hours), the
+-- callback delay, and whether the caller is calling for the first time.
+with calls as (
+    select * from {{ ref('int_calls_sourced') }}
+),
+
+managers as (
+    select * from {{ ref('int_managers') }}
+),
+
+missed as (
+    select call_id, caller_phone_e164, started_at
+    from calls
+    where direction = 'inbound' and not is_answered and caller_phone_e164 is not null
+),
+
+callbacks as (
+    select
+        m.call_id,
+        min(f.started_at) as called_back_at
+    from missed as m
+    inner join calls as f
+        on f.caller_phone_e164 = m.caller_phone_e164
+        and f.started_at > m.started_at
+        and ({{ epoch_seconds('f.started_at') }}) - ({{ epoch_seconds('m.started_at') }})
+            <= {{ var('callback_window_hours') }} * 3600
+        and (f.direction = 'outbound' or f.is_answered)
+    group by m.call_id
+),
+
+earlier_inbound as (
+    select
+        call_id,
+        row_number() over (partition by caller_phone_e164 order by started_at, call_id) as nth_call
+    from calls
+    where direction = 'inbound' and caller_phone_e164 is not null
+)
+
+select
+    c.call_id,
+    c.provider,
+    c.started_at,
+    {{ local_date('c.started_at') }} as call_date,
+    c.direction,
+    c.is_answered,
+    (c.direction = 'inbound' and not c.is_answered) as is_missed,
+    c.wait_seconds,
+    c.talk_seconds,
+    c.duration_seconds,
+    c.caller_phone_e164,
+    c.tracking_number,
+    c.number_type,
+    c.client_id,
+    c.session_id,
+    c.source_name,
+    c.call_source as utm_source,
+    c.call_medium as utm_medium,
+    c.call_campaign as utm_campaign,
+    c.utm_content,
+    c.utm_term,
+    coalesce(ch.channel, 'Other') as channel,
+    (c.call_source = '(direct)' and c.call_medium = '(none)') as is_direct,
+    coalesce(mg.manager_id, c.manager) as manager_id,
+    (cb.called_back_at is not null) as is_called_back,
+    cb.called_back_at,
+    case
+        when cb.called_back_at is not null
+            then (({{ epoch_seconds('cb.called_back_at') }}) - ({{ epoch_seconds('c.started_at') }})) / 60.0
+    end as callback_minutes,
+    coalesce(ei.nth_call = 1, false) as is_first_time_caller
+from calls as c
+left join {{ ref('int_traffic_channels') }} as ch
+    on ch.utm_source = c.call_source
+    and ch.utm_medium = c.call_medium
+    and ch.utm_campaign = coalesce(c.call_campaign, '')
+left join managers as mg
+    on lower(c.manager) = mg.email
+    or lower(c.manager) = lower(mg.manager_name)
+    or c.manager = mg.manager_id
+left join callbacks as cb
+    on cb.call_id = c.call_id
+left join earlier_inbound as ei
+    on ei.call_id = c.call_id

@@ -1,0 +1,56 @@
+-- Calls with their traffic source. A dynamic-number call (it carries the visitor's client id)
+-- takes the source of that visitor's latest session started at or before the call; a
+-- static-number call takes the source of its number: the tracking_numbers seed, else the
+-- call's own UTMs, else the provider's source name with medium "offline".
+with calls as (
+    select * from {{ ref('stg_calltracking__calls') }}
+),
+
+numbers as (
+    select
+        case when trim(tracking_number) like '+%' then trim(tracking_number) else '+' || trim(tracking_number) end as tracking_number,
+        {{ normalize_utm('source') }} as utm_source,
+        {{ normalize_utm('medium') }} as utm_medium,
+        {{ normalize_utm('campaign') }} as utm_campaign
+    from {{ ref('tracking_numbers') }}
+),
+
+visitor_sessions as (
+    select
+        c.call_id,
+        s.session_id,
+        s.utm_source,
+        s.utm_medium,
+        s.utm_campaign,
+        s.utm_content,
+        s.utm_term,
+        row_number() over (partition by c.call_id order by s.started_at desc, s.session_id desc) as recency
+    from calls as c
+    inner join {{ ref('int_sessions_sourced') }} as s
+        on s.client_id = c.client_id
+        and s.started_at <= c.started_at
+    where c.client_id is not null
+)
+
+select
+    c.*,
+    case when c.client_id is not null then 'dynamic' else 'static' end as number_type,
+    vs.session_id,
+    case
+        when c.client_id is not null then coalesce(vs.utm_source, c.utm_source, '(direct)')
+        else coalesce(n.utm_source, c.utm_source, {{ normalize_utm('c.source_name') }}, '(not set)')
+    end as call_source,
+    case
+        when c.client_id is not null then coalesce(vs.utm_medium, c.utm_medium, '(none)')
+        else coalesce(n.utm_medium, c.utm_medium, 'offline')
+    end as call_medium,
+    case
+        when c.client_id is not null then coalesce(vs.utm_campaign, c.utm_campaign)
+        else coalesce(n.utm_campaign, c.utm_campaign)
+    end as call_campaign
+from calls as c
+left join visitor_sessions as vs
+    on vs.call_id = c.call_id
+    and vs.recency = 1
+left join numbers as n
+    on n.tracking_number = c.tracking_number

@@ -1,0 +1,39 @@
+-- Which ad-platform (or manual-cost) campaign a normalised utm_campaign belongs to: the campaign
+-- whose id it equals, else the one whose normalised name it equals (id wins).
+with utm_campaigns as (
+    select distinct utm_campaign from {{ ref('int_sessions') }} where utm_campaign is not null
+    union
+    select distinct utm_campaign from {{ ref('int_touch_paths') }} where utm_campaign is not null
+),
+
+campaigns as (
+    select
+        platform,
+        campaign_id,
+        max(campaign_name) as campaign_name,
+        {{ normalize_utm('max(campaign_name)') }} as campaign_name_normalized
+    from {{ ref('int_ad_spend') }}
+    where campaign_id is not null
+    group by platform, campaign_id
+),
+
+candidates as (
+    select u.utm_campaign, c.platform, c.campaign_id, c.campaign_name, 1 as match_rank
+    from utm_campaigns as u
+    inner join campaigns as c on lower(c.campaign_id) = u.utm_campaign
+    union all
+    select u.utm_campaign, c.platform, c.campaign_id, c.campaign_name, 2 as match_rank
+    from utm_campaigns as u
+    inner join campaigns as c on c.campaign_name_normalized = u.utm_campaign
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (partition by utm_campaign order by match_rank, platform, campaign_id) as pick
+    from candidates
+)
+
+select utm_campaign, platform, campaign_id, campaign_name, match_rank = 1 as matched_by_id
+from ranked
+where pick = 1

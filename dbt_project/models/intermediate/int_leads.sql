@@ -1,0 +1,89 @@
+-- Every CRM lead (Bitrix24 and CRM export file), with its contact key, processing facts and
+-- whether the sales team marked it non-target.
+-- contact_key: E.164 phone, else lower-cased e-mail (the lead's own, else its CRM contact's).
+with bitrix_history as (
+    select
+        lead_id,
+        min(case when change_type in (2, 3) then changed_at end) as first_status_change_at,
+        min(case when change_type = 1 then status_id end) as initial_status
+    from {{ ref('stg_bitrix24__lead_stage_history') }}
+    group by lead_id
+),
+
+bitrix_contacts as (
+    select * from {{ ref('stg_bitrix24__contacts') }}
+),
+
+bitrix as (
+    select
+        l.lead_id,
+        'bitrix24' as crm_source,
+        l.created_at,
+        l.status_id as status,
+        coalesce(l.status_semantic = 'F', false) as is_non_target,
+        l.manager_id,
+        coalesce(l.phone_e164, bc.phone_e164) as phone_e164,
+        coalesce(l.email, bc.email) as email,
+        l.crm_contact_id,
+        l.client_id,
+        l.utm_source,
+        l.utm_medium,
+        l.utm_campaign,
+        l.utm_content,
+        l.utm_term,
+        h.first_status_change_at as first_response_at,
+        (
+            h.first_status_change_at is not null
+            or l.status_id <> coalesce(h.initial_status, 'NEW')
+        ) as is_processed
+    from {{ ref('stg_bitrix24__leads') }} as l
+    left join bitrix_history as h on h.lead_id = l.lead_id
+    left join bitrix_contacts as bc on bc.crm_contact_id = l.crm_contact_id
+),
+
+file_history as (
+    select lead_id, min(changed_at) as first_status_change_at
+    from {{ ref('stg_crm_file__lead_status_history') }}
+    group by lead_id
+),
+
+crm_file as (
+    select
+        l.lead_id,
+        'crm_file' as crm_source,
+        l.created_at,
+        l.status,
+        l.is_non_target,
+        l.manager_id,
+        l.phone_e164,
+        l.email,
+        cast(null as text) as crm_contact_id,
+        l.client_id,
+        l.utm_source,
+        l.utm_medium,
+        l.utm_campaign,
+        l.utm_content,
+        l.utm_term,
+        coalesce(l.first_response_at, fh.first_status_change_at) as first_response_at,
+        coalesce(l.first_response_at, fh.first_status_change_at) is not null as is_processed
+    from {{ ref('stg_crm_file__leads') }} as l
+    left join file_history as fh on fh.lead_id = l.lead_id
+),
+
+unioned as (
+    select * from bitrix
+    union all
+    select * from crm_file
+)
+
+select
+    *,
+    {{ local_date('created_at') }} as lead_date,
+    coalesce(phone_e164, email, 'lead:' || crm_source || ':' || lead_id) as contact_key,
+    case
+        when first_response_at is not null and first_response_at >= created_at
+            then (({{ epoch_seconds('first_response_at') }}) - ({{ epoch_seconds('created_at') }})) / 60.0
+    end as first_response_minutes,
+    (utm_source is null and utm_medium is null and utm_campaign is null) as is_untagged
+from unioned
+where created_at is not null

@@ -1,0 +1,102 @@
+-- Customer cohorts: contacts by the month of their first won deal (cohort_month) and the
+-- first-touch channel of that deal's path (acquisition_channel); per month since, the
+-- customers, those buying again, revenue, cumulative revenue, LTV (cumulative revenue per
+-- customer), and CAC (the channel's spend in the cohort month / its first-touch-attributed new
+-- customers that month).
+with won as (
+    select * from {{ ref('int_deals') }}
+    where is_won and won_date is not null
+),
+
+firsts as (
+    select
+        w.contact_key,
+        cast({{ dbt.date_trunc('month', 'w.won_date') }} as date) as cohort_month,
+        coalesce(a.channel, '(unattributed)') as acquisition_channel
+    from won as w
+    left join {{ ref('fct_attribution') }} as a
+        on a.conversion_type = 'deal'
+        and a.crm_source = w.crm_source
+        and a.conversion_id = w.deal_id
+        and a.attribution_model = 'first_touch'
+        and a.weight = 1
+    where w.is_new_customer
+),
+
+cohort_sizes as (
+    select cohort_month, acquisition_channel, count(*) as customers
+    from firsts
+    group by cohort_month, acquisition_channel
+),
+
+deal_months as (
+    select
+        f.cohort_month,
+        f.acquisition_channel,
+        {{ dbt.datediff('f.cohort_month', dbt.date_trunc('month', 'w.won_date'), 'month') }} as months_since,
+        w.contact_key,
+        w.is_new_customer,
+        w.revenue
+    from won as w
+    inner join firsts as f on f.contact_key = w.contact_key
+),
+
+monthly as (
+    select
+        cohort_month,
+        acquisition_channel,
+        months_since,
+        count(distinct case when not is_new_customer then contact_key end) as repeat_customers,
+        sum(revenue) as revenue
+    from deal_months
+    group by cohort_month, acquisition_channel, months_since
+),
+
+acquisition_cost as (
+    select
+        cast({{ dbt.date_trunc('month', 's.spend_date') }} as date) as month_start,
+        s.channel,
+        sum(s.spend) as spend
+    from {{ ref('fct_ad_spend') }} as s
+    group by 1, 2
+),
+
+first_touch_customers as (
+    select
+        cast({{ dbt.date_trunc('month', 'credit_date') }} as date) as month_start,
+        channel,
+        sum(new_customers) as new_customers
+    from {{ ref('fct_attribution') }}
+    where attribution_model = 'first_touch' and conversion_type = 'deal'
+    group by 1, 2
+)
+
+select
+    m.cohort_month,
+    m.acquisition_channel,
+    m.months_since,
+    c.customers,
+    m.repeat_customers,
+    cast(m.revenue as numeric(18, 2)) as revenue,
+    cast(sum(m.revenue) over (
+        partition by m.cohort_month, m.acquisition_channel
+        order by m.months_since
+        rows between unbounded preceding and current row
+    ) as numeric(18, 2)) as cumulative_revenue,
+    cast(sum(m.revenue) over (
+        partition by m.cohort_month, m.acquisition_channel
+        order by m.months_since
+        rows between unbounded preceding and current row
+    ) / c.customers as numeric(18, 2)) as ltv,
+    cast({{ safe_divide('ac.spend', 'ft.new_customers') }} as numeric(18, 2)) as cac,
+    cast({{ safe_divide(
+        'sum(m.revenue) over (partition by m.cohort_month, m.acquisition_channel order by m.months_since rows between unbounded preceding and current row) / c.customers',
+        safe_divide('ac.spend', 'ft.new_customers')
+    ) }} as numeric(18, 4)) as ltv_to_cac
+from monthly as m
+inner join cohort_sizes as c
+    on c.cohort_month = m.cohort_month and c.acquisition_channel = m.acquisition_channel
+left join acquisition_cost as ac
+    on ac.month_start = m.cohort_month and ac.channel = m.acquisition_channel
+left join first_touch_customers as ft
+    on ft.month_start = m.cohort_month and ft.channel = m.acquisition_channel

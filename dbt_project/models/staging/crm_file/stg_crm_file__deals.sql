@@ -1,0 +1,25 @@
+with source as (
+    {{ raw_source('crm_file', 'deals', {
+        'deal_id': 'text', 'lead_id': 'text', 'contact_phone': 'text', 'contact_phone_e164': 'text',
+        'contact_email': 'text', 'created_at': 'timestamptz', 'closed_at': 'timestamptz',
+        'stage': 'text', 'amount': 'numeric(18, 2)', 'currency': 'text', 'manager_id': 'text',
+    }) }}
+),
+
+renamed as (
+    select
+        deal_id,
+        nullif(trim(lead_id), '') as lead_id,
+        coalesce(nullif(trim(contact_phone_e164), ''), nullif(trim(contact_phone), '')) as phone_e164,
+        lower(nullif(trim(contact_email), '')) as email,
+        created_at,
+        closed_at,
+        lower(trim(stage)) as stage,
+        amount,
+        upper(currency) as currency,
+        nullif(trim(manager_id), '') as manager_id
+    from source
+    where deal_id is not null
+)
+
+select * from renamed

@@ -1,0 +1,32 @@
+with source as (
+    {{ raw_source('crm_file', 'leads', {
+        'lead_id': 'text', 'created_at': 'timestamptz', 'status': 'text', 'non_target': 'boolean',
+        'manager_id': 'text', 'manager_name': 'text', 'phone': 'text', 'phone_e164': 'text',
+        'email': 'text', 'client_id': 'text',
+        'utm_source': 'text', 'utm_medium': 'text', 'utm_campaign': 'text',
+        'utm_content': 'text', 'utm_term': 'text', 'first_response_at': 'timestamptz',
+    }) }}
+),
+
+renamed as (
+    select
+        lead_id,
+        created_at,
+        status,
+        coalesce(non_target, false) as is_non_target,
+        nullif(trim(manager_id), '') as manager_id,
+        manager_name,
+        coalesce(nullif(trim(phone_e164), ''), nullif(trim(phone), '')) as phone_e164,
+        lower(nullif(trim(email), '')) as email,
+        nullif(trim(client_id), '') as client_id,
+        {{ normalize_utm('utm_source') }} as utm_source,
+        {{ normalize_utm('utm_medium') }} as utm_medium,
+        {{ normalize_utm('utm_campaign') }} as utm_campaign,
+        {{ normalize_utm('utm_content') }} as utm_content,
+        {{ normalize_utm('utm_term') }} as utm_term,
+        first_response_at
+    from source
+    where lead_id is not null
+)
+
+select * from renamed
