@@ -79,6 +79,17 @@ class ThroughlineDltTranslator(DagsterDltTranslator):
         )
 
 
+def loads_spec(source: str) -> AssetSpec:
+    """dlt's own `_dlt_loads` table, written with every load (the data-health mart reads it)."""
+    return AssetSpec(
+        key=AssetKey([source, "_dlt_loads"]),
+        group_name=source,
+        description=f"`raw_{source}._dlt_loads`: when each load into raw_{source} ran, its status.",
+        owners=[OWNER],
+        kinds={"dlt", "python"},
+    )
+
+
 def _placeholder(annotation: Any) -> Any:
     origin = get_origin(annotation) or annotation
     if origin in (list, tuple, set) or (
@@ -139,10 +150,11 @@ def build_source_assets(name: str) -> AssetsDefinition:
         translator.get_asset_spec(DltResourceTranslatorData(resource=resource, pipeline=None))
         for resource in declared_source(module).selected_resources.values()
     ]
+    loads = loads_spec(name)
 
     @multi_asset(
         name=f"{name}_raw",
-        specs=specs,
+        specs=[*specs, loads],
         can_subset=True,
         partitions_def=daily_partitions if partitioned else None,
         backfill_policy=BackfillPolicy.single_run() if partitioned else None,
@@ -165,6 +177,8 @@ def build_source_assets(name: str) -> AssetsDefinition:
                 dlt_pipeline=make_pipeline(name, target),
                 dagster_dlt_translator=translator,
             )
+        if loads.key in context.selected_asset_keys:
+            yield MaterializeResult(asset_key=loads.key)
 
     return _load
 
