@@ -33,8 +33,8 @@ joined as (
         k.attribution_model,
         cast(coalesce(a.leads, 0) as double precision) as leads,
         cast(coalesce(a.new_customers, 0) as double precision) as new_customers,
-        cast(coalesce(a.revenue, 0) as numeric(18, 2)) as revenue,
-        cast(coalesce(s.spend, 0) as numeric(18, 2)) as spend
+        cast(coalesce(a.revenue, 0) as numeric(20, 6)) as revenue,
+        cast(coalesce(s.spend, 0) as numeric(20, 6)) as spend
     from keys as k
     left join attributed as a on a.channel = k.channel and a.attribution_model = k.attribution_model
     left join spend as s on s.channel = k.channel

@@ -64,11 +64,11 @@ select
     month_start as month,
     channel,
     campaign_id,
-    cast(planned_spend as numeric(18, 2)) as planned_spend,
-    cast(actual_spend as numeric(18, 2)) as actual_spend,
+    cast(planned_spend as numeric(20, 6)) as planned_spend,
+    cast(actual_spend as numeric(20, 6)) as actual_spend,
     cast({{ safe_divide('actual_spend', 'planned_spend') }} * 100 as numeric(18, 2)) as pacing_pct,
     cast(100.0 * days_elapsed / days_in_month as numeric(18, 2)) as days_elapsed_pct,
-    cast({{ safe_divide('actual_spend', 'days_elapsed') }} * days_in_month as numeric(18, 2)) as projected_spend,
+    cast({{ safe_divide('actual_spend', 'days_elapsed') }} * days_in_month as numeric(20, 6)) as projected_spend,
     days_elapsed,
     days_in_month
 from elapsed

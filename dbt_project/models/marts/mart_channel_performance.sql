@@ -51,7 +51,7 @@ daily as (
         date,
         channel,
         attribution_model,
-        cast(sum(spend) as numeric(18, 2)) as spend,
+        cast(sum(spend) as numeric(20, 6)) as spend,
         sum(impressions) as impressions,
         sum(clicks) as clicks,
         sum(sessions) as sessions,
@@ -60,7 +60,7 @@ daily as (
         cast(sum(qualified_leads) as double precision) as qualified_leads,
         cast(sum(deals_won) as double precision) as deals_won,
         cast(sum(new_customers) as double precision) as new_customers,
-        cast(sum(revenue) as numeric(18, 2)) as revenue
+        cast(sum(revenue) as numeric(20, 6)) as revenue
     from measures
     group by date, channel, attribution_model
 )

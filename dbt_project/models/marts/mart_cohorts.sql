@@ -77,17 +77,17 @@ select
     m.months_since,
     c.customers,
     m.repeat_customers,
-    cast(m.revenue as numeric(18, 2)) as revenue,
+    cast(m.revenue as numeric(20, 6)) as revenue,
     cast(sum(m.revenue) over (
         partition by m.cohort_month, m.acquisition_channel
         order by m.months_since
         rows between unbounded preceding and current row
-    ) as numeric(18, 2)) as cumulative_revenue,
+    ) as numeric(20, 6)) as cumulative_revenue,
     cast(sum(m.revenue) over (
         partition by m.cohort_month, m.acquisition_channel
         order by m.months_since
         rows between unbounded preceding and current row
-    ) / c.customers as numeric(18, 2)) as ltv,
+    ) / c.customers as numeric(20, 6)) as ltv,
     cast({{ safe_divide('ac.spend', 'ft.new_customers') }} as numeric(18, 2)) as cac,
     cast({{ safe_divide(
         'sum(m.revenue) over (partition by m.cohort_month, m.acquisition_channel order by m.months_since rows between unbounded preceding and current row) / c.customers',

@@ -105,7 +105,7 @@ daily as (
         sum(leads_matched_by_phone) as leads_matched_by_phone,
         sum(leads_matched_by_utm) as leads_matched_by_utm,
         sum(leads_unmatched) as leads_unmatched,
-        cast(sum(spend_without_sessions) as numeric(18, 2)) as spend_without_sessions,
+        cast(sum(spend_without_sessions) as numeric(20, 6)) as spend_without_sessions,
         sum(sessions_unknown_campaign) as sessions_unknown_campaign,
         sum(duplicate_leads) as duplicate_leads,
         sum(flagged_sessions) as flagged_sessions,

@@ -60,7 +60,7 @@ select
     coalesce(d.deals_won, 0) as deals_won,
     coalesce(d.deals_lost, 0) as deals_lost,
     cast({{ safe_divide('d.deals_won', 'd.deals_won + d.deals_lost') }} as numeric(18, 6)) as win_rate,
-    cast(coalesce(d.revenue, 0) as numeric(18, 2)) as revenue
+    cast(coalesce(d.revenue, 0) as numeric(20, 6)) as revenue
 from keys as k
 left join lead_measures as l on l.date = k.date and l.manager_id = k.manager_id and l.channel = k.channel
 left join deal_measures as d on d.date = k.date and d.manager_id = k.manager_id and d.channel = k.channel

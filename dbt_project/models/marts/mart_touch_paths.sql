@@ -17,7 +17,7 @@ select
     p.path,
     p.conversion_type,
     count(*) as conversions,
-    cast(sum(c.revenue) as numeric(18, 2)) as revenue,
+    cast(sum(c.revenue) as numeric(20, 6)) as revenue,
     avg(cast(p.path_length as double precision)) as avg_path_length,
     avg(cast(p.days_to_convert as double precision)) as avg_days_to_convert
 from paths as p
