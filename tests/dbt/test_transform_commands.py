@@ -1,0 +1,18 @@
+"""dbt CLI arguments are built by a pure function (no dbt run needed)."""
+
+from throughline.transform import DBT_PROJECT_DIR, dbt_command
+
+
+def test_build_before_markov() -> None:
+    assert dbt_command("build", exclude="source:attribution+") == [
+        "build", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+        "--exclude", "source:attribution+",
+    ]
+
+
+def test_full_refresh_with_vars() -> None:
+    args = dbt_command("build", select="marts", full_refresh=True, dbt_vars={"lookback_days": 30})
+
+    assert "--full-refresh" in args
+    assert args[args.index("--vars") + 1] == '{"lookback_days": 30}'
+    assert args[args.index("--select") + 1] == "marts"
