@@ -1,4 +1,206 @@
-"""Data-quality asset checks and alert sensors (filled by the data-quality work)."""
+"""Data-quality asset checks (GX suites, marketing health) and the check-failure alert sensor.
 
-quality_checks: list = []
-quality_sensors: list = []
+`quality_checks` go into Definitions(asset_checks=...), `quality_sensors` into sensors=...
+Run failures are alerted by `orchestration.sensors.run_failure_alert`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from dagster import (
+    AssetCheckEvaluation,
+    AssetCheckResult,
+    AssetChecksDefinition,
+    AssetCheckSeverity,
+    AssetKey,
+    DagsterEventType,
+    DefaultSensorStatus,
+    EventRecordsFilter,
+    SensorEvaluationContext,
+    SkipReason,
+    asset_check,
+    sensor,
+)
+
+from expectations.runner import validate_frame
+from expectations.suites import ALL_SUITES, SuiteSpec
+from ingestion.common.redaction import redact
+from throughline.alerts import Alert, Notifier
+from throughline.health import HEALTH_CHECKS, HealthCheck, HealthSettings, utc_now
+from throughline.warehouse import Warehouse
+
+GX_CHECK_NAME = "great_expectations"
+EVENTS_PER_TICK = 1000
+
+
+def _severity(blocking: bool) -> AssetCheckSeverity:
+    return AssetCheckSeverity.ERROR if blocking else AssetCheckSeverity.WARN
+
+
+def _unreadable(severity: AssetCheckSeverity, what: str, error: Exception) -> AssetCheckResult:
+    """A check whose data could not be read fails: it is never reported as passed."""
+    message = redact(f"{what} could not be read: {type(error).__name__}: {error}")
+    return AssetCheckResult(passed=False, severity=severity, metadata={"problem": message})
+
+
+def gx_check(spec: SuiteSpec) -> AssetChecksDefinition:
+    severity = _severity(spec.blocking)
+
+    @asset_check(
+        asset=AssetKey(list(spec.asset_key)),
+        name=GX_CHECK_NAME,
+        blocking=spec.blocking,
+        description=f"Great Expectations suite {spec.name} on {spec.table()}.",
+    )
+    def _check() -> AssetCheckResult:
+        try:
+            frame = Warehouse.from_settings().read_frame(spec.sql())
+        except Exception as error:  # noqa: BLE001 - reported as a failed check
+            return _unreadable(severity, spec.table(), error)
+        outcome = validate_frame(frame, spec.build())
+        metadata = {"problem": f"Data check failed on {spec.table()}", **outcome.metadata()}
+        if outcome.success:
+            metadata["problem"] = "none"
+        return AssetCheckResult(passed=outcome.success, severity=severity, metadata=metadata)
+
+    return _check
+
+
+def health_check(check: HealthCheck) -> AssetChecksDefinition:
+    severity = AssetCheckSeverity(check.severity)
+
+    @asset_check(
+        asset=AssetKey(list(check.asset_key)),
+        name=check.name,
+        blocking=check.blocking,
+        description=check.problem,
+    )
+    def _check() -> AssetCheckResult:
+        warehouse = Warehouse.from_settings()
+        try:
+            result = check.evaluate(warehouse.read_frame, HealthSettings.from_env(), utc_now())
+        except Exception as error:  # noqa: BLE001 - reported as a failed check
+            return _unreadable(severity, "/".join(check.asset_key), error)
+        metadata = {**result.metadata(check.problem), "description": check.problem}
+        return AssetCheckResult(passed=result.passed, severity=severity, metadata=metadata)
+
+    return _check
+
+
+def build_quality_checks(
+    asset_keys: Iterable[AssetKey] | None = None,
+) -> list[AssetChecksDefinition]:
+    """Every suite and health check, limited to `asset_keys` when given (assets that exist)."""
+    known = None if asset_keys is None else set(asset_keys)
+    checks = [gx_check(spec) for spec in ALL_SUITES] + [health_check(c) for c in HEALTH_CHECKS]
+    return [c for c in checks if known is None or {k.asset_key for k in c.check_keys} <= known]
+
+
+def _defined_asset_keys() -> set[AssetKey]:
+    from orchestration.assets.ingestion import ingestion_assets
+    from orchestration.assets.transform import transform_assets
+
+    return {key for assets in [*ingestion_assets, *transform_assets] for key in assets.keys}
+
+
+# ---- alerts on checks that start failing, and one note when they recover ----------------
+
+
+@dataclass
+class AlertState:
+    """The sensor cursor: the last event read and the checks currently failing (since when)."""
+
+    last_storage_id: int = 0
+    failing: dict[str, str] | None = None
+
+    @classmethod
+    def load(cls, cursor: str | None) -> AlertState:
+        if not cursor:
+            return cls(0, {})
+        data = json.loads(cursor)
+        return cls(int(data["last_storage_id"]), dict(data["failing"]))
+
+    def dump(self) -> str:
+        return json.dumps({"last_storage_id": self.last_storage_id, "failing": self.failing or {}})
+
+
+def _text(metadata: dict[str, Any], name: str) -> str:
+    value = metadata.get(name)
+    text = "" if value is None else str(getattr(value, "value", value))
+    return "" if text in ("-", "none", "None") else text
+
+
+def check_alert(evaluation: AssetCheckEvaluation, run_id: str, since: str) -> Alert:
+    metadata = dict(evaluation.metadata)
+    where = _text(metadata, "where") or _text(metadata, "failures")
+    return Alert(
+        check=evaluation.check_name,
+        asset=evaluation.asset_key.to_user_string(),
+        problem=_text(metadata, "problem") or _text(metadata, "description") or "The check failed.",
+        figure=_text(metadata, "figure"),
+        threshold=_text(metadata, "threshold"),
+        subjects=tuple(s for s in where.replace("\n", "; ").split("; ") if s),
+        since=_text(metadata, "since") or since,
+        run_id=run_id,
+        recovered=evaluation.passed,
+    )
+
+
+def evaluate_check_alerts(
+    instance: Any, cursor: str | None, notifier: Notifier, log: Any
+) -> tuple[str, int]:
+    """Alert each check that starts failing and each one that recovers; returns (cursor, sent)."""
+    state = AlertState.load(cursor)
+    failing = dict(state.failing or {})
+    records = instance.get_event_records(
+        EventRecordsFilter(
+            event_type=DagsterEventType.ASSET_CHECK_EVALUATION, after_cursor=state.last_storage_id
+        ),
+        limit=EVENTS_PER_TICK,
+        ascending=True,
+    )
+    sent = 0
+    for record in records:
+        state.last_storage_id = record.storage_id
+        evaluation = record.event_log_entry.dagster_event.event_specific_data
+        key = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+        was_failing = key in failing
+        if evaluation.passed == (not was_failing):
+            continue  # no change: still passing, or still failing (already alerted)
+        if evaluation.passed:
+            alert = check_alert(evaluation, record.run_id, failing.pop(key))
+        else:
+            failing[key] = _text(dict(evaluation.metadata), "since") or str(
+                utc_now().replace(microsecond=0)
+            )
+            alert = check_alert(evaluation, record.run_id, failing[key])
+        if notifier.send(alert):
+            sent += 1
+        else:
+            log.warning("alert not delivered (THROUGHLINE_ALERT_URLS): %s", alert.title())
+    state.failing = failing
+    return state.dump(), sent
+
+
+@sensor(
+    name="check_failure_alert",
+    minimum_interval_seconds=60,
+    default_status=DefaultSensorStatus.RUNNING,
+    description=(
+        "Alerts THROUGHLINE_ALERT_URLS when a data check starts failing, once when it passes again."
+    ),
+)
+def check_failure_alert(context: SensorEvaluationContext) -> SkipReason:
+    cursor, sent = evaluate_check_alerts(
+        context.instance, context.cursor, Notifier.from_settings(), context.log
+    )
+    context.update_cursor(cursor)
+    return SkipReason(f"{sent} alert(s) sent")
+
+
+quality_checks: list[AssetChecksDefinition] = build_quality_checks(_defined_asset_keys())
+quality_sensors = [check_failure_alert]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_WAREHOUSE = "duckdb:///data/throughline.duckdb"
+DEFAULT_DAGSTER_URL = "http://127.0.0.1:3000"
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,7 @@ class Settings:
     timezone: str = "Europe/Kyiv"
     alert_urls: tuple[str, ...] = ()
     environment: str = "local"  # local | ci | prod
+    dagster_url: str = DEFAULT_DAGSTER_URL  # links in alerts point at runs in this Dagster UI
     data_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "data")
 
     @classmethod
@@ -31,5 +33,6 @@ class Settings:
             timezone=env.get("THROUGHLINE_TIMEZONE", "Europe/Kyiv"),
             alert_urls=tuple(u.strip() for u in alerts.replace("\n", ",").split(",") if u.strip()),
             environment=env.get("THROUGHLINE_ENV", "local"),
+            dagster_url=env.get("THROUGHLINE_DAGSTER_URL", DEFAULT_DAGSTER_URL).rstrip("/"),
             data_dir=Path(env.get("THROUGHLINE_DATA_DIR", str(PROJECT_ROOT / "data"))),
         )

@@ -81,6 +81,22 @@ class Warehouse:
             conn.read_only = True
         return conn
 
+    def read_frame(self, sql: str) -> Any:
+        """A pandas frame of one read-only query (holds the shared lock while it reads)."""
+        import pandas as pd
+
+        with self.lock(exclusive=False):
+            conn = self.connect(read_only=True)
+            try:
+                if self.kind == "duckdb":
+                    return conn.execute(sql).df()
+                with conn.cursor() as cursor:
+                    cursor.execute(sql)
+                    names = [column.name for column in cursor.description]
+                    return pd.DataFrame(cursor.fetchall(), columns=names)
+            finally:
+                conn.close()
+
     @contextmanager
     def lock(self, exclusive: bool = True) -> Iterator[None]:
         """Hold the DuckDB file's lock: writers exclusive, readers shared; waits, never fails.

@@ -1,0 +1,113 @@
+"""Validate a pandas frame against a GX 1.x suite with an ephemeral context.
+
+GX over DuckDB through SQLAlchemy is unreliable, so every suite runs on a frame read from the
+warehouse. The outcome is a plain structure: an error inside GX is a failure, never a pass.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+import great_expectations as gx  # noqa: E402  (telemetry must be off before the import)
+
+MAX_SAMPLES = 5
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One failed expectation: what it expected, on which column, how many rows, examples."""
+
+    expectation: str
+    column: str
+    unexpected_count: int | None
+    samples: list[Any]
+    error: str = ""
+
+    def describe(self) -> str:
+        where = f" on {self.column}" if self.column else ""
+        if self.error:
+            return f"{self.expectation}{where} could not run: {self.error}"
+        count = "" if self.unexpected_count is None else f" ({self.unexpected_count} rows)"
+        samples = f", e.g. {self.samples}" if self.samples else ""
+        return f"{self.expectation}{where} failed{count}{samples}"
+
+
+@dataclass(frozen=True)
+class ValidationOutcome:
+    suite: str
+    success: bool
+    evaluated: int
+    rows: int
+    failures: list[Failure] = field(default_factory=list)
+
+    def metadata(self) -> dict[str, Any]:
+        """Check metadata: the failing expectations and sample values."""
+        return {
+            "suite": self.suite,
+            "rows": self.rows,
+            "expectations_evaluated": self.evaluated,
+            "expectations_failed": len(self.failures),
+            "failures": "\n".join(f.describe() for f in self.failures) or "none",
+        }
+
+
+def _columns(config_kwargs: dict[str, Any]) -> str:
+    columns = config_kwargs.get("column") or config_kwargs.get("column_list") or ""
+    return ", ".join(columns) if isinstance(columns, list) else str(columns)
+
+
+def _failure(result: Any) -> Failure:
+    config = result.expectation_config
+    details = result.result or {}
+    info = result.exception_info or {}
+    error = info.get("exception_message") or "" if info.get("raised_exception") else ""
+    samples = [str(v) for v in (details.get("partial_unexpected_list") or [])[:MAX_SAMPLES]]
+    if not samples and "observed_value" in details:
+        samples = [str(details["observed_value"])]
+    return Failure(
+        config.type, _columns(config.kwargs), details.get("unexpected_count"), samples, error
+    )
+
+
+def validate_frame(frame: pd.DataFrame, suite: gx.ExpectationSuite) -> ValidationOutcome:
+    """Run `suite` on `frame`; any exception inside GX makes the outcome a failure."""
+    try:
+        context = gx.get_context(mode="ephemeral")
+        batch = (
+            context.data_sources.add_pandas("warehouse")
+            .add_dataframe_asset("frame")
+            .add_batch_definition_whole_dataframe("whole")
+            .get_batch(batch_parameters={"dataframe": frame})
+        )
+        result = batch.validate(suite, result_format="SUMMARY")
+    except Exception as error:  # noqa: BLE001 - a broken validation must read as failed
+        logging.getLogger(__name__).warning("suite %s could not run: %s", suite.name, error)
+        failure = Failure("validation", "", None, [], f"{type(error).__name__}: {error}")
+        return ValidationOutcome(suite.name, False, 0, len(frame), [failure])
+    failures = [_failure(r) for r in result.results if not r.success]
+    success = bool(result.success) and not failures
+    return ValidationOutcome(suite.name, success, len(result.results), len(frame), failures)
+
+
+def _as_naive_utc(column: pd.Series) -> pd.Series:
+    if isinstance(column.dtype, pd.DatetimeTZDtype):
+        return column.dt.tz_convert("UTC").dt.tz_localize(None)
+    if column.dtype == object:
+        values = column.dropna()
+        if len(values) and all(isinstance(v, date) for v in values):
+            converted = pd.to_datetime(column, utc=True)
+            return converted.dt.tz_localize(None)
+    return column
+
+
+def normalise_times(frame: pd.DataFrame) -> pd.DataFrame:
+    """Dates and timestamps as naive UTC datetimes, so one bound compares with all of them."""
+    return frame.apply(_as_naive_utc)

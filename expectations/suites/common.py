@@ -1,0 +1,74 @@
+"""Small builders shared by the raw and mart suites (one expectation list per rule)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import great_expectations as gx
+from great_expectations import expectations as gxe
+from great_expectations.expectations import Expectation
+
+CURRENCIES = ("UAH", "USD", "EUR")
+# Timestamps may run a little ahead of the warehouse clock (provider clocks, time zones).
+FUTURE_TOLERANCE = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class SuiteSpec:
+    """A suite, the asset it validates, the frame it reads and whether a failure blocks."""
+
+    asset_key: tuple[str, str]
+    rules: Callable[[], list[Expectation]]
+    blocking: bool
+    query: str | None = None  # SQL for the frame; default: the whole table
+
+    @property
+    def name(self) -> str:
+        return "_".join(self.asset_key)
+
+    def table(self) -> str:
+        schema, table = self.asset_key
+        return f"{schema}.{table}" if schema == "marts" else f"raw_{schema}.{table}"
+
+    def sql(self) -> str:
+        return self.query or f"select * from {self.table()}"
+
+    def build(self) -> gx.ExpectationSuite:
+        return gx.ExpectationSuite(name=self.name, expectations=self.rules())
+
+
+def columns_exist(columns: Sequence[str]) -> list[Expectation]:
+    return [gxe.ExpectColumnToExist(column=c) for c in columns]
+
+
+def keys(*columns: str) -> list[Expectation]:
+    """Key columns present and, together, unique."""
+    present = [gxe.ExpectColumnValuesToNotBeNull(column=c) for c in columns]
+    if len(columns) == 1:
+        return [*present, gxe.ExpectColumnValuesToBeUnique(column=columns[0])]
+    return [*present, gxe.ExpectCompoundColumnsToBeUnique(column_list=list(columns))]
+
+
+def not_negative(*columns: str) -> list[Expectation]:
+    return [gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0) for c in columns]
+
+
+def one_of(column: str, values: Sequence[str]) -> list[Expectation]:
+    return [gxe.ExpectColumnValuesToBeInSet(column=column, value_set=list(values))]
+
+
+def not_future(*columns: str) -> list[Expectation]:
+    """Dates and timestamps no later than tomorrow (frames carry them as naive UTC)."""
+    limit = (datetime.now(UTC) + FUTURE_TOLERANCE).replace(tzinfo=None)
+    return [gxe.ExpectColumnValuesToBeBetween(column=c, max_value=limit) for c in columns]
+
+
+def null_when_zero(ratio: str, denominator: str) -> list[Expectation]:
+    """A ratio is NULL on rows whose denominator is 0 (never 0 or infinity)."""
+    return [
+        gxe.ExpectColumnValuesToBeNull(
+            column=ratio, row_condition=f"{denominator} == 0", condition_parser="pandas"
+        )
+    ]

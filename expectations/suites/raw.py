@@ -1,0 +1,130 @@
+"""One suite per raw table (docs/DATA_CONTRACTS.md section 2), checked as each table lands.
+
+Blocking where a wrong row would make a report wrong (spend, leads, deals, rates); the rest
+warn.
+"""
+
+from __future__ import annotations
+
+from great_expectations.expectations import Expectation
+
+from expectations.suites.common import (
+    CURRENCIES,
+    SuiteSpec,
+    keys,
+    not_future,
+    not_negative,
+    one_of,
+)
+
+AD_METRICS = ("cost_micros", "cost", "impressions", "clicks")
+SEMANTICS = ("P", "S", "F")
+
+
+def google_ads_campaign_stats() -> list[Expectation]:
+    return [
+        *keys("customer_id", "campaign_id", "date"),
+        *not_negative(*AD_METRICS),
+        *one_of("currency_code", CURRENCIES),
+        *not_future("date"),
+    ]
+
+
+def google_ads_ad_stats() -> list[Expectation]:
+    return [
+        *keys("customer_id", "ad_group_id", "ad_id", "date"),
+        *not_negative(*AD_METRICS),
+        *one_of("currency_code", CURRENCIES),
+        *not_future("date"),
+    ]
+
+
+def meta_ads_ad_insights() -> list[Expectation]:
+    return [
+        *keys("ad_id", "date_start"),
+        *not_negative("spend", "impressions", "clicks", "leads"),
+        *one_of("account_currency", CURRENCIES),
+        *not_future("date_start"),
+    ]
+
+
+def ga4_events() -> list[Expectation]:
+    return [
+        *keys("event_timestamp", "user_pseudo_id", "event_name"),
+        *not_future("event_date", "event_at"),
+    ]
+
+
+def bitrix24_leads() -> list[Expectation]:
+    return [
+        *keys("id"),
+        *one_of("status_semantic_id", SEMANTICS),
+        *one_of("currency_id", CURRENCIES),
+        *not_negative("opportunity"),
+        *not_future("date_create"),
+    ]
+
+
+def bitrix24_deals() -> list[Expectation]:
+    return [
+        *keys("id"),
+        *one_of("stage_semantic_id", SEMANTICS),
+        *one_of("closed", ("Y", "N")),
+        *one_of("currency_id", CURRENCIES),
+        *not_negative("opportunity"),
+        *not_future("date_create", "closedate"),
+    ]
+
+
+def crm_file_leads() -> list[Expectation]:
+    return [*keys("lead_id"), *not_future("created_at")]
+
+
+def crm_file_deals() -> list[Expectation]:
+    return [
+        *keys("deal_id"),
+        *one_of("stage", ("won", "lost", "open")),
+        *one_of("currency", CURRENCIES),
+        *not_negative("amount"),
+        *not_future("created_at", "closed_at"),
+    ]
+
+
+def calltracking_calls() -> list[Expectation]:
+    return [
+        *keys("call_id"),
+        *one_of("direction", ("inbound", "outbound")),
+        *not_negative("wait_seconds", "duration_seconds", "talk_seconds"),
+        *not_future("started_at"),
+    ]
+
+
+def manual_costs_costs() -> list[Expectation]:
+    return [
+        *keys("source_file", "row_number"),
+        *not_negative("amount"),
+        *one_of("currency", CURRENCIES),
+    ]
+
+
+def fx_rates_rates() -> list[Expectation]:
+    return [
+        *keys("currency", "rate_date"),
+        *not_negative("rate"),
+        *not_future("rate_date"),
+    ]
+
+
+RAW_SUITES = [
+    SuiteSpec(("google_ads", "campaign_stats"), google_ads_campaign_stats, blocking=True),
+    SuiteSpec(("google_ads", "ad_stats"), google_ads_ad_stats, blocking=True),
+    SuiteSpec(("meta_ads", "ad_insights"), meta_ads_ad_insights, blocking=True),
+    SuiteSpec(("ga4", "events"), ga4_events, blocking=False),
+    SuiteSpec(("bitrix24", "leads"), bitrix24_leads, blocking=True),
+    SuiteSpec(("bitrix24", "deals"), bitrix24_deals, blocking=True),
+    SuiteSpec(("crm_file", "leads"), crm_file_leads, blocking=True),
+    SuiteSpec(("crm_file", "deals"), crm_file_deals, blocking=True),
+    SuiteSpec(("calltracking", "calls"), calltracking_calls, blocking=False),
+    SuiteSpec(("manual_costs", "costs"), manual_costs_costs, blocking=True),
+    SuiteSpec(("fx_rates", "rates"), fx_rates_rates, blocking=True),
+]

@@ -1,0 +1,384 @@
+"""Marketing health checks: is tracking intact and is every source still arriving?
+
+Each check reads the marts/facts (schema `marts`, plus the campaign matches in `intermediate`),
+compares one figure with a threshold from `HealthSettings` and names the source, campaign or
+manager behind a failure. Thresholds come from `THROUGHLINE_HEALTH__<NAME>` (upper-case field
+name), defaults below.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
+from datetime import UTC, date, datetime, timedelta
+
+import pandas as pd
+
+Reader = Callable[[str], pd.DataFrame]
+CRM_SOURCES = ("bitrix24", "crm_file")
+PAID_CHANNELS = ("Paid Search", "Paid Social", "Video")
+MAX_SUBJECTS = 10
+
+
+@dataclass(frozen=True)
+class HealthSettings:
+    """Thresholds of the health checks (env THROUGHLINE_HEALTH__<FIELD>)."""
+
+    lookback_days: int = 7  # days (up to today) that the daily checks look at
+    min_leads_per_day: int = 5  # a source's day with fewer leads is not judged
+    max_untagged_lead_share: float = 0.6  # leads with no UTM/source at all, per source-day
+    max_unmatched_lead_share: float = 0.6  # leads linked to no website visitor, per source-day
+    max_spend_without_sessions_share: float = 0.05  # of the window's ad spend
+    max_unknown_campaign_session_share: float = 0.05  # of paid sessions with a utm_campaign
+    max_spend_growth: float = 3.0  # a campaign's latest day vs the mean of its previous days
+    min_spend_for_anomaly: float = 100.0  # reporting currency; smaller days are not judged
+    max_missed_call_rate: float = 0.3  # per manager, inbound calls
+    min_calls_per_manager: int = 10
+    max_callback_minutes: float = 60.0  # median time to call a missed caller back
+    max_hours_since_last_lead: float = 24.0
+    max_hours_since_load: float = 26.0  # a daily source must load at least this often
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> HealthSettings:
+        env = os.environ if env is None else env
+        values: dict[str, int | float] = {}
+        for item in fields(cls):
+            name = f"THROUGHLINE_HEALTH__{item.name.upper()}"
+            if name in env:
+                cast = int if item.type == "int" else float
+                try:
+                    values[item.name] = cast(env[name])
+                except ValueError:
+                    raise ValueError(f"{name}={env[name]!r} is not a number") from None
+        return replace(cls(), **values)
+
+
+@dataclass(frozen=True)
+class HealthResult:
+    passed: bool
+    figure: float | None
+    threshold: float
+    subjects: Sequence[str] = field(default_factory=tuple)
+    since: str = ""
+
+    def metadata(self, problem: str) -> dict[str, object]:
+        return {
+            "problem": problem if not self.passed else "none",
+            "figure": self.figure,
+            "threshold": self.threshold,
+            "where": "; ".join(self.subjects) or "-",
+            "since": self.since or "-",
+        }
+
+
+@dataclass(frozen=True)
+class HealthCheck:
+    name: str
+    asset_key: tuple[str, str]
+    severity: str  # "ERROR" | "WARN"
+    blocking: bool
+    problem: str  # what a failure means, in plain words
+    evaluate: Callable[[Reader, HealthSettings, datetime], HealthResult]
+
+
+def _window_start(now: datetime, settings: HealthSettings) -> date:
+    return (now - timedelta(days=settings.lookback_days - 1)).date()
+
+
+def _share_by_day(
+    read: Reader, column: str, threshold: float, settings: HealthSettings, now: datetime
+) -> HealthResult:
+    """The worst CRM source-day share of leads with `column` set, over the lookback window."""
+    sources = ", ".join(f"'{s}'" for s in CRM_SOURCES)
+    frame = read(
+        f"select date, source, rows_loaded as leads, {column} as flagged "
+        f"from marts.mart_data_health where source in ({sources}) "
+        f"and date >= date '{_window_start(now, settings)}'"
+    )
+    judged = frame[frame["leads"] >= settings.min_leads_per_day].copy()
+    if judged.empty:
+        return HealthResult(True, None, threshold)
+    judged["share"] = judged["flagged"].astype(float) / judged["leads"].astype(float)
+    bad = judged[judged["share"] > threshold].sort_values("date")
+    subjects = [
+        f"{r.source} on {pd.Timestamp(r.date).date()}: {r.share:.0%} of {int(r.leads)} leads"
+        for r in bad.itertuples()
+    ]
+    since = str(pd.Timestamp(bad["date"].min()).date()) if len(bad) else ""
+    return HealthResult(
+        bad.empty, round(float(judged["share"].max()), 4), threshold, subjects[:MAX_SUBJECTS], since
+    )
+
+
+def leads_without_source(read: Reader, s: HealthSettings, now: datetime) -> HealthResult:
+    return _share_by_day(read, "leads_without_source", s.max_untagged_lead_share, s, now)
+
+
+def leads_unmatched(read: Reader, s: HealthSettings, now: datetime) -> HealthResult:
+    return _share_by_day(read, "leads_unmatched", s.max_unmatched_lead_share, s, now)
+
+
+def _carried_campaigns_sql(start: date) -> str:
+    return (
+        "select distinct m.platform, m.campaign_id from marts.fct_sessions as s "
+        "inner join intermediate.int_campaign_matches as m on m.utm_campaign = s.utm_campaign "
+        f"where s.session_date >= date '{start}'"
+    )
+
+
+def spend_without_sessions(read: Reader, s: HealthSettings, now: datetime) -> HealthResult:
+    """Ad spend in the window on campaigns that no session of the window carries."""
+    start = _window_start(now, s)
+    spend = read(
+        "select platform, campaign_id, max(campaign_name) as campaign_name, "
+        "min(spend_date) as first_day, sum(spend) as spend from marts.fct_ad_spend "
+        f"where spend_date >= date '{start}' and platform <> 'manual' "
+        "group by platform, campaign_id"
+    )
+    carried = read(_carried_campaigns_sql(start))
+    total = float(spend["spend"].sum())
+    if total <= 0:
+        return HealthResult(True, None, s.max_spend_without_sessions_share)
+    merged = spend.merge(carried, on=["platform", "campaign_id"], how="left", indicator=True)
+    lost = merged[(merged["_merge"] == "left_only") & (merged["spend"] > 0)]
+    lost = lost.sort_values("spend", ascending=False)
+    share = float(lost["spend"].sum()) / total
+    subjects = [
+        f"{r.platform} campaign '{r.campaign_name}' ({r.campaign_id}): {float(r.spend):,.2f} spent"
+        for r in lost.itertuples()
+    ]
+    passed = share <= s.max_spend_without_sessions_share
+    since = "" if passed else str(pd.Timestamp(lost["first_day"].min()).date())
+    return HealthResult(
+        passed, round(share, 4), s.max_spend_without_sessions_share, subjects[:MAX_SUBJECTS], since
+    )
+
+
+def sessions_unknown_campaign(read: Reader, s: HealthSettings, now: datetime) -> HealthResult:
+    """Paid sessions in the window whose utm_campaign matches no ad-platform campaign."""
+    channels = ", ".join(f"'{c}'" for c in PAID_CHANNELS)
+    frame = read(
+        "select s.session_date, s.utm_campaign, m.campaign_id from marts.fct_sessions as s "
+        "left join intermediate.int_campaign_matches as m on m.utm_campaign = s.utm_campaign "
+        f"where s.session_date >= date '{_window_start(now, s)}' "
+        f"and s.channel in ({channels}) and s.utm_campaign is not null"
+    )
+    threshold = s.max_unknown_campaign_session_share
+    if frame.empty:
+        return HealthResult(True, None, threshold)
+    unknown = frame[frame["campaign_id"].isna()]
+    share = len(unknown) / len(frame)
+    counts = unknown.groupby("utm_campaign")["session_date"].agg(["count", "min"])
+    counts = counts.sort_values("count", ascending=False)
+    subjects = [
+        f"utm_campaign '{name}': {int(row['count'])} sessions" for name, row in counts.iterrows()
+    ]
+    passed = share <= threshold
+    since = "" if passed else str(pd.Timestamp(unknown["session_date"].min()).date())
+    return HealthResult(passed, round(share, 4), threshold, subjects[:MAX_SUBJECTS], since)
+
+
+def spend_anomaly(read: Reader, s: HealthSettings, now: datetime) -> HealthResult:
+    """Each campaign's latest day of spend against the mean of its previous days in the window."""
+    frame = read(
+        "select spend_date, platform, campaign_id, max(campaign_name) as campaign_name, "
+        "sum(spend) as spend from marts.fct_ad_spend "
+        f"where spend_date >= date '{_window_start(now, s)}' "
+        "group by spend_date, platform, campaign_id"
+    )
+    worst, subjects, since = 0.0, [], ""
+    for (platform, campaign_id), days in frame.groupby(["platform", "campaign_id"]):
+        days = days.sort_values("spend_date")
+        latest, before = days.iloc[-1], days.iloc[:-1]
+        if before.empty or float(latest["spend"]) < s.min_spend_for_anomaly:
+            continue
+        baseline = float(before["spend"].mean())
+        growth = float(latest["spend"]) / baseline if baseline > 0 else float("inf")
+        worst = max(worst, growth)
+        if growth > s.max_spend_growth:
+            day = str(pd.Timestamp(latest["spend_date"]).date())
+            subjects.append(
+                f"{platform} campaign '{latest['campaign_name']}' ({campaign_id}) on {day}: "
+                f"{float(latest['spend']):,.2f} vs {baseline:,.2f} a day before"
+            )
+            since = min(since or day, day)
+    figure = round(worst, 2) if worst != float("inf") else None
+    return HealthResult(not subjects, figure, s.max_spend_growth, subjects[:MAX_SUBJECTS], since)
+
+
+def _manager_calls(read: Reader, s: HealthSettings, now: datetime) -> pd.DataFrame:
+    calls = read(
+        "select c.call_date, c.manager_id, c.is_missed, c.callback_minutes, m.manager_name "
+        "from marts.fct_calls as c left join (select manager_id, max(manager_name) as manager_name "
+        "from marts.dim_manager group by manager_id) as m on m.manager_id = c.manager_id "
+        f"where c.direction = 'inbound' and c.call_date >= date '{_window_start(now, s)}'"
+    )
+    calls["manager"] = calls["manager_name"].fillna(calls["manager_id"].astype(str))
+    return calls
+
+
+def missed_calls(read: Reader, s: HealthSettings, now: datetime) -> HealthResult:
+    """Share of inbound calls each manager missed in the window."""
+    calls = _manager_calls(read, s, now)
+    calls = calls[calls["manager_id"].notna()]
+    per = calls.groupby("manager").agg(
+        calls=("is_missed", "size"), missed=("is_missed", "sum"), since=("call_date", "min")
+    )
+    per = per[per["calls"] >= s.min_calls_per_manager]
+    if per.empty:
+        return HealthResult(True, None, s.max_missed_call_rate)
+    per["rate"] = per["missed"].astype(float) / per["calls"]
+    bad = per[per["rate"] > s.max_missed_call_rate].sort_values("rate", ascending=False)
+    subjects = [
+        f"manager {name}: missed {int(r.missed)} of {int(r.calls)} calls ({r.rate:.0%})"
+        for name, r in bad.iterrows()
+    ]
+    since = str(pd.Timestamp(bad["since"].min()).date()) if len(bad) else ""
+    return HealthResult(
+        bad.empty, round(float(per["rate"].max()), 4), s.max_missed_call_rate, subjects, since
+    )
+
+
+def slow_callbacks(read: Reader, s: HealthSettings, now: datetime) -> HealthResult:
+    """Median minutes each manager took to call a missed caller back."""
+    calls = _manager_calls(read, s, now)
+    calls = calls[calls["callback_minutes"].notna()]
+    if calls.empty:
+        return HealthResult(True, None, s.max_callback_minutes)
+    per = calls.groupby("manager")["callback_minutes"].median().sort_values(ascending=False)
+    bad = per[per > s.max_callback_minutes]
+    subjects = [
+        f"manager {name}: median {minutes:.0f} min to call back" for name, minutes in bad.items()
+    ]
+    return HealthResult(bad.empty, round(float(per.max()), 1), s.max_callback_minutes, subjects)
+
+
+def _hours_since(moment: object, now: datetime) -> float | None:
+    if moment is None or pd.isna(moment):
+        return None
+    stamp = pd.Timestamp(moment)
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    return (pd.Timestamp(now).tz_convert("UTC") - stamp).total_seconds() / 3600
+
+
+def hours_since_last_lead(read: Reader, s: HealthSettings, now: datetime) -> HealthResult:
+    """Hours since the newest lead of each CRM source that has leads at all."""
+    frame = read(
+        "select crm_source, max(created_at) as last_lead from marts.fct_leads group by crm_source"
+    )
+    ages = {r.crm_source: _hours_since(r.last_lead, now) for r in frame.itertuples()}
+    ages = {source: age for source, age in ages.items() if age is not None}
+    if not ages:
+        return HealthResult(
+            False, None, s.max_hours_since_last_lead, ("no lead in fct_leads at all",)
+        )
+    stale = {k: v for k, v in ages.items() if v > s.max_hours_since_last_lead}
+    last = frame.set_index("crm_source")["last_lead"]
+    subjects = [f"{k}: last lead {v:.0f} h ago" for k, v in stale.items()]
+    since = str(min(pd.Timestamp(last[k]) for k in stale)) if stale else ""
+    figure = round(min(ages.values()) if not stale else max(stale.values()), 1)
+    return HealthResult(not stale, figure, s.max_hours_since_last_lead, subjects, since)
+
+
+def stale_sources(read: Reader, s: HealthSettings, now: datetime) -> HealthResult:
+    """Hours since each source last loaded (the dlt loads behind mart_data_health)."""
+    frame = read(
+        "select source, max(last_loaded_at) as last_loaded_at from marts.mart_data_health "
+        "where last_loaded_at is not null group by source"
+    )
+    ages = {r.source: _hours_since(r.last_loaded_at, now) for r in frame.itertuples()}
+    ages = {k: v for k, v in ages.items() if v is not None}
+    if not ages:
+        return HealthResult(True, None, s.max_hours_since_load)
+    stale = {k: v for k, v in ages.items() if v > s.max_hours_since_load}
+    subjects = [f"{k}: last loaded {v:.0f} h ago" for k, v in sorted(stale.items())]
+    last = frame.set_index("source")["last_loaded_at"]
+    since = str(min(pd.Timestamp(last[k]) for k in stale)) if stale else ""
+    return HealthResult(
+        not stale, round(max(ages.values()), 1), s.max_hours_since_load, subjects, since
+    )
+
+
+HEALTH = ("marts", "mart_data_health")
+HEALTH_CHECKS = [
+    HealthCheck(
+        "leads_without_source",
+        HEALTH,
+        "ERROR",
+        False,
+        "Too many leads arrive with no UTM or source: web forms may have stopped passing UTMs.",
+        leads_without_source,
+    ),
+    HealthCheck(
+        "leads_matched_to_no_visitor",
+        HEALTH,
+        "WARN",
+        False,
+        "Too many leads match no website visitor: forms or call tracking may have lost the "
+        "client id.",
+        leads_unmatched,
+    ),
+    HealthCheck(
+        "spend_without_sessions",
+        ("marts", "fct_ad_spend"),
+        "WARN",
+        False,
+        "Money is spent on campaigns that bring no tracked visit: a campaign may have been renamed "
+        "or lost its UTM tags.",
+        spend_without_sessions,
+    ),
+    HealthCheck(
+        "sessions_unknown_campaign",
+        ("marts", "fct_sessions"),
+        "WARN",
+        False,
+        "Paid visits carry a utm_campaign that no ad platform knows: a campaign was renamed "
+        "without its UTM, or the tag has a typo.",
+        sessions_unknown_campaign,
+    ),
+    HealthCheck(
+        "spend_spike",
+        ("marts", "fct_ad_spend"),
+        "WARN",
+        False,
+        "A campaign's daily spend jumped far above its usual level.",
+        spend_anomaly,
+    ),
+    HealthCheck(
+        "missed_calls",
+        ("marts", "fct_calls"),
+        "WARN",
+        False,
+        "A manager misses too many incoming calls.",
+        missed_calls,
+    ),
+    HealthCheck(
+        "slow_callbacks",
+        ("marts", "fct_calls"),
+        "WARN",
+        False,
+        "Missed callers wait too long for a call back.",
+        slow_callbacks,
+    ),
+    HealthCheck(
+        "hours_since_last_lead",
+        ("marts", "fct_leads"),
+        "ERROR",
+        True,
+        "No new lead for too long: the CRM integration may be broken.",
+        hours_since_last_lead,
+    ),
+    HealthCheck(
+        "sources_refreshed_on_schedule",
+        HEALTH,
+        "ERROR",
+        False,
+        "A data source has not been refreshed on schedule.",
+        stale_sources,
+    ),
+]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
