@@ -1,14 +1,11 @@
 """Run-failure alerts (alerts on failed checks live with the data-quality sensors in quality.py).
 
-A failed run sends one message to every URL in THROUGHLINE_ALERT_URLS (Slack, Telegram, e-mail,
-any webhook: apprise URL syntax): which job, which run, which steps failed and why.
+A failed run sends one alert through the notifier (`throughline.alerts`, THROUGHLINE_ALERT_URLS):
+which job, the run's link, which steps failed and why.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-import apprise
 from dagster import (
     DagsterEventType,
     DagsterInstance,
@@ -17,9 +14,8 @@ from dagster import (
     run_failure_sensor,
 )
 
-from ingestion.common.redaction import redact
 from orchestration.runner import step_error
-from throughline.settings import Settings
+from throughline.alerts import Alert, Notifier
 
 MAX_ERROR_CHARS = 500
 
@@ -31,21 +27,15 @@ def failed_steps(instance: DagsterInstance, run_id: str) -> dict[str, str]:
     return {event.step_key: step_error(event)[:MAX_ERROR_CHARS] for event in events if event}
 
 
-def failure_message(job_name: str, run_id: str, steps: dict[str, str]) -> str:
-    """The alert text, with any credential an error message carried removed."""
-    lines = [f"Throughline run failed: job {job_name}, run {run_id} (see Runs in the Dagster UI)."]
-    lines += [f"- step {step}: {error}" for step, error in steps.items()]
-    return redact("\n".join(lines))
-
-
-def send_alert(urls: Sequence[str], title: str, body: str) -> bool:
-    """Send one alert to every configured URL; False when there is none or none accepted it."""
-    if not urls:
-        return False
-    notifier = apprise.Apprise()
-    for url in urls:
-        notifier.add(url)
-    return bool(notifier.notify(title=title, body=body))
+def failure_alert(job_name: str, run_id: str, steps: dict[str, str]) -> Alert:
+    """The alert for a failed run: the job, the run's link and each failed step's cause."""
+    return Alert(
+        check="run failed",
+        asset=f"job {job_name}",
+        problem=f"The run of job {job_name} failed: what depends on the failed steps is stale.",
+        subjects=tuple(f"step {step}: {error}" for step, error in steps.items()),
+        run_id=run_id,
+    )
 
 
 @run_failure_sensor(
@@ -55,11 +45,13 @@ def send_alert(urls: Sequence[str], title: str, body: str) -> bool:
     description="Alerts THROUGHLINE_ALERT_URLS with the failed job, run and steps.",
 )
 def run_failure_alert(context: RunFailureSensorContext) -> None:
-    settings = Settings.from_env()
     run = context.dagster_run
-    body = failure_message(run.job_name, run.run_id, failed_steps(context.instance, run.run_id))
-    if not send_alert(settings.alert_urls, f"Throughline: {run.job_name} failed", body):
-        context.log.warning("run failure not sent anywhere (THROUGHLINE_ALERT_URLS): %s", body)
+    alert = failure_alert(run.job_name, run.run_id, failed_steps(context.instance, run.run_id))
+    notifier = Notifier.from_settings()
+    if not notifier.send(alert):
+        context.log.warning(
+            "run failure not sent (THROUGHLINE_ALERT_URLS): %s", alert.body(notifier.dagster_url)
+        )
 
 
 sensors = [run_failure_alert]
