@@ -1,0 +1,27 @@
+"""Bitrix24 REST methods, fields and limits."""
+
+PAGE_SIZE = 50
+# Leaky bucket: 50 requests of burst, drained at 2 per second (per portal).
+BURST = 40
+DRAIN_PER_SECOND = 2.0
+
+LEAD_FIELDS = [
+    "ID", "TITLE", "NAME", "LAST_NAME", "STATUS_ID", "STATUS_SEMANTIC_ID", "SOURCE_ID",
+    "ASSIGNED_BY_ID", "CONTACT_ID", "DATE_CREATE", "DATE_MODIFY", "DATE_CLOSED", "OPPORTUNITY",
+    "CURRENCY_ID", "UTM_SOURCE", "UTM_MEDIUM", "UTM_CAMPAIGN", "UTM_CONTENT", "UTM_TERM",
+    "PHONE", "EMAIL",
+]
+DEAL_FIELDS = [
+    "ID", "TITLE", "LEAD_ID", "CONTACT_ID", "CATEGORY_ID", "STAGE_ID", "STAGE_SEMANTIC_ID",
+    "CLOSED", "CLOSEDATE", "DATE_CREATE", "DATE_MODIFY", "OPPORTUNITY", "CURRENCY_ID",
+    "ASSIGNED_BY_ID", "UTM_SOURCE", "UTM_MEDIUM", "UTM_CAMPAIGN", "UTM_CONTENT", "UTM_TERM",
+]
+CONTACT_FIELDS = ["ID", "NAME", "LAST_NAME", "DATE_CREATE", "DATE_MODIFY", "LEAD_ID", "PHONE", "EMAIL"]
+
+ENTITIES = {
+    # table: (list method, select)
+    "leads": ("crm.lead.list", LEAD_FIELDS),
+    "deals": ("crm.deal.list", DEAL_FIELDS),
+    "contacts": ("crm.contact.list", CONTACT_FIELDS),
+}
+HISTORY = {"lead_stage_history": 1, "deal_stage_history": 2}

@@ -1,0 +1,71 @@
+"""Call tracking (Ringostat or CallRail): every call, answered or missed, with its source."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import dlt
+from dlt.sources import DltResource
+
+from ingestion.calltracking import helpers, settings
+from ingestion.common.config import (
+    advance_window,
+    config_value,
+    is_configured as _is_configured,
+    load_window,
+    secrets,
+)
+from ingestion.common.http import ApiClient
+
+NAME = "calltracking"
+
+
+def is_configured() -> bool:
+    provider = config_value(NAME, "provider")
+    if provider == "ringostat":
+        return _is_configured(NAME, "auth_key|api_key")
+    if provider == "callrail":
+        return _is_configured(NAME, "account_id", "api_key|auth_key")
+    return False
+
+
+@dlt.source(name=NAME)
+def source(
+    provider: str = dlt.config.value,
+    auth_key: str | None = None,
+    api_key: str | None = None,
+    project_id: str | None = None,
+    account_id: str | None = None,
+    base_url: str | None = None,
+    timezone: str = settings.DEFAULT_TIMEZONE,
+    start_date: str | None = None,
+    end_date: str | None = None,
+    lookback_days: int = settings.DEFAULT_LOOKBACK_DAYS,
+) -> DltResource:
+    provider = provider.lower()
+    if provider not in settings.DEFAULT_BASE_URLS:
+        raise ValueError(f"calltracking: provider must be 'ringostat' or 'callrail', not {provider!r}")
+    key = auth_key or api_key
+    secrets(key)
+    if provider == "ringostat":
+        headers = {"Auth-key": str(key)}
+    else:
+        headers = {"Authorization": f'Token token="{key}"'}
+    client = ApiClient(NAME, base_url or settings.DEFAULT_BASE_URLS[provider], headers=headers)
+    window = {"start_date": start_date, "end_date": end_date, "lookback_days": lookback_days,
+              "through_today": True}
+
+    @dlt.resource(name="calls", primary_key="call_id", write_disposition="merge",
+                  columns=settings.CALLS_COLUMNS)
+    def calls() -> Iterator[list[dict[str, Any]]]:
+        state = dlt.current.resource_state()
+        first, last = load_window(state, **window)
+        if provider == "ringostat":
+            yield from helpers.ringostat_calls(client, project_id, first, last, ZoneInfo(timezone))
+        else:
+            yield from helpers.callrail_calls(client, str(account_id), first, last)
+        advance_window(state, last)
+
+    return calls

@@ -1,0 +1,140 @@
+"""Ringostat and CallRail calls in one normalised shape."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ingestion.calltracking import settings
+from ingestion.common.http import ApiClient, SourceError
+from ingestion.common.phones import to_e164
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return 0
+
+
+def _blank(value: Any) -> Any:
+    return None if value in ("", None) else value
+
+
+def client_id_from_ga_cookie(value: Any) -> str | None:
+    """`GA1.2.1382483615.1522331416` (the _ga cookie) -> `1382483615.1522331416`."""
+    text = str(value or "").strip()
+    if not text:
+        return None
+    parts = text.split(".")
+    return ".".join(parts[-2:]) if len(parts) >= 2 else text
+
+
+# Ringostat ---------------------------------------------------------------------------------
+
+def ringostat_calls(client: ApiClient, project_id: str | None, first: date, last: date,
+                    tz: ZoneInfo) -> Iterator[list[dict[str, Any]]]:
+    for day in range((last - first).days + 1):
+        start = datetime.combine(first + timedelta(days=day), time.min)
+        yield from _ringostat_window(client, project_id, start, start + timedelta(days=1), tz)
+
+
+def _ringostat_window(client: ApiClient, project_id: str | None, start: datetime, stop: datetime,
+                      tz: ZoneInfo) -> Iterator[list[dict[str, Any]]]:
+    params = {
+        "export_type": "json",
+        "from": start.strftime("%Y-%m-%d %H:%M:%S"),
+        "to": (stop - timedelta(seconds=1)).strftime("%Y-%m-%d %H:%M:%S"),
+        "fields": settings.RINGOSTAT_FIELDS,
+    }
+    headers = {"x-project-id": str(project_id)} if project_id else None
+    rows = client.get_json("calls/list", page=f"{params['from']}..{params['to']}",
+                           params=params, headers=headers)
+    if not isinstance(rows, list):
+        raise SourceError("calltracking", "calls/list", params["from"], "expected a JSON array")
+    if len(rows) >= settings.RINGOSTAT_MAX_ROWS and stop - start > timedelta(minutes=10):
+        middle = start + (stop - start) / 2
+        yield from _ringostat_window(client, project_id, start, middle, tz)
+        yield from _ringostat_window(client, project_id, middle, stop, tz)
+        return
+    yield [ringostat_record(row, tz) for row in rows]
+
+
+def ringostat_record(row: dict[str, Any], tz: ZoneInfo, region: str = "UA") -> dict[str, Any]:
+    local = datetime.strptime(str(row["calldate"]), "%Y-%m-%d %H:%M:%S").replace(tzinfo=tz)
+    call_type = str(row.get("call_type") or "in").lower()
+    disposition = str(row.get("disposition") or "").upper()
+    talk = _int(row.get("billsec"))
+    return {
+        "call_id": str(row["uniqueid"]),
+        "provider": "ringostat",
+        "started_at": local.astimezone(timezone.utc),
+        "direction": "outbound" if call_type.startswith(("out", "callback")) else "inbound",
+        "answered": disposition == "ANSWERED" or talk > 0,
+        "disposition": disposition or None,
+        "wait_seconds": _int(row.get("waittime")),
+        "duration_seconds": _int(row.get("duration")),
+        "talk_seconds": talk,
+        "caller_phone": _blank(row.get("caller")),
+        "caller_phone_e164": to_e164(row.get("caller"), region),
+        "tracking_number": to_e164(row.get("dst"), region) or _blank(row.get("dst")),
+        "source_name": _blank(row.get("pool_name")),
+        "client_id": _blank(row.get("client_id")),
+        "utm_source": _blank(row.get("utm_source")),
+        "utm_medium": _blank(row.get("utm_medium")),
+        "utm_campaign": _blank(row.get("utm_campaign")),
+        "utm_content": _blank(row.get("utm_content")),
+        "utm_term": _blank(row.get("utm_term")),
+        "gclid": None,
+        "landing_url": _blank(row.get("landing")),
+        "manager": _blank(row.get("connected_with") or row.get("employee_fio")),
+        "recording_url": _blank(row.get("recording")),
+    }
+
+
+# CallRail ----------------------------------------------------------------------------------
+
+def callrail_calls(client: ApiClient, account_id: str, first: date,
+                   last: date) -> Iterator[list[dict[str, Any]]]:
+    path = f"v3/a/{account_id}/calls.json"
+    page, total_pages = 1, 1
+    while page <= total_pages:
+        params = {"start_date": first.isoformat(), "end_date": last.isoformat(), "page": page,
+                  "per_page": settings.CALLRAIL_PER_PAGE, "fields": settings.CALLRAIL_FIELDS}
+        body = client.get_json(path, page=f"page {page}", params=params)
+        if not isinstance(body, dict) or "calls" not in body:
+            raise SourceError("calltracking", path, f"page {page}", "the response has no 'calls'")
+        total_pages = int(body.get("total_pages") or 1)
+        yield [callrail_record(row) for row in body["calls"]]
+        page += 1
+
+
+def callrail_record(row: dict[str, Any], region: str = "UA") -> dict[str, Any]:
+    started = datetime.fromisoformat(str(row["start_time"]).replace("Z", "+00:00"))
+    return {
+        "call_id": str(row["id"]),
+        "provider": "callrail",
+        "started_at": started.astimezone(timezone.utc),
+        "direction": "outbound" if str(row.get("direction")).lower() == "outbound" else "inbound",
+        "answered": bool(row.get("answered")),
+        "disposition": row.get("call_type"),
+        "wait_seconds": _int(row.get("wait_time")),
+        "duration_seconds": _int(row.get("duration")),
+        "talk_seconds": _int(row.get("duration")) if row.get("answered") else 0,
+        "caller_phone": _blank(row.get("customer_phone_number")),
+        "caller_phone_e164": to_e164(row.get("customer_phone_number"), region),
+        "tracking_number": _blank(row.get("tracking_phone_number")),
+        "source_name": _blank(row.get("source_name") or row.get("source")),
+        "client_id": client_id_from_ga_cookie(row.get("ga")),
+        "utm_source": _blank(row.get("utm_source")),
+        "utm_medium": _blank(row.get("utm_medium")),
+        "utm_campaign": _blank(row.get("utm_campaign")),
+        "utm_content": _blank(row.get("utm_content")),
+        "utm_term": _blank(row.get("utm_term")),
+        "gclid": _blank(row.get("gclid")),
+        "landing_url": _blank(row.get("landing_page_url")),
+        "manager": _blank(row.get("agent_email")),
+        "recording_url": _blank(row.get("recording")),
+    }

@@ -1,0 +1,91 @@
+"""Reading a source's settings from dlt's configuration (config.toml, secrets.toml, env)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from typing import Any
+
+import dlt
+
+from ingestion.common.redaction import register_secret
+
+
+def config_value(source: str, key: str, default: Any = None) -> Any:
+    """`sources.<source>.<key>` from dlt config or secrets (env: SOURCES__<SOURCE>__<KEY>)."""
+    path = f"sources.{source}.{key}"
+    value = dlt.config.get(path)
+    if value is None:
+        value = dlt.secrets.get(path)
+    return default if value is None or value == "" else value
+
+
+def is_configured(source: str, *required: str) -> bool:
+    """Every required key is set (a key written `a|b` is satisfied by either)."""
+    return all(
+        any(config_value(source, option) is not None for option in key.split("|"))
+        for key in required
+    )
+
+
+def as_list(value: Any) -> list[str]:
+    """A JSON/TOML list, or a comma-separated string, as a list of non-empty strings."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            value = json.loads(text)
+        else:
+            value = text.split(",")
+    return [str(item).strip() for item in value if str(item).strip()]
+
+
+def secrets(*values: Any) -> None:
+    for value in values:
+        register_secret(value)
+
+
+def load_window(
+    state: dict[str, Any],
+    *,
+    start_date: str | date | None,
+    end_date: str | date | None,
+    lookback_days: int,
+    default_days: int = 90,
+    through_today: bool = False,
+    today: date | None = None,
+) -> tuple[date, date]:
+    """The days to (re)load: from the last loaded day minus the restatement window (or the
+    configured start) to yesterday (today with `through_today`), or exactly start..end when both are given (a backfill).
+    The caller stores `last_day` in the state only after every page of the window arrived."""
+    today = today or date.today()
+    if start_date and end_date:
+        return _as_date(start_date), _as_date(end_date)
+    end = _as_date(end_date) if end_date else today - timedelta(days=0 if through_today else 1)
+    first = _as_date(start_date) if start_date else today - timedelta(days=default_days)
+    last_loaded = state.get("last_day")
+    if last_loaded:
+        first = max(first, _as_date(last_loaded) - timedelta(days=lookback_days))
+    return first, end
+
+
+def advance_window(state: dict[str, Any], end: date) -> None:
+    previous = state.get("last_day")
+    if previous is None or _as_date(previous) < end:
+        state["last_day"] = end.isoformat()
+
+
+def days(first: date, last: date, step: int = 1) -> list[tuple[date, date]]:
+    """Consecutive windows of at most `step` days covering first..last inclusive."""
+    windows = []
+    current = first
+    while current <= last:
+        stop = min(last, current + timedelta(days=step - 1))
+        windows.append((current, stop))
+        current = stop + timedelta(days=1)
+    return windows
+
+
+def _as_date(value: str | date) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])

@@ -1,0 +1,85 @@
+"""OAuth 2.0 access tokens for Google APIs: refresh-token grant or service-account JWT."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from ingestion.common.http import SourceError
+from ingestion.common.redaction import register_secret
+
+JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+
+
+@dataclass
+class OAuthToken:
+    """Fetches an access token lazily and renews it when asked (after a 401)."""
+
+    source: str
+    token_url: str
+    form: dict[str, str]
+    session: requests.Session = field(default_factory=requests.Session)
+    access_token: str | None = None
+
+    @classmethod
+    def refresh_grant(cls, source: str, token_url: str, client_id: str, client_secret: str,
+                      refresh_token: str) -> OAuthToken:
+        for secret in (client_secret, refresh_token):
+            register_secret(secret)
+        return cls(source, token_url, {
+            "grant_type": "refresh_token", "client_id": client_id,
+            "client_secret": client_secret, "refresh_token": refresh_token,
+        })
+
+    @classmethod
+    def from_credentials(cls, source: str, credentials: Any, scope: str) -> OAuthToken:
+        """A service-account key (JWT bearer grant) or an authorized-user JSON (refresh grant)."""
+        info = json.loads(credentials) if isinstance(credentials, str) else dict(credentials)
+        token_url = info.get("token_uri", "https://oauth2.googleapis.com/token")
+        if info.get("type") == "service_account":
+            register_secret(info.get("private_key"))
+            return cls(source, token_url, {"grant_type": JWT_GRANT,
+                                           "assertion": _signed_jwt(info, scope, token_url)})
+        return cls.refresh_grant(source, token_url, info["client_id"], info["client_secret"],
+                                 info["refresh_token"])
+
+    def refresh(self) -> None:
+        try:
+            response = self.session.post(self.token_url, data=self.form, timeout=60)
+        except requests.RequestException as exc:
+            raise SourceError(self.source, self.token_url, "token", f"{type(exc).__name__}") from exc
+        if response.status_code != 200:
+            raise SourceError(self.source, self.token_url, "token",
+                              f"HTTP {response.status_code}: the OAuth token could not be renewed "
+                              f"({response.text[:200]}); check client id, secret and refresh token",
+                              response.status_code)
+        self.access_token = response.json()["access_token"]
+        register_secret(self.access_token)
+
+    def authorize(self, headers: dict[str, str], params: dict[str, Any]) -> None:
+        if self.access_token is None:
+            self.refresh()
+        headers["Authorization"] = f"Bearer {self.access_token}"
+
+
+def _signed_jwt(info: dict[str, Any], scope: str, audience: str) -> str:
+    import base64
+
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    now = int(time.time())
+    header = {"alg": "RS256", "typ": "JWT", "kid": info.get("private_key_id", "")}
+    claims = {"iss": info["client_email"], "scope": scope, "aud": audience,
+              "iat": now, "exp": now + 3600}
+    signing_input = f"{b64(json.dumps(header).encode())}.{b64(json.dumps(claims).encode())}"
+    key = serialization.load_pem_private_key(info["private_key"].encode(), password=None)
+    signature = key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
+    return f"{signing_input}.{b64(signature)}"

@@ -1,0 +1,76 @@
+"""National Bank of Ukraine official exchange rates: every currency, every day (UAH per unit)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import dlt
+from dlt.sources import DltResource
+
+from ingestion.common.config import advance_window, days, load_window
+from ingestion.common.http import ApiClient, SourceError
+
+NAME = "fx_rates"
+DEFAULT_BASE_URL = "https://bank.gov.ua"
+EXCHANGE_PATH = "NBUStatService/v1/statdirectory/exchange"
+LOOKBACK_DAYS = 3
+
+
+def is_configured() -> bool:
+    # Public open data: always available; base_url only points it elsewhere.
+    return True
+
+
+@dlt.source(name=NAME)
+def source(
+    base_url: str = DEFAULT_BASE_URL,
+    base_currency: str = "UAH",
+    start_date: str | None = None,
+    end_date: str | None = None,
+    lookback_days: int = LOOKBACK_DAYS,
+) -> DltResource:
+    if base_currency.upper() != "UAH":
+        raise ValueError(
+            f"fx_rates: base_currency={base_currency!r} is not supported; NBU rates are UAH per "
+            "unit (set THROUGHLINE_REPORTING_CURRENCY to report in another currency)"
+        )
+    client = ApiClient(NAME, base_url)
+    window = {"start_date": start_date, "end_date": end_date, "lookback_days": lookback_days,
+              "default_days": 400}
+
+    @dlt.resource(
+        name="rates",
+        primary_key=("currency", "rate_date"),
+        write_disposition="merge",
+        columns={"rate": {"data_type": "decimal", "precision": 18, "scale": 6},
+                 "rate_date": {"data_type": "date", "nullable": False}},
+    )
+    def rates() -> Iterator[list[dict[str, Any]]]:
+        state = dlt.current.resource_state()
+        first, last = load_window(state, **window)
+        for day, _ in days(first, last):
+            params = {"date": day.strftime("%Y%m%d"), "json": ""}
+            body = client.get_json(EXCHANGE_PATH, page=f"date {day}", params=params)
+            if not isinstance(body, list):
+                raise SourceError(NAME, EXCHANGE_PATH, f"date {day}", "expected a JSON array")
+            yield [_record(row, day.isoformat()) for row in body if row.get("cc")]
+        advance_window(state, last)
+
+    return rates
+
+
+def _record(row: dict[str, Any], requested: str) -> dict[str, Any]:
+    exchange_date = row.get("exchangedate")
+    rate_date = (
+        datetime.strptime(exchange_date, "%d.%m.%Y").date().isoformat() if exchange_date else requested
+    )
+    return {
+        "currency": str(row["cc"]).upper(),
+        "r030": row.get("r030"),
+        "txt": row.get("txt"),
+        "rate": Decimal(str(row.get("rate"))),
+        "rate_date": rate_date,
+    }

@@ -1,0 +1,75 @@
+"""Meta (Facebook/Instagram) ads: ad-level daily insights and the ads' URL tags."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import dlt
+from dlt.sources import DltResource
+
+from ingestion.common.config import (
+    advance_window,
+    as_list,
+    days,
+    is_configured as _is_configured,
+    load_window,
+    secrets,
+)
+from ingestion.meta_ads import helpers, settings
+
+NAME = "meta_ads"
+
+
+def is_configured() -> bool:
+    return _is_configured(NAME, "ad_account_ids", "access_token")
+
+
+@dlt.source(name=NAME)
+def source(
+    ad_account_ids: list[str] = dlt.config.value,
+    access_token: str = dlt.secrets.value,
+    base_url: str = settings.DEFAULT_BASE_URL,
+    api_version: str = settings.DEFAULT_API_VERSION,
+    start_date: str | None = None,
+    end_date: str | None = None,
+    lookback_days: int = settings.DEFAULT_LOOKBACK_DAYS,
+) -> list[DltResource]:
+    secrets(access_token)
+    client = helpers.make_client(base_url, access_token)
+    accounts = [helpers.account_path(a) for a in as_list(ad_account_ids)]
+    window = {"start_date": start_date, "end_date": end_date, "lookback_days": lookback_days}
+
+    @dlt.resource(
+        name="ad_insights",
+        primary_key=("ad_id", "date_start"),
+        write_disposition="merge",
+        columns=settings.INSIGHTS_COLUMNS,
+        schema_contract={"tables": "evolve", "columns": "evolve", "data_type": "freeze"},
+    )
+    def ad_insights() -> Iterator[list[dict[str, Any]]]:
+        state = dlt.current.resource_state()
+        first, last = load_window(state, **window)
+        for start, stop in days(first, last, settings.WINDOW_DAYS):
+            for account in accounts:
+                params = {
+                    "level": "ad",
+                    "time_increment": 1,
+                    "time_range": json.dumps({"since": start.isoformat(), "until": stop.isoformat()}),
+                    "fields": settings.INSIGHTS_FIELDS,
+                    "limit": settings.PAGE_LIMIT,
+                }
+                rows = helpers.paged(client, f"{api_version}/{account}/insights", params,
+                                     f"{account} {start}..{stop}")
+                yield [helpers.insights_record(row) for row in rows]
+        advance_window(state, last)
+
+    @dlt.resource(name="ads", primary_key="id", write_disposition="merge")
+    def ads() -> Iterator[list[dict[str, Any]]]:
+        for account in accounts:
+            params = {"fields": settings.ADS_FIELDS, "limit": settings.PAGE_LIMIT}
+            rows = helpers.paged(client, f"{api_version}/{account}/ads", params, f"{account} ads")
+            yield [helpers.ad_record(row, account.removeprefix("act_")) for row in rows]
+
+    return [ad_insights, ads]

@@ -1,0 +1,30 @@
+"""Meta Marketing API endpoints, fields and defaults."""
+
+DEFAULT_BASE_URL = "https://graph.facebook.com"
+DEFAULT_API_VERSION = "v26.0"
+DEFAULT_LOOKBACK_DAYS = 28
+WINDOW_DAYS = 30
+PAGE_LIMIT = 500
+
+INSIGHTS_FIELDS = (
+    "account_id,account_currency,campaign_id,campaign_name,adset_id,adset_name,ad_id,ad_name,"
+    "spend,impressions,clicks,reach,actions,action_values,date_start,date_stop"
+)
+ADS_FIELDS = "id,name,adset_id,campaign_id,effective_status,updated_time,creative{id,url_tags,object_story_spec}"
+
+# The action that counts as a lead, in order of preference (Meta reports several aliases).
+LEAD_ACTIONS = ("lead", "offsite_conversion.fb_pixel_lead", "onsite_web_lead")
+
+# Graph error codes that mean "slow down and retry" (usually with HTTP 400).
+THROTTLING_CODES = frozenset({1, 2, 4, 17, 32, 341, 613, *range(80000, 80015)})
+AUTH_CODES = frozenset({190, 102})
+
+INSIGHTS_COLUMNS = {
+    "date_start": {"data_type": "date", "nullable": False},
+    "ad_id": {"data_type": "text", "nullable": False},
+    "spend": {"data_type": "decimal", "precision": 18, "scale": 6},
+    "impressions": {"data_type": "bigint"},
+    "clicks": {"data_type": "bigint"},
+    "reach": {"data_type": "bigint"},
+    "leads": {"data_type": "bigint"},
+}
