@@ -119,40 +119,41 @@ def leads_unmatched(read: Reader, s: HealthSettings, now: datetime) -> HealthRes
     return _share_by_day(read, "leads_unmatched", s.max_unmatched_lead_share, s, now)
 
 
-def _carried_campaigns_sql(start: date) -> str:
-    return (
-        "select distinct m.platform, m.campaign_id from marts.fct_sessions as s "
-        "inner join intermediate.int_campaign_matches as m on m.utm_campaign = s.utm_campaign "
-        f"where s.session_date >= date '{start}'"
-    )
-
-
 def spend_without_sessions(read: Reader, s: HealthSettings, now: datetime) -> HealthResult:
-    """Ad spend in the window on campaigns that no session of the window carries."""
+    """Ad spend in the window on campaign-days that no session of that day carries."""
     start = _window_start(now, s)
     spend = read(
-        "select platform, campaign_id, max(campaign_name) as campaign_name, "
-        "min(spend_date) as first_day, sum(spend) as spend from marts.fct_ad_spend "
+        "select spend_date, platform, campaign_id, max(campaign_name) as campaign_name, "
+        "sum(spend) as spend from marts.fct_ad_spend "
         f"where spend_date >= date '{start}' and platform <> 'manual' "
-        "group by platform, campaign_id"
+        "group by spend_date, platform, campaign_id"
     )
-    carried = read(_carried_campaigns_sql(start))
+    carried = read(
+        "select distinct s.session_date as spend_date, m.platform, m.campaign_id "
+        "from marts.fct_sessions as s inner join intermediate.int_campaign_matches as m "
+        f"on m.utm_campaign = s.utm_campaign where s.session_date >= date '{start}'"
+    )
+    threshold = s.max_spend_without_sessions_share
     total = float(spend["spend"].sum())
     if total <= 0:
-        return HealthResult(True, None, s.max_spend_without_sessions_share)
-    merged = spend.merge(carried, on=["platform", "campaign_id"], how="left", indicator=True)
+        return HealthResult(True, None, threshold)
+    keys = ["spend_date", "platform", "campaign_id"]
+    merged = spend.merge(carried, on=keys, how="left", indicator=True)
     lost = merged[(merged["_merge"] == "left_only") & (merged["spend"] > 0)]
-    lost = lost.sort_values("spend", ascending=False)
-    share = float(lost["spend"].sum()) / total
-    subjects = [
-        f"{r.platform} campaign '{r.campaign_name}' ({r.campaign_id}): {float(r.spend):,.2f} spent"
-        for r in lost.itertuples()
-    ]
-    passed = share <= s.max_spend_without_sessions_share
-    since = "" if passed else str(pd.Timestamp(lost["first_day"].min()).date())
-    return HealthResult(
-        passed, round(share, 4), s.max_spend_without_sessions_share, subjects[:MAX_SUBJECTS], since
+    per = lost.groupby(["platform", "campaign_id"]).agg(
+        campaign_name=("campaign_name", "max"),
+        spend=("spend", "sum"),
+        since=("spend_date", "min"),
     )
+    per = per.sort_values("spend", ascending=False)
+    share = float(per["spend"].sum()) / total
+    subjects = [
+        f"{platform} campaign '{r.campaign_name}' ({campaign_id}): {float(r.spend):,.2f} spent"
+        for (platform, campaign_id), r in per.iterrows()
+    ]
+    passed = share <= threshold
+    since = "" if passed else str(pd.Timestamp(per["since"].min()).date())
+    return HealthResult(passed, round(share, 4), threshold, subjects[:MAX_SUBJECTS], since)
 
 
 def sessions_unknown_campaign(read: Reader, s: HealthSettings, now: datetime) -> HealthResult:
@@ -200,7 +201,7 @@ def spend_anomaly(read: Reader, s: HealthSettings, now: datetime) -> HealthResul
             day = str(pd.Timestamp(latest["spend_date"]).date())
             subjects.append(
                 f"{platform} campaign '{latest['campaign_name']}' ({campaign_id}) on {day}: "
-                f"{float(latest['spend']):,.2f} vs {baseline:,.2f} a day before"
+                f"{float(latest['spend']):,.2f} vs {baseline:,.2f} a day on average before"
             )
             since = min(since or day, day)
     figure = round(worst, 2) if worst != float("inf") else None

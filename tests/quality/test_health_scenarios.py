@@ -1,0 +1,156 @@
+"""Each broken-tracking scenario makes the right health check fail, with the right figures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+
+from tests.quality.planted import World, refresh
+from throughline.health import HEALTH_CHECKS, HealthCheck, HealthResult, HealthSettings
+from throughline.warehouse import Warehouse
+
+CHECKS = {check.name: check for check in HEALTH_CHECKS}
+
+
+def _run(world: World, publish: Callable[[World], str]) -> dict[str, HealthResult]:
+    read = Warehouse.from_url(publish(world)).read_frame
+    return {c.name: c.evaluate(read, HealthSettings(), world.now) for c in HEALTH_CHECKS}
+
+
+def _failed(results: dict[str, HealthResult]) -> set[str]:
+    return {name for name, result in results.items() if not result.passed}
+
+
+def _check(name: str) -> HealthCheck:
+    return CHECKS[name]
+
+
+def test_clean_world_passes_every_health_check(world: World, publish) -> None:
+    results = _run(world, publish)
+    assert _failed(results) == set()
+    assert results["leads_without_source"].figure == 0.2  # 2 of 10 leads a day
+    assert results["missed_calls"].figure == 0.25  # Olena misses 1 of 4
+
+
+def test_utms_dropped_from_forms_for_two_days(world: World, publish) -> None:
+    today = world.now.date()
+    leads = world.frames["marts.fct_leads"]
+    recent = leads["lead_date"] >= today - timedelta(days=1)
+    leads.loc[recent, ["utm_source", "utm_campaign"]] = None
+    leads.loc[recent, "is_untagged"] = True
+    results = _run(refresh(world), publish)
+    assert _failed(results) == {"leads_without_source"}
+    assert _check("leads_without_source").severity == "ERROR"
+    result = results["leads_without_source"]
+    assert result.figure == 1.0 and result.threshold == 0.6
+    assert list(result.subjects) == [
+        f"bitrix24 on {today - timedelta(days=1)}: 100% of 10 leads",
+        f"bitrix24 on {today}: 100% of 10 leads",
+    ]
+    assert result.since == str(today - timedelta(days=1))
+
+
+def test_crm_stops_sending_leads(world: World, publish) -> None:
+    today = world.now.date()
+    leads = world.frames["marts.fct_leads"]
+    world.frames["marts.fct_leads"] = leads[leads["lead_date"] < today - timedelta(days=1)]
+    results = _run(refresh(world), publish)
+    assert "hours_since_last_lead" in _failed(results)
+    check = _check("hours_since_last_lead")
+    assert check.severity == "ERROR" and check.blocking
+    # the last lead left: two days ago at 00:54 UTC (the 10th lead of that day)
+    last = datetime.combine(today - timedelta(days=2), time(0, 54), tzinfo=UTC)
+    hours = (world.now - last).total_seconds() / 3600
+    result = results["hours_since_last_lead"]
+    assert result.figure == round(hours, 1)
+    assert list(result.subjects) == [f"bitrix24: last lead {hours:.0f} h ago"]
+
+
+def test_campaign_renamed_without_its_utm(world: World, publish) -> None:
+    today = world.now.date()
+    sessions = world.frames["marts.fct_sessions"]
+    renamed = (sessions["utm_campaign"] == "generic_search") & (
+        sessions["session_date"] >= today - timedelta(days=2)
+    )
+    sessions.loc[renamed, "utm_campaign"] = "generic_search_v2"
+    results = _run(world, publish)
+    assert _failed(results) == {"spend_without_sessions", "sessions_unknown_campaign"}
+    assert _check("spend_without_sessions").severity == "WARN"
+    spend = results["spend_without_sessions"]
+    # 3 days x 500 lost of 7 days x (1000 + 500 + 800) in the window
+    assert spend.figure == round(1500 / 16100, 4)
+    assert list(spend.subjects) == ["google_ads campaign 'Generic Search' (222): 1,500.00 spent"]
+    assert spend.since == str(today - timedelta(days=2))
+    unknown = results["sessions_unknown_campaign"]
+    assert unknown.figure == round(60 / 420, 4)  # 3 days x 20 of 7 days x 60 paid sessions
+    assert list(unknown.subjects) == ["utm_campaign 'generic_search_v2': 60 sessions"]
+
+
+def test_spend_spike(world: World, publish) -> None:
+    today = world.now.date()
+    spend = world.frames["marts.fct_ad_spend"]
+    spike = (spend["campaign_id"] == "111") & (spend["spend_date"] == today)
+    spend.loc[spike, ["cost", "spend"]] = 5000.0
+    results = _run(world, publish)
+    assert _failed(results) == {"spend_spike"}
+    result = results["spend_spike"]
+    assert result.figure == 5.0 and result.threshold == 3.0
+    assert list(result.subjects) == [
+        f"google_ads campaign 'Brand Search' (111) on {today}: 5,000.00 vs 1,000.00 "
+        "a day on average before"
+    ]
+
+
+def test_manager_missing_most_calls(world: World, publish) -> None:
+    calls = world.frames["marts.fct_calls"]
+    taras = (calls["manager_id"] == "2") & (calls["call_id"].str[-1].astype(int) < 3)
+    calls.loc[taras, "is_missed"] = True
+    results = _run(world, publish)
+    assert _failed(results) == {"missed_calls"}
+    result = results["missed_calls"]
+    assert result.figure == 0.75  # 3 of 4 calls a day over the 7-day window
+    assert list(result.subjects) == ["manager Taras: missed 21 of 28 calls (75%)"]
+
+
+def test_slow_callbacks(world: World, publish) -> None:
+    calls = world.frames["marts.fct_calls"]
+    calls.loc[calls["callback_minutes"].notna(), "callback_minutes"] = 240.0
+    results = _run(world, publish)
+    assert _failed(results) == {"slow_callbacks"}
+    assert list(results["slow_callbacks"].subjects) == [
+        "manager Olena: median 240 min to call back"
+    ]
+
+
+def test_source_not_refreshed_on_schedule(world: World, publish) -> None:
+    world.loaded_at["meta_ads"] = world.now - timedelta(hours=50)
+    results = _run(refresh(world), publish)
+    assert _failed(results) == {"sources_refreshed_on_schedule"}
+    result = results["sources_refreshed_on_schedule"]
+    assert result.figure == 50.0
+    assert list(result.subjects) == ["meta_ads: last loaded 50 h ago"]
+
+
+def test_thresholds_come_from_the_environment() -> None:
+    settings = HealthSettings.from_env(
+        {
+            "THROUGHLINE_HEALTH__MAX_MISSED_CALL_RATE": "0.1",
+            "THROUGHLINE_HEALTH__LOOKBACK_DAYS": "3",
+        }
+    )
+    assert settings.max_missed_call_rate == 0.1 and settings.lookback_days == 3
+    assert settings.max_hours_since_last_lead == 24.0  # documented default
+    with pytest.raises(ValueError, match="THROUGHLINE_HEALTH__LOOKBACK_DAYS"):
+        HealthSettings.from_env({"THROUGHLINE_HEALTH__LOOKBACK_DAYS": "a week"})
+
+
+def test_a_lower_threshold_turns_the_clean_missed_rate_into_a_failure(
+    world: World, publish
+) -> None:
+    read = Warehouse.from_url(publish(world)).read_frame
+    strict = HealthSettings(max_missed_call_rate=0.2)
+    result = CHECKS["missed_calls"].evaluate(read, strict, world.now)
+    assert not result.passed
+    assert list(result.subjects) == ["manager Olena: missed 7 of 28 calls (25%)"]
