@@ -1,0 +1,187 @@
+"""Tabular files users maintain by hand (CSV/XLSX, local or a published sheet's CSV URL):
+read them, check each value, keep good rows and set bad ones aside with a clear reason."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import requests
+
+Parser = Callable[[str], Any]
+
+
+class FileError(ValueError):
+    """The file itself cannot be read (missing, wrong format, missing columns)."""
+
+
+@dataclass
+class Checked:
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+
+
+def read_rows(location: str, sheet: str | None = None) -> list[dict[str, str]]:
+    """Rows as dicts of strings from a CSV/XLSX path or an http(s) CSV URL (header row first)."""
+    if location.startswith(("http://", "https://")):
+        response = requests.get(location, timeout=60)
+        if response.status_code != 200:
+            raise FileError(f"{location}: HTTP {response.status_code} while downloading the sheet")
+        return _csv_rows(response.content.decode("utf-8-sig"))
+    path = Path(location)
+    if not path.exists():
+        raise FileError(f"{path}: file not found")
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return _xlsx_rows(path, sheet)
+    return _csv_rows(path.read_text(encoding="utf-8-sig"))
+
+
+def _csv_rows(text: str) -> list[dict[str, str]]:
+    reader = csv.DictReader(io.StringIO(text))
+    return [{(k or "").strip(): (v or "").strip() for k, v in row.items()} for row in reader]
+
+
+def _xlsx_rows(path: Path, sheet: str | None) -> list[dict[str, str]]:
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    if sheet and sheet not in book.sheetnames:
+        raise FileError(f"{path}: no sheet named {sheet!r} (sheets: {', '.join(book.sheetnames)})")
+    rows = list((book[sheet] if sheet else book.active).iter_rows(values_only=True))
+    if not rows:
+        return []
+    header = [str(h or "").strip() for h in rows[0]]
+    return [
+        {name: _cell(value) for name, value in zip(header, row, strict=False)}
+        for row in rows[1:]
+        if any(value not in (None, "") for value in row)
+    ]
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat() if value.time() != datetime.min.time() else value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def check_rows(
+    rows: Iterable[dict[str, str]],
+    columns: dict[str, tuple[Parser, bool]],
+    file_name: str,
+    row_check: Callable[[dict[str, Any]], str | None] | None = None,
+) -> Checked:
+    """Parse every value; a row with a bad value (or failing `row_check`) is rejected, once per
+    bad value, naming file, row (1 = header) and column. `columns`: name -> (parser, required)."""
+    checked = Checked()
+    rows = list(rows)
+    if rows:
+        missing = [c for c, (_, required) in columns.items() if required and c not in rows[0]]
+        if missing:
+            raise FileError(f"{file_name}: missing column(s) {', '.join(missing)}")
+    for number, raw in enumerate(rows, start=2):
+        parsed: dict[str, Any] = {}
+        problems = []
+        for name, (parser, required) in columns.items():
+            text = raw.get(name, "")
+            if text == "":
+                if required:
+                    problems.append((name, text, "required value is empty"))
+                parsed[name] = None
+                continue
+            try:
+                parsed[name] = parser(text)
+            except (ValueError, InvalidOperation) as exc:
+                problems.append((name, text, str(exc) or "invalid value"))
+        if not problems and row_check:
+            reason = row_check(parsed)
+            if reason:
+                problems.append(("", "", reason))
+        if problems:
+            checked.rejected += [
+                {"file": file_name, "row_number": number, "column": c, "value": v, "reason": r}
+                for c, v, r in problems
+            ]
+        else:
+            checked.rows.append({**parsed, "source_file": file_name, "row_number": number})
+    return checked
+
+
+def iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        raise ValueError(f"not an ISO date (YYYY-MM-DD): {text!r}") from None
+
+
+def iso_datetime(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"not an ISO date-time: {text!r}") from None
+
+
+def decimal_amount(text: str) -> Decimal:
+    if "," in text:
+        raise ValueError(f"use '.' as the decimal point: {text!r}")
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"not a number: {text!r}") from None
+
+
+def non_negative(text: str) -> Decimal:
+    value = decimal_amount(text)
+    if value < 0:
+        raise ValueError(f"negative amount: {text!r}")
+    return value
+
+
+def currency_code(text: str) -> str:
+    code = text.strip().upper()
+    if len(code) != 3 or not code.isalpha():
+        raise ValueError(f"not a 3-letter ISO currency code: {text!r}")
+    return code
+
+
+def month(text: str) -> str:
+    try:
+        datetime.strptime(text.strip(), "%Y-%m")
+    except ValueError:
+        raise ValueError(f"not a month (YYYY-MM): {text!r}") from None
+    return text.strip()
+
+
+def boolean(text: str) -> bool:
+    value = text.strip().lower()
+    if value in ("true", "yes", "1", "y", "так", "да"):
+        return True
+    if value in ("false", "no", "0", "n", "ні", "нет"):
+        return False
+    raise ValueError(f"not true/false: {text!r}")
+
+
+def text_value(text: str) -> str:
+    return text.strip()
+
+
+def log_rejects(log: Any, source: str, rejected: list[dict[str, Any]], shown: int = 5) -> None:
+    """One warning per file load naming the first bad values (all are kept in rejected_rows)."""
+    if not rejected:
+        return
+    details = "; ".join(
+        f"{r['file']} row {r['row_number']}" + (f" column {r['column']}" if r["column"] else "")
+        + f": {r['reason']}"
+        for r in rejected[:shown]
+    )
+    log.warning("%s: %d bad value(s) set aside in rejected_rows: %s%s", source, len(rejected),
+                details, " ..." if len(rejected) > shown else "")

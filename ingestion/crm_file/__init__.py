@@ -1,0 +1,130 @@
+"""Leads and deals from a CSV/XLSX export of any CRM (columns in README.md)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import dlt
+from dlt.sources import DltResource
+
+from ingestion.common import files
+from ingestion.common.config import is_configured as _is_configured
+from ingestion.common.phones import normalize_email, to_e164
+
+NAME = "crm_file"
+log = logging.getLogger("throughline.ingestion")
+
+
+def _stage(text: str) -> str:
+    value = text.strip().lower()
+    if value not in ("won", "lost", "open"):
+        raise ValueError(f"stage must be won, lost or open, not {text!r}")
+    return value
+
+
+TABLES: dict[str, dict[str, tuple[files.Parser, bool]]] = {
+    "leads": {
+        "lead_id": (files.text_value, True),
+        "created_at": (files.iso_datetime, True),
+        "status": (files.text_value, False),
+        "non_target": (files.boolean, False),
+        "manager_id": (files.text_value, False),
+        "manager_name": (files.text_value, False),
+        "phone": (files.text_value, False),
+        "email": (files.text_value, False),
+        "client_id": (files.text_value, False),
+        "utm_source": (files.text_value, False),
+        "utm_medium": (files.text_value, False),
+        "utm_campaign": (files.text_value, False),
+        "utm_content": (files.text_value, False),
+        "utm_term": (files.text_value, False),
+        "first_response_at": (files.iso_datetime, False),
+    },
+    "deals": {
+        "deal_id": (files.text_value, True),
+        "lead_id": (files.text_value, False),
+        "contact_phone": (files.text_value, False),
+        "contact_email": (files.text_value, False),
+        "created_at": (files.iso_datetime, True),
+        "closed_at": (files.iso_datetime, False),
+        "stage": (_stage, True),
+        "amount": (files.non_negative, True),
+        "currency": (files.currency_code, True),
+        "manager_id": (files.text_value, False),
+    },
+    "managers": {
+        "manager_id": (files.text_value, True),
+        "manager_name": (files.text_value, False),
+        "email": (files.text_value, False),
+    },
+    "lead_status_history": {
+        "lead_id": (files.text_value, True),
+        "changed_at": (files.iso_datetime, True),
+        "status": (files.text_value, False),
+    },
+}
+REQUIRED_TABLES = ("leads",)
+
+
+def is_configured() -> bool:
+    return _is_configured(NAME, "path")
+
+
+def _location(path: Path, table: str) -> tuple[str | None, str | None]:
+    """(file, sheet) of one table: a CSV in the folder, or a sheet of the workbook."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        import openpyxl
+
+        sheets = openpyxl.load_workbook(path, read_only=True).sheetnames
+        return (str(path), table) if table in sheets else (None, None)
+    candidate = path / f"{table}.csv"
+    return (str(candidate), None) if candidate.exists() else (None, None)
+
+
+def _enrich(table: str, row: dict[str, Any], region: str) -> dict[str, Any]:
+    if table == "leads":
+        row["phone_e164"] = to_e164(row.get("phone"), region)
+        row["email"] = normalize_email(row.get("email"))
+    elif table == "deals":
+        row["contact_phone_e164"] = to_e164(row.get("contact_phone"), region)
+        row["contact_email"] = normalize_email(row.get("contact_email"))
+    return row
+
+
+@dlt.source(name=NAME)
+def source(path: str = dlt.config.value, default_region: str = "UA") -> list[DltResource]:
+    root = Path(path)
+    checked: dict[str, files.Checked] = {}
+
+    def load(table: str) -> files.Checked:
+        if table not in checked:
+            location, sheet = _location(root, table)
+            if location is None:
+                if table in REQUIRED_TABLES:
+                    raise files.FileError(f"{root}: no {table}.csv (or sheet '{table}') found")
+                checked[table] = files.Checked()
+            else:
+                rows = files.read_rows(location, sheet)
+                label = Path(location).name + (f"[{sheet}]" if sheet else "")
+                checked[table] = files.check_rows(rows, TABLES[table], label)
+                checked[table].rows = [_enrich(table, r, default_region) for r in checked[table].rows]
+                files.log_rejects(log, NAME, checked[table].rejected)
+        return checked[table]
+
+    def table_resource(table: str) -> DltResource:
+        @dlt.resource(name=table, write_disposition="replace",
+                      columns={"amount": {"data_type": "decimal", "precision": 18, "scale": 2}}
+                      if table == "deals" else None)
+        def rows() -> Iterator[list[dict[str, Any]]]:
+            yield load(table).rows
+
+        return rows
+
+    @dlt.resource(name="rejected_rows", write_disposition="replace")
+    def rejected_rows() -> Iterator[list[dict[str, Any]]]:
+        yield [reject for table in TABLES for reject in load(table).rejected]
+
+    return [*(table_resource(table) for table in TABLES), rejected_rows]

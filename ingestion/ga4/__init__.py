@@ -1,0 +1,81 @@
+"""Google Analytics 4: events from the BigQuery-export day files (sessions, form submits) and
+daily traffic aggregates from the Data API."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import dlt
+from dlt.sources import DltResource
+
+from ingestion.common.config import (
+    advance_window,
+    is_configured as _is_configured,
+    load_window,
+    secrets,
+)
+from ingestion.common.http import ApiClient
+from ingestion.common.oauth import OAuthToken
+from ingestion.ga4 import helpers, settings
+
+NAME = "ga4"
+BATCH_ROWS = 200_000
+
+
+def is_configured() -> bool:
+    return _is_configured(NAME, "export_path") or _is_configured(NAME, "property_id", "credentials")
+
+
+@dlt.source(name=NAME)
+def source(
+    export_path: str | None = None,
+    property_id: str | None = None,
+    credentials: Any = None,
+    base_url: str = settings.DEFAULT_BASE_URL,
+    start_date: str | None = None,
+    end_date: str | None = None,
+    lookback_days: int = settings.EXPORT_LOOKBACK_DAYS,
+) -> list[DltResource]:
+    window = {"start_date": start_date, "end_date": end_date, "lookback_days": lookback_days}
+
+    @dlt.resource(
+        name="events",
+        write_disposition={"disposition": "merge", "strategy": "delete-insert"},
+        merge_key="event_date",
+    )
+    def events() -> Iterator[Any]:
+        if not export_path:
+            return  # the export is not configured: only the Data API loads
+        state = dlt.current.resource_state()
+        first, last = load_window(state, **window, through_today=True)
+        for _, path in helpers.export_files(Path(export_path), first, last):
+            batch: list[dict[str, Any]] = []
+            for row in helpers.read_export_file(path):
+                batch.append(helpers.event_record(row))
+                if len(batch) >= BATCH_ROWS:
+                    yield helpers.events_table(batch)
+                    batch = []
+            if batch:
+                yield helpers.events_table(batch)
+        advance_window(state, last)
+
+    @dlt.resource(
+        name="daily_traffic",
+        primary_key=("date", "session_source", "session_medium", "session_campaign_name",
+                     "session_manual_ad_content", "session_manual_term", "landing_page"),
+        write_disposition="merge",
+    )
+    def daily_traffic() -> Iterator[list[dict[str, Any]]]:
+        if not (property_id and credentials):
+            return  # the Data API is not configured: only the export loads
+        secrets(credentials if isinstance(credentials, str) else None)
+        token = OAuthToken.from_credentials(NAME, credentials, settings.SCOPE)
+        client = ApiClient(NAME, base_url, authorize=token.authorize, refresh=token.refresh)
+        state = dlt.current.resource_state()
+        first, last = load_window(state, **{**window, "lookback_days": settings.REPORT_LOOKBACK_DAYS})
+        yield from helpers.run_report(client, str(property_id), first, last)
+        advance_window(state, last)
+
+    return [events, daily_traffic]
