@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
 from dagster_dbt import DbtProject
 
 from throughline.settings import PROJECT_ROOT
@@ -19,3 +25,24 @@ def _load_project() -> DbtProject | None:
 
 
 dbt_project: DbtProject | None = _load_project()
+
+
+@cache
+def load_manifest() -> Mapping[str, Any]:
+    """The parsed dbt manifest (prepared by `make dbt-parse`, never parsed at import)."""
+    assert dbt_project is not None, "dbt_project/dbt_project.yml is missing"
+    path = Path(dbt_project.manifest_path)
+    if not path.exists():
+        raise FileNotFoundError(
+            f"dbt manifest {path} is missing: run `make dbt-parse` "
+            "(cd dbt_project && dbt parse --profiles-dir . --project-dir .)"
+        )
+    return json.loads(path.read_text())
+
+
+def source_tables(source: str) -> list[str]:
+    """The tables the dbt project declares for one source (the raw-layer contract)."""
+    if dbt_project is None:
+        return []
+    nodes = load_manifest().get("sources", {}).values()
+    return sorted(node["name"] for node in nodes if node["source_name"] == source)

@@ -19,16 +19,22 @@ from dagster import (
 )
 from dagster_dlt import DagsterDltResource, DagsterDltTranslator
 from dagster_dlt.translator import DltResourceTranslatorData
-from dlt.common.configuration.exceptions import ConfigFieldMissingException
+from dlt.common.configuration.exceptions import (
+    ConfigFieldMissingException,
+    ConfigurationException,
+)
 from dlt.extract.source import DltSource
 
+from ingestion.common.redaction import redact
 from ingestion.pipeline import SOURCE_NAMES, make_pipeline, source_module
 from orchestration.partitions import DAILY_SOURCES, daily_partitions
+from orchestration.project import source_tables
 from orchestration.resources import WarehouseResource, ingestion_retry_policy
 
 log = logging.getLogger("throughline.orchestration")
 
 OWNER = "team:data-engineering"
+LOADS_TABLE = "_dlt_loads"
 WRITER_POOL = "warehouse"
 
 SOURCE_DESCRIPTIONS: Mapping[str, str] = {
@@ -58,6 +64,18 @@ def freshness_policy(source: str) -> FreshnessPolicy:
     )
 
 
+def raw_table_spec(source: str, table: str) -> AssetSpec:
+    """A raw table `[source, table]`: the dbt source key, grouped by source."""
+    return AssetSpec(
+        key=AssetKey([source, table]),
+        group_name=source,
+        description=f"`raw_{source}.{table}`: {SOURCE_DESCRIPTIONS[source]}",
+        owners=[OWNER],
+        kinds={"dlt", "python"},
+        freshness_policy=freshness_policy(source),
+    )
+
+
 class ThroughlineDltTranslator(DagsterDltTranslator):
     """Keys raw tables `[source, table]` (the dbt source keys) and groups them by source."""
 
@@ -65,28 +83,15 @@ class ThroughlineDltTranslator(DagsterDltTranslator):
         self.source = source
 
     def get_asset_spec(self, data: DltResourceTranslatorData) -> AssetSpec:
-        spec = super().get_asset_spec(data)
         table = data.resource.table_name
         table = table if isinstance(table, str) else data.resource.name
-        return spec.replace_attributes(
-            key=AssetKey([self.source, table]),
-            deps=[],
-            group_name=self.source,
-            description=f"`raw_{self.source}.{table}`: {SOURCE_DESCRIPTIONS[self.source]}",
-            owners=[OWNER],
-            kinds={"dlt", "python"},
-            freshness_policy=freshness_policy(self.source),
-        )
+        return raw_table_spec(self.source, table)
 
 
 def loads_spec(source: str) -> AssetSpec:
     """dlt's own `_dlt_loads` table, written with every load (the data-health mart reads it)."""
-    return AssetSpec(
-        key=AssetKey([source, "_dlt_loads"]),
-        group_name=source,
+    return raw_table_spec(source, LOADS_TABLE).replace_attributes(
         description=f"`raw_{source}._dlt_loads`: when each load into raw_{source} ran, its status.",
-        owners=[OWNER],
-        kinds={"dlt", "python"},
     )
 
 
@@ -112,6 +117,22 @@ def declared_source(module: ModuleType) -> DltSource:
     except ConfigFieldMissingException as missing:
         fields = missing.config.get_resolvable_fields()
         return module.source(**{name: _placeholder(fields.get(name)) for name in missing.fields})
+
+
+def declared_specs(name: str, module: ModuleType) -> list[AssetSpec]:
+    """The raw tables of a source: from its dlt resources, or, when the source cannot even be
+    declared without its settings, from the tables the dbt project declares for it."""
+    translator = ThroughlineDltTranslator(name)
+    try:
+        resources = declared_source(module).selected_resources.values()
+    except (ConfigurationException, ValueError) as error:
+        log.info("%s: tables taken from the dbt sources (%s)", name, redact(str(error)))
+        tables = [table for table in source_tables(name) if table != LOADS_TABLE]
+        return [raw_table_spec(name, table) for table in tables]
+    return [
+        translator.get_asset_spec(DltResourceTranslatorData(resource=resource, pipeline=None))
+        for resource in resources
+    ]
 
 
 def partition_kwargs(context: AssetExecutionContext, source: Any) -> dict[str, str]:
@@ -146,10 +167,7 @@ def build_source_assets(name: str) -> AssetsDefinition:
     module = source_module(name)
     translator = ThroughlineDltTranslator(name)
     partitioned = name in DAILY_SOURCES
-    specs = [
-        translator.get_asset_spec(DltResourceTranslatorData(resource=resource, pipeline=None))
-        for resource in declared_source(module).selected_resources.values()
-    ]
+    specs = declared_specs(name, module)
     loads = loads_spec(name)
 
     @multi_asset(

@@ -1,10 +1,7 @@
 """dbt models as assets (dbt tests as asset checks), split around the Python Markov step."""
 
-import json
 import logging
 from collections.abc import Iterator, Mapping
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, AssetSpec
@@ -16,7 +13,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from orchestration.project import dbt_project
+from orchestration.project import dbt_project, load_manifest
 from orchestration.resources import WarehouseResource
 
 log = logging.getLogger("throughline.orchestration")
@@ -76,22 +73,6 @@ translator = ThroughlineDbtTranslator(
 )
 
 
-def manifest_path() -> Path:
-    assert dbt_project is not None
-    path = Path(dbt_project.manifest_path)
-    if not path.exists():
-        raise FileNotFoundError(
-            f"dbt manifest {path} is missing: run `make dbt-parse` "
-            "(cd dbt_project && dbt parse --profiles-dir . --project-dir .)"
-        )
-    return path
-
-
-@cache
-def _manifest() -> Mapping[str, Any]:
-    return json.loads(manifest_path().read_text())
-
-
 def has_markov_source(manifest: Mapping[str, Any]) -> bool:
     return any(
         source["source_name"] == MARKOV_SOURCE for source in manifest.get("sources", {}).values()
@@ -100,7 +81,7 @@ def has_markov_source(manifest: Mapping[str, Any]) -> bool:
 
 def _build(name: str, select: str, exclude: str | None) -> AssetsDefinition:
     @dbt_assets(
-        manifest=_manifest(),
+        manifest=load_manifest(),
         project=dbt_project,
         dagster_dbt_translator=translator,
         select=select,
@@ -121,7 +102,7 @@ def build_transform_assets() -> list[AssetsDefinition]:
     if dbt_project is None:
         log.warning("dbt_project/dbt_project.yml is missing; no dbt assets are defined")
         return []
-    if not has_markov_source(_manifest()):
+    if not has_markov_source(load_manifest()):
         return [_build("dbt_models", "fqn:*", None)]
     return [
         _build("dbt_models", "fqn:*", AFTER_MARKOV),
