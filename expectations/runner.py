@@ -64,16 +64,23 @@ def _columns(config_kwargs: dict[str, Any]) -> str:
     return ", ".join(columns) if isinstance(columns, list) else str(columns)
 
 
+def _error(exception_info: dict[str, Any] | None) -> str:
+    """The message of an exception GX caught; it nests them per metric in 1.x."""
+    infos = [exception_info or {}]
+    infos += [v for v in (exception_info or {}).values() if isinstance(v, dict)]
+    messages = [i.get("exception_message") for i in infos if i.get("raised_exception")]
+    return "; ".join(str(m) for m in messages if m)
+
+
 def _failure(result: Any) -> Failure:
     config = result.expectation_config
     details = result.result or {}
-    info = result.exception_info or {}
-    error = info.get("exception_message") or "" if info.get("raised_exception") else ""
     samples = [str(v) for v in (details.get("partial_unexpected_list") or [])[:MAX_SAMPLES]]
     if not samples and "observed_value" in details:
         samples = [str(details["observed_value"])]
+    count = details.get("unexpected_count")
     return Failure(
-        config.type, _columns(config.kwargs), details.get("unexpected_count"), samples, error
+        config.type, _columns(config.kwargs), count, samples, _error(result.exception_info)
     )
 
 
@@ -85,7 +92,7 @@ def validate_frame(frame: pd.DataFrame, suite: gx.ExpectationSuite) -> Validatio
             context.data_sources.add_pandas("warehouse")
             .add_dataframe_asset("frame")
             .add_batch_definition_whole_dataframe("whole")
-            .get_batch(batch_parameters={"dataframe": frame})
+            .get_batch(batch_parameters={"dataframe": normalise_times(frame)})
         )
         result = batch.validate(suite, result_format="SUMMARY")
     except Exception as error:  # noqa: BLE001 - a broken validation must read as failed

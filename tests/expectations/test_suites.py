@@ -1,0 +1,162 @@
+"""GX suites on frames: clean frames pass, each planted violation fails with its expectation."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+import pytest
+
+from expectations.runner import validate_frame
+from expectations.suites import ALL_SUITES, SuiteSpec
+
+SUITES = {spec.name: spec for spec in ALL_SUITES}
+TODAY = date.today()
+
+
+def _outcome(name: str, frame: pd.DataFrame):
+    return validate_frame(frame, SUITES[name].build())
+
+
+def _failed(outcome) -> set[tuple[str, str]]:
+    return {(f.expectation, f.column) for f in outcome.failures}
+
+
+def calls() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "call_id": ["a", "b", "c"],
+            "direction": ["inbound", "outbound", "inbound"],
+            "wait_seconds": [5, 0, 30],
+            "duration_seconds": [60, 30, 0],
+            "talk_seconds": [55, 30, 0],
+            "started_at": pd.to_datetime(["2026-01-01T10:00:00Z"] * 3),
+        }
+    )
+
+
+def crm_file_leads() -> pd.DataFrame:
+    return pd.DataFrame(
+        {"lead_id": ["1", "2", "3"], "created_at": [datetime(2026, 1, d) for d in (1, 2, 3)]}
+    )
+
+
+def channel_performance() -> pd.DataFrame:
+    measures = {m: [0, 0] for m in ("impressions", "clicks", "qualified_leads", "deals_won")}
+    return pd.DataFrame(
+        {
+            "date": [TODAY, TODAY],
+            "channel": ["Paid Search", "Direct"],
+            "attribution_model": ["linear", "linear"],
+            "spend": [100.0, 0.0],
+            "sessions": [10, 5],
+            "leads": [4.0, 0.0],
+            "new_customers": [1.0, 0.0],
+            "revenue": [300.0, 0.0],
+            **measures,
+            "cpl": [25.0, None],
+            "cac": [100.0, None],
+            "roas": [3.0, None],
+            "romi_pct": [200.0, None],
+        }
+    )
+
+
+def attribution() -> pd.DataFrame:
+    """fct_attribution read through the conservation query: one row per model."""
+    return pd.DataFrame(
+        {
+            "attribution_model": ["linear", "markov"],
+            "attributed_leads": [12.0, 12.0],
+            "plain_leads": [12, 12],
+            "lead_gap": [0.0, 1e-9],
+        }
+    )
+
+
+def test_clean_frames_pass() -> None:
+    assert _outcome("calltracking_calls", calls()).success
+    assert _outcome("crm_file_leads", crm_file_leads()).success
+    assert _outcome("marts_mart_channel_performance", channel_performance()).success
+    assert _outcome("marts_fct_attribution", attribution()).success
+
+
+def test_negative_wait_and_unknown_direction_fail() -> None:
+    frame = calls()
+    frame.loc[1, "wait_seconds"] = -3
+    frame.loc[2, "direction"] = "sideways"
+    outcome = _outcome("calltracking_calls", frame)
+    assert not outcome.success
+    assert _failed(outcome) == {
+        ("expect_column_values_to_be_between", "wait_seconds"),
+        ("expect_column_values_to_be_in_set", "direction"),
+    }
+    samples = {f.column: f.samples for f in outcome.failures}
+    assert samples == {"wait_seconds": ["-3"], "direction": ["sideways"]}
+    assert "wait_seconds failed (1 rows), e.g. ['-3']" in outcome.metadata()["failures"]
+
+
+def test_malformed_crm_export_fails_keys_and_dates() -> None:
+    frame = crm_file_leads()
+    frame.loc[1, "lead_id"] = "1"  # duplicate
+    frame.loc[3] = [None, datetime.combine(TODAY + timedelta(days=30), datetime.min.time())]
+    outcome = _outcome("crm_file_leads", frame)
+    assert _failed(outcome) == {
+        ("expect_column_values_to_not_be_null", "lead_id"),
+        ("expect_column_values_to_be_unique", "lead_id"),
+        ("expect_column_values_to_be_between", "created_at"),
+    }
+    assert SUITES["crm_file_leads"].blocking
+
+
+def test_a_ratio_over_a_zero_denominator_must_be_null() -> None:
+    frame = channel_performance()
+    frame.loc[1, "cpl"] = 0.0  # Direct has 0 leads: cpl must be NULL, not 0
+    outcome = _outcome("marts_mart_channel_performance", frame)
+    assert _failed(outcome) == {("expect_column_values_to_be_null", "cpl")}
+
+
+def test_attribution_that_does_not_conserve_leads_fails() -> None:
+    frame = attribution()
+    frame.loc[1, ["attributed_leads", "lead_gap"]] = [12.5, 0.5]
+    outcome = _outcome("marts_fct_attribution", frame)
+    assert _failed(outcome) == {("expect_column_values_to_be_between", "lead_gap")}
+    assert outcome.failures[0].samples == ["0.5"]
+
+
+def test_a_missing_contract_column_fails() -> None:
+    outcome = _outcome("marts_mart_channel_performance", channel_performance().drop(columns="cac"))
+    assert ("expect_column_to_exist", "cac") in _failed(outcome)
+    assert not outcome.success
+
+
+def test_an_error_inside_gx_is_a_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    import great_expectations as gx
+
+    def broken(**_: object) -> None:
+        raise RuntimeError("context store unavailable")
+
+    monkeypatch.setattr(gx, "get_context", broken)
+    outcome = _outcome("crm_file_leads", crm_file_leads())
+    assert not outcome.success
+    assert outcome.failures[0].error == "RuntimeError: context store unavailable"
+
+
+def test_every_suite_names_its_table_and_builds() -> None:
+    for spec in ALL_SUITES:
+        assert isinstance(spec, SuiteSpec)
+        assert spec.build().expectations, spec.name
+    assert (
+        SUITES["google_ads_campaign_stats"].sql() == "select * from raw_google_ads.campaign_stats"
+    )
+    assert SUITES["marts_fct_leads"].sql() == "select * from marts.fct_leads"
+
+
+def test_an_expectation_that_raises_inside_gx_is_a_failure_with_its_message() -> None:
+    frame = calls()
+    frame["wait_seconds"] = ["five", "zero", "thirty"]  # text where a number belongs
+    outcome = _outcome("calltracking_calls", frame)
+    assert not outcome.success
+    failure = next(f for f in outcome.failures if f.column == "wait_seconds")
+    assert "must either be None or of the same type" in failure.error
+    assert "could not run" in failure.describe()
