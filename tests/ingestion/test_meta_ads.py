@@ -1,0 +1,73 @@
+"""Meta insights connector: cursor paging to the last page, throttling, lead actions."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from tests.ingestion.fake_api import FakeApi, Reply, Request
+
+TOKEN = "EAAB-long-lived-token"
+
+
+def insight(ad_id: str, day: str, spend: str, actions: list | None = None) -> dict:
+    return {"account_id": "1234567890", "account_currency": "USD", "campaign_id": "120210000000000001",
+            "campaign_name": "UA | Leads | Broad", "adset_id": "1202100101", "adset_name": "Kyiv 25-45",
+            "ad_id": ad_id, "ad_name": "video_v1", "impressions": "18841", "clicks": "412",
+            "spend": spend, "actions": actions or [], "date_start": day, "date_stop": day}
+
+
+def handler(api_url: str):
+    def handle(request: Request) -> Reply:
+        assert request.headers["authorization"] == f"Bearer {TOKEN}"
+        if request.path.endswith("/ads"):
+            return Reply(body={"data": [{"id": "a1", "name": "video_v1", "creative": {
+                "id": "c1", "url_tags": "utm_source=facebook&utm_medium=cpc&utm_content={{ad.id}}"}}],
+                "paging": {"cursors": {"before": "x", "after": "y"}}})
+        assert request.path == "/v26.0/act_1234567890/insights"
+        after = request.query.get("after")
+        if after is None:
+            assert request.query["level"] == "ad" and request.query["time_increment"] == "1"
+            return Reply(body={"data": [insight("a1", "2026-09-01", "1532.77", [
+                {"action_type": "link_click", "value": "389"},
+                {"action_type": "offsite_conversion.fb_pixel_lead", "value": "12"},
+                {"action_type": "lead", "value": "12"}])],
+                "paging": {"cursors": {"after": "P2"}, "next": f"{api_url}{request.path}?after=P2"}})
+        if after == "P2":  # a short (empty) page that still has a next page
+            return Reply(body={"data": [], "paging": {"next": f"{api_url}{request.path}?after=P3"}})
+        return Reply(body={"data": [insight("a2", "2026-09-02", "10.5")], "paging": {"cursors": {}}})
+
+    return handle
+
+
+@pytest.fixture()
+def meta(monkeypatch: pytest.MonkeyPatch):
+    holder: dict = {}
+    with FakeApi(lambda r: holder["h"](r)) as api:
+        holder["h"] = handler(api.url)
+        for key, value in {"BASE_URL": api.url, "AD_ACCOUNT_IDS": '["1234567890"]',
+                           "ACCESS_TOKEN": TOKEN, "START_DATE": "2026-09-01",
+                           "END_DATE": "2026-09-02"}.items():
+            monkeypatch.setenv(f"SOURCES__META_ADS__{key}", value)
+        yield api
+
+
+def test_pages_until_no_next_and_throttling_retried(meta, load, query) -> None:
+    meta.fail_next(Reply(400, {"error": {"message": "(#80000) too many calls", "type": "OAuthException",
+                                         "code": 80000, "error_subcode": 2446079}}), path="insights")
+    load("meta_ads")
+    assert query("select ad_id, spend, leads, account_currency from raw_meta_ads.ad_insights "
+                 "order by ad_id") == [("a1", Decimal("1532.770000"), 12, "USD"),
+                                       ("a2", Decimal("10.500000"), 0, "USD")]
+    assert query("select id, url_tags from raw_meta_ads.ads") == [
+        ("a1", "utm_source=facebook&utm_medium=cpc&utm_content={{ad.id}}")]
+
+
+def test_expired_token_fails_clearly(meta, load) -> None:
+    meta.fail_next(Reply(400, {"error": {"message": "Error validating access token", "code": 190,
+                                         "error_subcode": 463}}), path="insights")
+    with pytest.raises(Exception) as failure:
+        load("meta_ads")
+    assert "meta_ads" in str(failure.value) and "insights" in str(failure.value)
+    assert TOKEN not in str(failure.value)
