@@ -91,3 +91,65 @@ def postgres_dsn() -> Iterator[str]:
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+class _Inbox:
+    """Messages a local test server received, as text."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[str, _Inbox]]:
+    """A local SMTP server (aiosmtpd, 127.0.0.1): yields an apprise mailto:// URL and its inbox."""
+    from email import message_from_bytes, policy
+
+    from aiosmtpd.controller import Controller
+
+    inbox = _Inbox()
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope) -> str:  # noqa: ANN001
+            message = message_from_bytes(envelope.content, policy=policy.default)
+            text = message.get_body(preferencelist=("plain",))
+            body = text.get_content() if text is not None else ""
+            inbox.messages.append(f"{message['subject']}\n{body}")
+            return "250 OK"
+
+    port = free_port()
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        url = f"mailto://127.0.0.1:{port}?from=throughline@example.com&to=ops@example.com&mode=insecure"
+        yield url, inbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def webhook_receiver() -> Iterator[tuple[str, _Inbox]]:
+    """A local HTTP server taking POSTs; yields an apprise json:// URL and the bodies it got."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    inbox = _Inbox()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length", 0))
+            inbox.messages.append(self.rfile.read(length).decode())
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"json://127.0.0.1:{server.server_address[1]}/alerts", inbox
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,101 @@
+"""Alerts reach e-mail and a webhook when a check starts failing, and ONE recovery note follows."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from dagster import DagsterInstance, build_sensor_context
+
+from orchestration.quality import check_failure_alert, health_check
+from tests.quality.dagster_support import run_checks
+from tests.quality.planted import World
+from throughline.alerts import Alert, Notifier, run_url
+from throughline.health import HEALTH_CHECKS
+
+MISSED_CALLS = next(c for c in HEALTH_CHECKS if c.name == "missed_calls")
+DAGSTER_URL = "http://dagster.example:3000"
+
+
+def _tick(instance: DagsterInstance, cursor: str | None) -> str | None:
+    context = build_sensor_context(instance=instance, cursor=cursor)
+    check_failure_alert(context)
+    return context.cursor
+
+
+def _run(world: World, publish, instance: DagsterInstance) -> str:
+    publish(world)
+    return run_checks([health_check(MISSED_CALLS)], instance).run_id
+
+
+def test_alert_then_exactly_one_recovery(
+    world: World, publish, smtp_server, webhook_receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (mail_url, mail), (hook_url, hook) = smtp_server, webhook_receiver
+    monkeypatch.setenv("THROUGHLINE_ALERT_URLS", f"{mail_url}, {hook_url}")
+    monkeypatch.setenv("THROUGHLINE_DAGSTER_URL", DAGSTER_URL)
+    instance = DagsterInstance.ephemeral()
+    calls = world.frames["marts.fct_calls"]
+    clean_missed = calls["is_missed"].copy()
+    taras = (calls["manager_id"] == "2") & (calls["call_id"].str[-1].astype(int) < 3)
+
+    cursor = _tick(instance, _tick(instance, None))  # nothing has run: nothing to say
+    assert mail.messages == [] and hook.messages == []
+
+    calls.loc[taras, "is_missed"] = True
+    broken_run = _run(world, publish, instance)
+    for _ in range(3):  # still failing on later runs and ticks: no repeated alert
+        cursor = _tick(instance, cursor)
+        _run(world, publish, instance)
+    cursor = _tick(instance, cursor)
+    assert len(mail.messages) == 1 and len(hook.messages) == 1
+    alert_mail = mail.messages[0]
+    assert alert_mail.startswith("Throughline problem: missed_calls on marts/fct_calls")
+    assert "A manager misses too many incoming calls." in alert_mail
+    assert "Figure: 0.75 (threshold 0.3)" in alert_mail
+    assert "Where: manager Taras: missed 21 of 28 calls (75%)" in alert_mail
+    assert f"Since: {world.now.date() - timedelta(days=6)}" in alert_mail
+    assert f"Run: {DAGSTER_URL}/runs/{broken_run}" in alert_mail
+    webhook = json.loads(hook.messages[0])
+    assert webhook["title"] == "Throughline problem: missed_calls on marts/fct_calls"
+    assert "manager Taras" in webhook["message"] and broken_run in webhook["message"]
+
+    calls["is_missed"] = clean_missed
+    fixed_run = _run(world, publish, instance)
+    for _ in range(3):
+        cursor = _tick(instance, cursor)
+        _run(world, publish, instance)
+    _tick(instance, cursor)
+    assert len(mail.messages) == 2 and len(hook.messages) == 2
+    recovery = mail.messages[1]
+    assert recovery.startswith("Throughline back to normal: missed_calls on marts/fct_calls")
+    assert "passes again" in recovery and f"{DAGSTER_URL}/runs/{fixed_run}" in recovery
+
+
+def test_alert_text_names_figure_threshold_where_since_and_run() -> None:
+    alert = Alert(
+        check="spend_spike",
+        asset="marts/fct_ad_spend",
+        problem="A campaign's daily spend jumped far above its usual level.",
+        figure="5.0",
+        threshold="3.0",
+        subjects=("google_ads campaign 'Brand Search' (111)",),
+        since="2026-11-20",
+        run_id="abc-123",
+    )
+    assert alert.body("http://127.0.0.1:3000/") == (
+        "A campaign's daily spend jumped far above its usual level.\n"
+        "Figure: 5.0 (threshold 3.0)\n"
+        "Where: google_ads campaign 'Brand Search' (111)\n"
+        "Since: 2026-11-20\n"
+        "Run: http://127.0.0.1:3000/runs/abc-123"
+    )
+    assert run_url("http://h:3000", "r1") == "http://h:3000/runs/r1"
+
+
+def test_no_url_sends_nothing_and_a_bad_url_is_a_clear_error() -> None:
+    alert = Alert(check="c", asset="a", problem="p")
+    assert Notifier((), DAGSTER_URL).send(alert) is False
+    with pytest.raises(ValueError, match="THROUGHLINE_ALERT_URLS"):
+        Notifier(("nonsense-scheme://x",), DAGSTER_URL)
