@@ -1,0 +1,74 @@
+"""Bitrix24 connector: start/next paging, QUERY_LIMIT_EXCEEDED, phones to E.164, client id field,
+stage history items, and the webhook code never in logs."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from tests.ingestion.fake_api import FakeApi, Reply, Request
+
+CODE = "k8s9webhookcode77"
+
+
+def lead(n: int) -> dict:
+    return {"ID": str(n), "TITLE": f"Lead {n}", "STATUS_ID": "NEW", "STATUS_SEMANTIC_ID": "P",
+            "SOURCE_ID": "WEB", "ASSIGNED_BY_ID": "17", "DATE_CREATE": "2026-09-02T10:15:42+03:00",
+            "DATE_MODIFY": f"2026-09-03T08:{n % 60:02d}:10+03:00", "CONTACT_ID": None,
+            "UTM_SOURCE": "facebook", "UTM_MEDIUM": "cpc", "UTM_CAMPAIGN": "ua_leads",
+            "PHONE": [{"ID": "1", "VALUE_TYPE": "WORK", "VALUE": "067 123 45 67", "TYPE_ID": "PHONE"}],
+            "EMAIL": [{"ID": "2", "VALUE_TYPE": "WORK", "VALUE": " Client@Example.UA ", "TYPE_ID": "EMAIL"}],
+            "UF_CRM_1704817278": "1382483615.1522331416"}
+
+
+def bitrix(request: Request) -> Reply:
+    assert request.path.startswith(f"/rest/1/{CODE}/")
+    method = request.path.rsplit("/", 1)[1].removesuffix(".json")
+    body = request.json() or {}
+    start = int(body.get("start", 0))
+    if method == "crm.lead.list":
+        assert "UF_CRM_1704817278" in body["select"] and "PHONE" in body["select"]
+        rows = [lead(n) for n in range(1, 76)][start:start + 50]
+        reply = {"result": rows, "total": 75, "time": {}}
+        if start + 50 < 75:
+            reply["next"] = start + 50
+        return Reply(body=reply)
+    if method == "crm.stagehistory.list":
+        items = [] if body["entityTypeId"] == 2 else [
+            {"ID": "8812", "TYPE_ID": "1", "OWNER_ID": "1", "CREATED_TIME": "2026-09-02T10:15:42+03:00",
+             "STATUS_ID": "NEW", "STATUS_SEMANTIC_ID": "P"}]
+        return Reply(body={"result": {"items": items}, "total": len(items), "time": {}})
+    if method == "crm.status.list":
+        return Reply(body={"result": [{"ID": "1", "ENTITY_ID": "STATUS", "STATUS_ID": "JUNK",
+                                       "NAME": "Junk", "SORT": "70", "SEMANTICS": "F"}], "total": 1})
+    if method == "user.get":
+        return Reply(body={"result": [{"ID": "17", "ACTIVE": True, "NAME": "Olena",
+                                       "LAST_NAME": "Petrenko", "EMAIL": "olena@example.ua"}], "total": 1})
+    return Reply(body={"result": [], "total": 0, "time": {}})
+
+
+@pytest.fixture()
+def portal(monkeypatch: pytest.MonkeyPatch):
+    with FakeApi(bitrix) as api:
+        monkeypatch.setenv("SOURCES__BITRIX24__WEBHOOK_URL", f"{api.url}/rest/1/{CODE}/")
+        monkeypatch.setenv("SOURCES__BITRIX24__CLIENT_ID_FIELD", "UF_CRM_1704817278")
+        yield api
+
+
+def test_leads_pages_phones_and_client_id(portal, load, query, caplog) -> None:
+    caplog.set_level(logging.DEBUG)
+    portal.fail_next(Reply(503, {"error": "QUERY_LIMIT_EXCEEDED", "error_description": "Too many requests"}),
+                     path="crm.lead.list")
+    load("bitrix24")
+    assert query("select count(*), count(distinct id) from raw_bitrix24.leads") == [(75, 75)]
+    assert query("select phone_e164, email_normalized, client_id from raw_bitrix24.leads where id = '1'") == [
+        ("+380671234567", "client@example.ua", "1382483615.1522331416")]
+    assert query("select owner_id, status_id from raw_bitrix24.lead_stage_history") == [("1", "NEW")]
+    assert query("select status_id, semantics from raw_bitrix24.statuses") == [("JUNK", "F")]
+    assert query("select name, active from raw_bitrix24.users") == [("Olena", True)]
+    lead_calls = [r for r in portal.requests if r.path.endswith("crm.lead.list.json")]
+    assert [r.json()["start"] for r in lead_calls] == [0, 0, 50]  # the 503, then two pages
+    load("bitrix24")  # incremental: re-reads from the last DATE_MODIFY, merges
+    assert query("select count(*) from raw_bitrix24.leads") == [(75,)]
+    assert CODE not in caplog.text

@@ -1,0 +1,66 @@
+"""Ringostat and CallRail calls in one shape: UTC times, E.164 phones, client ids."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from tests.ingestion.fake_api import FakeApi, Reply, Request
+
+KEY = "ringostat-auth-key-123"
+
+
+def ringostat(request: Request) -> Reply:
+    assert request.path == "/calls/list" and request.headers["auth-key"] == KEY
+    if request.query["from"] != "2026-09-02 00:00:00":
+        return Reply(body=[])
+    return Reply(body=[
+        {"uniqueid": "1788340512.1", "calldate": "2026-09-02 14:21:07", "caller": "380671234567",
+         "dst": "380445551122", "disposition": "ANSWERED", "call_type": "in", "duration": "187",
+         "waittime": "9", "billsec": "178", "connected_with": "Олена Петренко", "pool_name": "Facebook Ads",
+         "utm_source": "facebook", "utm_medium": "cpc", "utm_campaign": "ua_leads",
+         "client_id": "1382483615.1522331416", "recording": "https://app.ringostat.com/r.mp3"},
+        {"uniqueid": "1788340512.2", "calldate": "2026-09-02 15:00:00", "caller": "380671234567",
+         "dst": "380445550000", "disposition": "NO ANSWER", "call_type": "in", "duration": 30,
+         "waittime": 30, "billsec": 0, "pool_name": "Billboard", "client_id": ""},
+    ])
+
+
+def test_ringostat(monkeypatch: pytest.MonkeyPatch, load, query) -> None:
+    with FakeApi(ringostat) as api:
+        for key, value in {"PROVIDER": "ringostat", "BASE_URL": api.url, "AUTH_KEY": KEY,
+                           "PROJECT_ID": "42", "START_DATE": "2026-09-01", "END_DATE": "2026-09-03"}.items():
+            monkeypatch.setenv(f"SOURCES__CALLTRACKING__{key}", value)
+        load("calltracking")
+    rows = query("select call_id, started_at, direction, answered, wait_seconds, caller_phone_e164, "
+                 "tracking_number, client_id, source_name from raw_calltracking.calls order by call_id")
+    assert [r[0] for r in rows] == ["1788340512.1", "1788340512.2"]
+    first = rows[0]
+    # 14:21:07 in Kyiv (UTC+3 in September) is 11:21:07 UTC
+    assert first[1].astimezone(timezone.utc) == datetime(2026, 9, 2, 11, 21, 7, tzinfo=timezone.utc)
+    assert first[2:] == ("inbound", True, 9, "+380671234567", "+380445551122",
+                         "1382483615.1522331416", "Facebook Ads")
+    assert rows[1][3] is False and rows[1][7] is None and rows[1][8] == "Billboard"
+
+
+def callrail(request: Request) -> Reply:
+    assert request.headers["authorization"] in ('Token token="cr-key"', "Token token=cr-key")
+    page = int(request.query["page"])
+    call = {"id": f"CAL{page}", "answered": page == 1, "direction": "inbound", "duration": 148,
+            "customer_phone_number": "+14705559876", "tracking_phone_number": "+14045550000",
+            "start_time": "2026-09-02T13:41:00.236-04:00", "source_name": "Google Paid",
+            "ga": "GA1.2.1382483615.1522331416", "utm_source": "google", "agent_email": "a@example.com"}
+    return Reply(body={"page": page, "per_page": 250, "total_pages": 2, "total_records": 2, "calls": [call]})
+
+
+def test_callrail(monkeypatch: pytest.MonkeyPatch, load, query) -> None:
+    with FakeApi(callrail) as api:
+        for key, value in {"PROVIDER": "callrail", "BASE_URL": api.url, "API_KEY": "cr-key",
+                           "ACCOUNT_ID": "ACC1", "START_DATE": "2026-09-01", "END_DATE": "2026-09-03"}.items():
+            monkeypatch.setenv(f"SOURCES__CALLTRACKING__{key}", value)
+        load("calltracking")
+    assert query("select call_id, answered, client_id, caller_phone_e164, manager "
+                 "from raw_calltracking.calls order by call_id") == [
+        ("CAL1", True, "1382483615.1522331416", "+14705559876", "a@example.com"),
+        ("CAL2", False, "1382483615.1522331416", "+14705559876", "a@example.com")]
