@@ -42,9 +42,18 @@ def read_rows(location: str, sheet: str | None = None) -> list[dict[str, str]]:
     return _csv_rows(path.read_text(encoding="utf-8-sig"))
 
 
+EXTRA = "__extra_values__"
+
+
 def _csv_rows(text: str) -> list[dict[str, str]]:
-    reader = csv.DictReader(io.StringIO(text))
-    return [{(k or "").strip(): (v or "").strip() for k, v in row.items()} for row in reader]
+    rows = []
+    for row in csv.DictReader(io.StringIO(text)):
+        extra = row.pop(None, None)  # more values than header columns
+        clean = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
+        if extra:
+            clean[EXTRA] = ",".join(extra)
+        rows.append(clean)
+    return rows
 
 
 def _xlsx_rows(path: Path, sheet: str | None) -> list[dict[str, str]]:
@@ -91,6 +100,8 @@ def check_rows(
     for number, raw in enumerate(rows, start=2):
         parsed: dict[str, Any] = {}
         problems = []
+        if raw.get(EXTRA):
+            problems.append(("", raw[EXTRA], "more values than columns (a ',' inside a number?)"))
         for name, (parser, required) in columns.items():
             text = raw.get(name, "")
             if text == "":

@@ -1,0 +1,65 @@
+"""Manual costs, the budget plan and the CRM export file: good rows load, bad values are set
+aside with file, row, column and reason."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+COSTS = """date_from,date_to,channel,campaign,amount,currency,description
+2026-09-01,2026-09-30,Organic Search,,30000.00,UAH,SEO retainer
+2026-09-17,2026-09-17,Webinars,webinar_2026-09-17_pricing,4500,UAH,Webinar
+2026-09-05,2026-09-01,Paid Social,,100,UAH,dates reversed
+2026-09-10,2026-09-10,Paid Social,,12,5,UAH,comma decimal
+2026-09-11,2026-09-11,Paid Social,,-3,UAH,negative
+"""
+PLAN = """month,channel,campaign_id,planned_spend,currency
+2026-09,Paid Search,,50000,UAH
+2026-9-x,Paid Social,,1000,USD
+"""
+
+
+def test_manual_costs_keep_good_rows(tmp_path, monkeypatch: pytest.MonkeyPatch, load, query) -> None:
+    (tmp_path / "costs.csv").write_text(COSTS)
+    (tmp_path / "plan.csv").write_text(PLAN)
+    monkeypatch.setenv("SOURCES__MANUAL_COSTS__COSTS_PATH", str(tmp_path / "costs.csv"))
+    monkeypatch.setenv("SOURCES__MANUAL_COSTS__PLAN_PATH", str(tmp_path / "plan.csv"))
+    load("manual_costs")
+    assert query("select date_from, channel, amount from raw_manual_costs.costs order by date_from") == [
+        (date(2026, 9, 1), "Organic Search", Decimal("30000.00")),
+        (date(2026, 9, 17), "Webinars", Decimal("4500.00")),
+    ]
+    assert query("select month, planned_spend from raw_manual_costs.budget_plan") == [
+        ("2026-09", Decimal("50000.00"))]
+    rejected = query('select file, row_number, "column", reason from raw_manual_costs.rejected_rows '
+                     "order by file, row_number")
+    # row 5 ("12,5") has one value too many, which also shifts "5" into currency
+    assert sorted((f, r, c) for f, r, c, _ in rejected) == [
+        ("costs.csv", 4, ""), ("costs.csv", 5, ""), ("costs.csv", 5, "currency"),
+        ("costs.csv", 6, "amount"), ("plan.csv", 3, "month")]
+    assert any("before date_from" in reason for *_, reason in rejected)
+
+
+LEADS = """lead_id,created_at,status,non_target,manager_id,phone,email,client_id,utm_source,utm_medium,utm_campaign
+1,2026-09-02T10:15:42+03:00,won,false,7,067 123 45 67,A@B.UA,1.2,google,cpc,brand
+2,yesterday,new,false,7,,,,,,
+3,2026-09-03T10:00:00+03:00,junk,maybe,7,,,,,,
+"""
+DEALS = """deal_id,lead_id,created_at,closed_at,stage,amount,currency,manager_id
+10,1,2026-09-04T10:00:00+03:00,2026-09-10T10:00:00+03:00,won,1500.50,USD,7
+"""
+
+
+def test_crm_export(tmp_path, monkeypatch: pytest.MonkeyPatch, load, query) -> None:
+    (tmp_path / "leads.csv").write_text(LEADS)
+    (tmp_path / "deals.csv").write_text(DEALS)
+    monkeypatch.setenv("SOURCES__CRM_FILE__PATH", str(tmp_path))
+    load("crm_file")
+    assert query("select lead_id, phone_e164, email from raw_crm_file.leads") == [
+        ("1", "+380671234567", "a@b.ua")]
+    assert query("select deal_id, stage, amount, currency from raw_crm_file.deals") == [
+        ("10", "won", Decimal("1500.50"), "USD")]
+    assert query('select file, row_number, "column" from raw_crm_file.rejected_rows order by row_number') == [
+        ("leads.csv", 3, "created_at"), ("leads.csv", 4, "non_target")]
