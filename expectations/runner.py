@@ -18,6 +18,8 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 import great_expectations as gx  # noqa: E402  (telemetry must be off before the import)
 
+from expectations.suites.common import SuiteSpec, is_key_rule  # noqa: E402
+
 MAX_SAMPLES = 5
 
 
@@ -47,6 +49,7 @@ class ValidationOutcome:
     evaluated: int
     rows: int
     failures: list[Failure] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # rules on columns the raw table lacks
 
     def metadata(self) -> dict[str, Any]:
         """Check metadata: the failing expectations and sample values."""
@@ -56,6 +59,7 @@ class ValidationOutcome:
             "expectations_evaluated": self.evaluated,
             "expectations_failed": len(self.failures),
             "failures": "\n".join(f.describe() for f in self.failures) or "none",
+            "skipped_absent_columns": ", ".join(self.skipped) or "none",
         }
 
 
@@ -118,3 +122,41 @@ def _as_naive_utc(column: pd.Series) -> pd.Series:
 def normalise_times(frame: pd.DataFrame) -> pd.DataFrame:
     """Dates and timestamps as naive UTC datetimes, so one bound compares with all of them."""
     return frame.apply(_as_naive_utc)
+
+
+def _cast(frame: pd.DataFrame, column: str, kind: str) -> tuple[pd.Series, Failure | None]:
+    """Convert a text column; values that do not convert are a type failure, never dropped."""
+    values = frame[column]
+    if kind == "number":
+        converted = pd.to_numeric(values, errors="coerce")
+    else:
+        converted = pd.to_datetime(values, errors="coerce", utc=True, format="ISO8601")
+    bad = values[values.notna() & converted.isna()]
+    if bad.empty:
+        return converted, None
+    samples = [str(v) for v in bad.head(MAX_SAMPLES)]
+    return converted, Failure(f"expect_column_values_to_be_{kind}s", column, len(bad), samples)
+
+
+def validate(spec: SuiteSpec, frame: pd.DataFrame) -> ValidationOutcome:
+    """Validate a frame read for `spec`: casts, the suite, and the rules left out."""
+    frame = frame.copy()
+    cast_failures = []
+    for column, kind in spec.casts.items():
+        if column in frame.columns:
+            frame[column], failure = _cast(frame, column, kind)
+            cast_failures += [failure] if failure else []
+    suite = spec.build(frame.columns)
+    skipped = sorted(
+        {str(r.column) for r in spec.rules() if hasattr(r, "column") and not is_key_rule(r)}
+        - set(frame.columns)
+    )
+    outcome = validate_frame(frame, suite)
+    return ValidationOutcome(
+        outcome.suite,
+        outcome.success and not cast_failures,
+        outcome.evaluated,
+        outcome.rows,
+        [*cast_failures, *outcome.failures],
+        skipped if spec.is_raw else [],
+    )

@@ -26,7 +26,7 @@ from dagster import (
     sensor,
 )
 
-from expectations.runner import validate_frame
+from expectations.runner import validate
 from expectations.suites import ALL_SUITES, SuiteSpec
 from ingestion.common.redaction import redact
 from throughline.alerts import Alert, Notifier
@@ -61,7 +61,7 @@ def gx_check(spec: SuiteSpec) -> AssetChecksDefinition:
             frame = Warehouse.from_settings().read_frame(spec.sql())
         except Exception as error:  # noqa: BLE001 - reported as a failed check
             return _unreadable(severity, spec.table(), error)
-        outcome = validate_frame(frame, spec.build())
+        outcome = validate(spec, frame)
         metadata = {"problem": f"Data check failed on {spec.table()}", **outcome.metadata()}
         if outcome.success:
             metadata["problem"] = "none"

@@ -215,7 +215,8 @@ def _manager_calls(read: Reader, s: HealthSettings, now: datetime) -> pd.DataFra
         "from marts.dim_manager group by manager_id) as m on m.manager_id = c.manager_id "
         f"where c.direction = 'inbound' and c.call_date >= date '{_window_start(now, s)}'"
     )
-    calls["manager"] = calls["manager_name"].fillna(calls["manager_id"].astype(str))
+    names = calls["manager_name"].fillna(calls["manager_id"]).fillna("(no manager)")
+    calls["manager"] = names.astype(str)
     return calls
 
 

@@ -81,12 +81,24 @@ class Warehouse:
             conn.read_only = True
         return conn
 
+    def _reader(self) -> Any:
+        """A read-only connection; in a process that already holds the DuckDB file read-write
+        (dbt-duckdb run in-process keeps its connection), DuckDB only allows that same mode."""
+        if self.kind != "duckdb":
+            return self.connect(read_only=True)
+        import duckdb
+
+        try:
+            return self.connect(read_only=True)
+        except duckdb.ConnectionException:
+            return self.connect(read_only=False)
+
     def read_frame(self, sql: str) -> Any:
         """A pandas frame of one read-only query (holds the shared lock while it reads)."""
         import pandas as pd
 
         with self.lock(exclusive=False):
-            conn = self.connect(read_only=True)
+            conn = self._reader()
             try:
                 if self.kind == "duckdb":
                     return conn.execute(sql).df()

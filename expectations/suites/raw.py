@@ -6,6 +6,7 @@ warn.
 
 from __future__ import annotations
 
+from great_expectations import expectations as gxe
 from great_expectations.expectations import Expectation
 
 from expectations.suites.common import (
@@ -50,7 +51,10 @@ def meta_ads_ad_insights() -> list[Expectation]:
 
 def ga4_events() -> list[Expectation]:
     return [
-        *keys("event_timestamp", "user_pseudo_id", "event_name"),
+        # one row per event, and an event has no id of its own: require its fields only
+        gxe.ExpectColumnValuesToNotBeNull(column="event_timestamp"),
+        gxe.ExpectColumnValuesToNotBeNull(column="event_name"),
+        gxe.ExpectColumnValuesToNotBeNull(column="user_pseudo_id"),
         *not_future("event_date", "event_at"),
     ]
 
@@ -115,16 +119,20 @@ def fx_rates_rates() -> list[Expectation]:
     ]
 
 
+BITRIX_LEAD_CASTS = {"opportunity": "number", "date_create": "time"}
+BITRIX_DEAL_CASTS = {**BITRIX_LEAD_CASTS, "closedate": "time"}
+CRM_FILE_CASTS = {"created_at": "time", "closed_at": "time", "amount": "number"}
+
 RAW_SUITES = [
     SuiteSpec(("google_ads", "campaign_stats"), google_ads_campaign_stats, blocking=True),
     SuiteSpec(("google_ads", "ad_stats"), google_ads_ad_stats, blocking=True),
     SuiteSpec(("meta_ads", "ad_insights"), meta_ads_ad_insights, blocking=True),
     SuiteSpec(("ga4", "events"), ga4_events, blocking=False),
-    SuiteSpec(("bitrix24", "leads"), bitrix24_leads, blocking=True),
-    SuiteSpec(("bitrix24", "deals"), bitrix24_deals, blocking=True),
-    SuiteSpec(("crm_file", "leads"), crm_file_leads, blocking=True),
-    SuiteSpec(("crm_file", "deals"), crm_file_deals, blocking=True),
-    SuiteSpec(("calltracking", "calls"), calltracking_calls, blocking=False),
-    SuiteSpec(("manual_costs", "costs"), manual_costs_costs, blocking=True),
+    SuiteSpec(("bitrix24", "leads"), bitrix24_leads, True, casts=BITRIX_LEAD_CASTS),
+    SuiteSpec(("bitrix24", "deals"), bitrix24_deals, True, casts=BITRIX_DEAL_CASTS),
+    SuiteSpec(("crm_file", "leads"), crm_file_leads, True, casts=CRM_FILE_CASTS),
+    SuiteSpec(("crm_file", "deals"), crm_file_deals, True, casts=CRM_FILE_CASTS),
+    SuiteSpec(("calltracking", "calls"), calltracking_calls, False, casts={"started_at": "time"}),
+    SuiteSpec(("manual_costs", "costs"), manual_costs_costs, True, casts={"amount": "number"}),
     SuiteSpec(("fx_rates", "rates"), fx_rates_rates, blocking=True),
 ]

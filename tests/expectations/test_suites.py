@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 import pytest
 
-from expectations.runner import validate_frame
+from expectations.runner import validate
 from expectations.suites import ALL_SUITES, SuiteSpec
 
 SUITES = {spec.name: spec for spec in ALL_SUITES}
@@ -15,7 +15,7 @@ TODAY = date.today()
 
 
 def _outcome(name: str, frame: pd.DataFrame):
-    return validate_frame(frame, SUITES[name].build())
+    return validate(SUITES[name], frame)
 
 
 def _failed(outcome) -> set[tuple[str, str]]:

@@ -1,0 +1,64 @@
+"""End to end on dbt output: the golden business (tests/dbt/golden.py) built by dbt passes
+every suite; broken raw rows planted afterwards fail the suite of their table."""
+
+from __future__ import annotations
+
+import pytest
+
+from expectations.runner import validate
+from expectations.suites import ALL_SUITES, MART_SUITES
+from tests.dbt import golden
+from tests.dbt.conftest import load_raw
+from throughline.transform import build
+from throughline.warehouse import Warehouse
+
+pytestmark = pytest.mark.slow
+SUITES = {spec.name: spec for spec in ALL_SUITES}
+NOT_IN_GOLDEN = {"google_ads_ad_stats", "crm_file_leads", "crm_file_deals"}
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
+    path = tmp_path_factory.mktemp("quality-golden") / "warehouse.duckdb"
+    load_raw(path, golden.raw_tables())
+    warehouse = Warehouse.from_url(f"duckdb:///{path}")
+    build(warehouse)
+    return warehouse
+
+
+def _execute(warehouse: Warehouse, sql: str) -> None:
+    conn = warehouse.connect()
+    try:
+        conn.execute(sql)
+    finally:
+        conn.close()
+
+
+def test_every_suite_passes_on_the_dbt_built_golden_business(warehouse: Warehouse) -> None:
+    outcomes = {
+        spec.name: validate(spec, warehouse.read_frame(spec.sql()))
+        for spec in ALL_SUITES
+        if spec.name not in NOT_IN_GOLDEN
+    }
+    assert {n: o.metadata()["failures"] for n, o in outcomes.items() if not o.success} == {}
+    assert all(outcomes[spec.name].rows > 0 for spec in MART_SUITES)
+    # 7 golden leads, each conserved under all seven models
+    conservation = warehouse.read_frame(SUITES["marts_fct_attribution"].sql())
+    assert sorted(conservation["plain_leads"].unique().tolist()) == [7]
+
+
+def test_broken_raw_rows_fail_their_suites(warehouse: Warehouse) -> None:
+    _execute(
+        warehouse,
+        "update raw_bitrix24.deals set date_create = 'yesterday' "
+        "where id = (select min(id) from raw_bitrix24.deals)",
+    )
+    _execute(warehouse, "update raw_fx_rates.rates set rate = -1 where currency = 'USD'")
+    deals = validate(SUITES["bitrix24_deals"], warehouse.read_frame(SUITES["bitrix24_deals"].sql()))
+    assert [(f.expectation, f.column, f.samples) for f in deals.failures] == [
+        ("expect_column_values_to_be_times", "date_create", ["yesterday"])
+    ]
+    rates = validate(SUITES["fx_rates_rates"], warehouse.read_frame(SUITES["fx_rates_rates"].sql()))
+    assert [(f.expectation, f.column) for f in rates.failures] == [
+        ("expect_column_values_to_be_between", "rate")
+    ]
