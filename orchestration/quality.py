@@ -7,7 +7,7 @@ Run failures are alerted by `orchestration.sensors.run_failure_alert`.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -150,10 +150,31 @@ def check_alert(evaluation: AssetCheckEvaluation, run_id: str, since: str) -> Al
     )
 
 
+def _transitions(
+    records: Iterable[Any], failing: dict[str, str]
+) -> Iterator[tuple[int, Alert | None]]:
+    """Each record's storage id, with an alert where its check changed state (else None)."""
+    for record in records:
+        evaluation = record.event_log_entry.dagster_event.event_specific_data
+        key = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+        if evaluation.passed == (key not in failing):
+            yield record.storage_id, None  # still passing, or still failing (already alerted)
+        elif evaluation.passed:
+            yield record.storage_id, check_alert(evaluation, record.run_id, failing.pop(key))
+        else:
+            since = _text(dict(evaluation.metadata), "since")
+            failing[key] = since or str(utc_now().replace(microsecond=0))
+            yield record.storage_id, check_alert(evaluation, record.run_id, failing[key])
+
+
 def evaluate_check_alerts(
     instance: Any, cursor: str | None, notifier: Notifier, log: Any
 ) -> tuple[str, int]:
-    """Alert each check that starts failing and each one that recovers; returns (cursor, sent)."""
+    """Alert each check that starts failing and each one that recovers; returns (cursor, sent).
+
+    The first tick (no cursor) reads the history silently and alerts only the checks failing
+    at its end, so turning the sensor on does not replay old alerts.
+    """
     state = AlertState.load(cursor)
     failing = dict(state.failing or {})
     records = instance.get_event_records(
@@ -163,21 +184,16 @@ def evaluate_check_alerts(
         limit=EVENTS_PER_TICK,
         ascending=True,
     )
+    alerts: dict[str, Alert] = {}
+    for storage_id, alert in _transitions(records, failing):
+        state.last_storage_id = storage_id
+        if alert is not None:
+            alerts[f"{alert.asset}:{alert.check}:{storage_id}"] = alert
+    if not cursor:
+        alerts = {f"{a.asset}:{a.check}": a for a in alerts.values()}  # the latest per check
+        alerts = {k: a for k, a in alerts.items() if k in failing}
     sent = 0
-    for record in records:
-        state.last_storage_id = record.storage_id
-        evaluation = record.event_log_entry.dagster_event.event_specific_data
-        key = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
-        was_failing = key in failing
-        if evaluation.passed == (not was_failing):
-            continue  # no change: still passing, or still failing (already alerted)
-        if evaluation.passed:
-            alert = check_alert(evaluation, record.run_id, failing.pop(key))
-        else:
-            failing[key] = _text(dict(evaluation.metadata), "since") or str(
-                utc_now().replace(microsecond=0)
-            )
-            alert = check_alert(evaluation, record.run_id, failing[key])
+    for alert in alerts.values():
         if notifier.send(alert):
             sent += 1
         else:

@@ -119,6 +119,11 @@ def fx_rates_rates() -> list[Expectation]:
     ]
 
 
+# GA4 export holds millions of events: the suite reads the last days only.
+RECENT_EVENTS_SQL = (
+    "select event_date, event_timestamp, event_at, event_name, user_pseudo_id "
+    "from raw_ga4.events where event_date >= current_date - 3"
+)
 BITRIX_LEAD_CASTS = {"opportunity": "number", "date_create": "time"}
 BITRIX_DEAL_CASTS = {**BITRIX_LEAD_CASTS, "closedate": "time"}
 CRM_FILE_CASTS = {"created_at": "time", "closed_at": "time", "amount": "number"}
@@ -127,7 +132,7 @@ RAW_SUITES = [
     SuiteSpec(("google_ads", "campaign_stats"), google_ads_campaign_stats, blocking=True),
     SuiteSpec(("google_ads", "ad_stats"), google_ads_ad_stats, blocking=True),
     SuiteSpec(("meta_ads", "ad_insights"), meta_ads_ad_insights, blocking=True),
-    SuiteSpec(("ga4", "events"), ga4_events, blocking=False),
+    SuiteSpec(("ga4", "events"), ga4_events, blocking=False, query=RECENT_EVENTS_SQL),
     SuiteSpec(("bitrix24", "leads"), bitrix24_leads, True, casts=BITRIX_LEAD_CASTS),
     SuiteSpec(("bitrix24", "deals"), bitrix24_deals, True, casts=BITRIX_DEAL_CASTS),
     SuiteSpec(("crm_file", "leads"), crm_file_leads, True, casts=CRM_FILE_CASTS),

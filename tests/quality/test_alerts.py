@@ -99,3 +99,22 @@ def test_no_url_sends_nothing_and_a_bad_url_is_a_clear_error() -> None:
     assert Notifier((), DAGSTER_URL).send(alert) is False
     with pytest.raises(ValueError, match="THROUGHLINE_ALERT_URLS"):
         Notifier(("nonsense-scheme://x",), DAGSTER_URL)
+
+
+def test_the_first_tick_alerts_only_what_is_failing_now(
+    world: World, publish, webhook_receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hook_url, hook = webhook_receiver
+    monkeypatch.setenv("THROUGHLINE_ALERT_URLS", hook_url)
+    instance = DagsterInstance.ephemeral()
+    calls = world.frames["marts.fct_calls"]
+    clean_missed = calls["is_missed"].copy()
+    for missed in (True, False, True):  # failed, recovered, failed again before the sensor ran
+        calls.loc[calls["manager_id"] == "2", "is_missed"] = missed or clean_missed
+        last_run = _run(world, publish, instance)
+    cursor = _tick(instance, None)
+    _tick(instance, cursor)
+    assert len(hook.messages) == 1
+    message = json.loads(hook.messages[0])
+    assert message["title"] == "Throughline problem: missed_calls on marts/fct_calls"
+    assert last_run in message["message"]
