@@ -121,7 +121,7 @@ def _as_naive_utc(column: pd.Series) -> pd.Series:
 
 def normalise_times(frame: pd.DataFrame) -> pd.DataFrame:
     """Dates and timestamps as naive UTC datetimes, so one bound compares with all of them."""
-    return frame.apply(_as_naive_utc)
+    return pd.DataFrame({name: _as_naive_utc(frame[name]) for name in frame.columns})
 
 
 def _cast(frame: pd.DataFrame, column: str, kind: str) -> tuple[pd.Series, Failure | None]:
