@@ -246,7 +246,7 @@ class _Generator:
         converting = people[people["u"] < 0.045].drop_duplicates("client_id")
         n = len(converting)
         by_call = rng.random(n) < 0.3
-        created = converting["started_at"].to_numpy() + pd.to_timedelta(rng.integers(60, 1200, n), unit="s")
+        created = converting["started_at"].reset_index(drop=True) + pd.to_timedelta(rng.integers(60, 1200, n), unit="s")
         leads = pd.DataFrame({
             "created_at": pd.to_datetime(created, utc=True), "client_id": converting["client_id"].to_numpy(),
             "session_client": converting["client_id"].to_numpy(),
@@ -273,7 +273,7 @@ class _Generator:
                                "client_id": "5555555555.1555555555", "session_client": None,
                                "by_call": False, "number_type": "dynamic", "is_test": True})
         leads = pd.concat([leads, offline, office], ignore_index=True)
-        leads["is_test"] = leads["is_test"].fillna(False).astype(bool)
+        leads["is_test"] = leads["is_test"].astype("boolean").fillna(False).astype(bool)
         leads = leads[leads["created_at"] < self.local_to_utc(pd.Series([self.end])).iloc[0]]
         leads = leads.sort_values("created_at", kind="stable").reset_index(drop=True)
         m = len(leads)
@@ -289,7 +289,7 @@ class _Generator:
         dup_source["by_call"] = False
         leads = pd.concat([leads, dup_source], ignore_index=True).sort_values("created_at", kind="stable")
         leads = leads.reset_index(drop=True)
-        leads["is_duplicate"] = leads["is_duplicate"].fillna(False).astype(bool)
+        leads["is_duplicate"] = leads["is_duplicate"].astype("boolean").fillna(False).astype(bool)
         m = len(leads)
         leads["lead_id"] = np.arange(1001, 1001 + m)
         leads["manager_id"] = rng.integers(1, len(MANAGERS) + 1, m)
@@ -397,12 +397,12 @@ class _Generator:
                               "created_at": converted["closed_at"].to_numpy(), "manager_id": converted["manager_id"].to_numpy(),
                               "is_repeat": False})
         won = rng.random(n) < 0.55
-        deals["closed_at"] = deals["created_at"] + pd.to_timedelta(rng.uniform(3, 40, n), unit="D")
-        # repeat purchases: some winners buy again 20-60 days later, without a new lead
-        again = deals[won & (rng.random(n) < 0.25)].copy()
+        deals["closed_at"] = deals["created_at"] + pd.to_timedelta(rng.uniform(3, 25, n), unit="D")
+        # repeat purchases: some winners buy again 1-5 weeks later, without a new lead
+        again = deals[won & (rng.random(n) < 0.4)].copy()
         again["lead_id"], again["is_repeat"] = None, True
-        again["created_at"] = again["closed_at"] + pd.to_timedelta(rng.uniform(20, 60, len(again)), unit="D")
-        again["closed_at"] = again["created_at"] + pd.to_timedelta(rng.uniform(2, 10, len(again)), unit="D")
+        again["created_at"] = again["closed_at"] + pd.to_timedelta(rng.uniform(5, 30, len(again)), unit="D")
+        again["closed_at"] = again["created_at"] + pd.to_timedelta(rng.uniform(1, 7, len(again)), unit="D")
         deals["won"] = won
         again["won"] = True
         deals = pd.concat([deals, again], ignore_index=True)
