@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 
 import pandas as pd
 
@@ -82,8 +82,11 @@ class HealthCheck:
     evaluate: Callable[[Reader, HealthSettings, datetime], HealthResult]
 
 
-def _window_start(now: datetime, settings: HealthSettings) -> date:
-    return (now - timedelta(days=settings.lookback_days - 1)).date()
+def _in_window(column: str, table: str, settings: HealthSettings, alias: str = "") -> str:
+    """SQL condition: the last `lookback_days` days of the data itself, so a backfill or a
+    historical demo is judged on its own latest days (freshness checks use the clock)."""
+    latest = f"(select max({column}) from {table})"
+    return f"{alias}{column} >= {latest} - {settings.lookback_days - 1}"
 
 
 def _share_by_day(
@@ -94,7 +97,7 @@ def _share_by_day(
     frame = read(
         f"select date, source, rows_loaded as leads, {column} as flagged "
         f"from marts.mart_data_health where source in ({sources}) "
-        f"and date >= date '{_window_start(now, settings)}'"
+        f"and {_in_window('date', 'marts.mart_data_health', settings)}"
     )
     judged = frame[frame["leads"] >= settings.min_leads_per_day].copy()
     if judged.empty:
@@ -121,17 +124,17 @@ def leads_unmatched(read: Reader, s: HealthSettings, now: datetime) -> HealthRes
 
 def spend_without_sessions(read: Reader, s: HealthSettings, now: datetime) -> HealthResult:
     """Ad spend in the window on campaign-days that no session of that day carries."""
-    start = _window_start(now, s)
     spend = read(
         "select spend_date, platform, campaign_id, max(campaign_name) as campaign_name, "
         "sum(spend) as spend from marts.fct_ad_spend "
-        f"where spend_date >= date '{start}' and platform <> 'manual' "
+        f"where {_in_window('spend_date', 'marts.fct_ad_spend', s)} and platform <> 'manual' "
         "group by spend_date, platform, campaign_id"
     )
     carried = read(
         "select distinct s.session_date as spend_date, m.platform, m.campaign_id "
         "from marts.fct_sessions as s inner join intermediate.int_campaign_matches as m "
-        f"on m.utm_campaign = s.utm_campaign where s.session_date >= date '{start}'"
+        "on m.utm_campaign = s.utm_campaign "
+        f"where {_in_window('session_date', 'marts.fct_sessions', s, 's.')}"
     )
     threshold = s.max_spend_without_sessions_share
     total = float(spend["spend"].sum())
@@ -162,7 +165,7 @@ def sessions_unknown_campaign(read: Reader, s: HealthSettings, now: datetime) ->
     frame = read(
         "select s.session_date, s.utm_campaign, m.campaign_id from marts.fct_sessions as s "
         "left join intermediate.int_campaign_matches as m on m.utm_campaign = s.utm_campaign "
-        f"where s.session_date >= date '{_window_start(now, s)}' "
+        f"where {_in_window('session_date', 'marts.fct_sessions', s, 's.')} "
         f"and s.channel in ({channels}) and s.utm_campaign is not null"
     )
     threshold = s.max_unknown_campaign_session_share
@@ -185,7 +188,7 @@ def spend_anomaly(read: Reader, s: HealthSettings, now: datetime) -> HealthResul
     frame = read(
         "select spend_date, platform, campaign_id, max(campaign_name) as campaign_name, "
         "sum(spend) as spend from marts.fct_ad_spend "
-        f"where spend_date >= date '{_window_start(now, s)}' "
+        f"where {_in_window('spend_date', 'marts.fct_ad_spend', s)} "
         "group by spend_date, platform, campaign_id"
     )
     worst, subjects, since = 0.0, [], ""
@@ -213,7 +216,7 @@ def _manager_calls(read: Reader, s: HealthSettings, now: datetime) -> pd.DataFra
         "select c.call_date, c.manager_id, c.is_missed, c.callback_minutes, m.manager_name "
         "from marts.fct_calls as c left join (select manager_id, max(manager_name) as manager_name "
         "from marts.dim_manager group by manager_id) as m on m.manager_id = c.manager_id "
-        f"where c.direction = 'inbound' and c.call_date >= date '{_window_start(now, s)}'"
+        f"where c.direction = 'inbound' and {_in_window('call_date', 'marts.fct_calls', s, 'c.')}"
     )
     names = calls["manager_name"].fillna(calls["manager_id"]).fillna("(no manager)")
     calls["manager"] = names.astype(str)
@@ -256,7 +259,7 @@ def slow_callbacks(read: Reader, s: HealthSettings, now: datetime) -> HealthResu
     return HealthResult(bad.empty, round(float(per.max()), 1), s.max_callback_minutes, subjects)
 
 
-def _hours_since(moment: object, now: datetime) -> float | None:
+def _hours_since(moment: object, now: datetime | pd.Timestamp) -> float | None:
     if moment is None or pd.isna(moment):
         return None
     stamp = pd.Timestamp(moment)
@@ -265,22 +268,28 @@ def _hours_since(moment: object, now: datetime) -> float | None:
 
 
 def hours_since_last_lead(read: Reader, s: HealthSettings, now: datetime) -> HealthResult:
-    """Hours since the newest lead of each CRM source that has leads at all."""
+    """Hours between each CRM source's newest lead and the newest website visit (the clock when
+    there is no visit): traffic still arriving while leads stop means the CRM feed broke. When
+    every source stops, `sources_refreshed_on_schedule` tells."""
     frame = read(
         "select crm_source, max(created_at) as last_lead from marts.fct_leads group by crm_source"
     )
-    ages = {r.crm_source: _hours_since(r.last_lead, now) for r in frame.itertuples()}
+    visits = read("select max(started_at) as latest from marts.fct_sessions")
+    latest = visits["latest"].iloc[0] if len(visits) else None
+    reference = now if latest is None or pd.isna(latest) else pd.Timestamp(latest)
+    ages = {r.crm_source: _hours_since(r.last_lead, reference) for r in frame.itertuples()}
     ages = {source: age for source, age in ages.items() if age is not None}
+    threshold = s.max_hours_since_last_lead
     if not ages:
-        return HealthResult(
-            False, None, s.max_hours_since_last_lead, ("no lead in fct_leads at all",)
-        )
-    stale = {k: v for k, v in ages.items() if v > s.max_hours_since_last_lead}
+        return HealthResult(False, None, threshold, ("no lead in fct_leads at all",))
+    stale = {k: v for k, v in ages.items() if v > threshold}
     last = frame.set_index("crm_source")["last_lead"]
-    subjects = [f"{k}: last lead {v:.0f} h ago" for k, v in stale.items()]
+    subjects = [
+        f"{k}: last lead {v:.0f} h before the latest website visit" for k, v in stale.items()
+    ]
     since = str(min(pd.Timestamp(last[k]) for k in stale)) if stale else ""
     figure = round(min(ages.values()) if not stale else max(stale.values()), 1)
-    return HealthResult(not stale, figure, s.max_hours_since_last_lead, subjects, since)
+    return HealthResult(not stale, figure, threshold, subjects, since)
 
 
 def stale_sources(read: Reader, s: HealthSettings, now: datetime) -> HealthResult:

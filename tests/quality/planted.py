@@ -3,7 +3,8 @@
 Clean world, over the 14 days up to now: three campaigns spending 1000 / 500 / 800 a day, each
 carried by 20 paid sessions a day; 10 Bitrix24 leads a day (2 untagged, 2 matched to no
 visitor); managers Olena (misses 1 of her 4 inbound calls a day) and Taras (misses none);
-every source loaded 2 hours ago.
+every source loaded 2 hours ago. Each day's visits start after UTC midnight (the latest
+today at 00:57), leads at 00:00-00:54, calls at 01:00-01:18.
 """
 
 from __future__ import annotations
@@ -63,17 +64,19 @@ def _spend(now: datetime) -> pd.DataFrame:
 
 def _sessions(now: datetime) -> pd.DataFrame:
     rows = [
-        (f"s{k}-{utm}-{i}", _moment(now, k, 1).date(), utm, channel)
+        (f"s{k}-{utm}-{i}", _moment(now, k, i * 0.05), utm, channel)
         for k in range(DAYS)
         for _, _, _, utm, channel, _ in CAMPAIGNS
         for i in range(20)
     ]
     rows += [
-        (f"o{k}-{i}", _moment(now, k, 1).date(), None, "Organic Search")
+        (f"o{k}-{i}", _moment(now, k, i * 0.05), None, "Organic Search")
         for k in range(DAYS)
         for i in range(10)
     ]
-    return pd.DataFrame(rows, columns=["session_id", "session_date", "utm_campaign", "channel"])
+    frame = pd.DataFrame(rows, columns=["session_id", "started_at", "utm_campaign", "channel"])
+    frame["session_date"] = frame["started_at"].map(lambda moment: moment.date())
+    return frame
 
 
 def _leads(now: datetime) -> pd.DataFrame:

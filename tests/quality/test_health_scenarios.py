@@ -60,12 +60,15 @@ def test_crm_stops_sending_leads(world: World, publish) -> None:
     assert "hours_since_last_lead" in _failed(results)
     check = _check("hours_since_last_lead")
     assert check.severity == "ERROR" and check.blocking
-    # the last lead left: two days ago at 00:54 UTC (the 10th lead of that day)
+    # the last lead left: two days ago at 00:54 UTC (the 10th lead of that day); the latest
+    # visit: today at 00:57 (the 20th session)
     last = datetime.combine(today - timedelta(days=2), time(0, 54), tzinfo=UTC)
-    hours = (world.now - last).total_seconds() / 3600
+    latest_visit = datetime.combine(today, time(0, 57), tzinfo=UTC)
     result = results["hours_since_last_lead"]
-    assert result.figure == round(hours, 1)
-    assert list(result.subjects) == [f"bitrix24: last lead {hours:.0f} h ago"]
+    assert result.figure == pytest.approx(48.05, abs=0.051)  # 48 h 03 min, to 0.1 h
+    assert (latest_visit - last) == timedelta(hours=48, minutes=3)
+    assert list(result.subjects) == ["bitrix24: last lead 48 h before the latest website visit"]
+    assert result.since == str(last)
 
 
 def test_campaign_renamed_without_its_utm(world: World, publish) -> None:
