@@ -10,7 +10,7 @@ today at 00:57), leads at 00:00-00:54, calls at 01:00-01:18.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import duckdb
@@ -180,3 +180,36 @@ def clean_world(now: datetime) -> World:
         ),
     }
     return refresh(world)
+
+
+def _pg_type(values: pd.Series) -> str:
+    sample = values.dropna()
+    first = sample.iloc[0] if len(sample) else ""
+    if isinstance(first, bool):
+        return "boolean"
+    if isinstance(first, int):
+        return "bigint"
+    if isinstance(first, float):
+        return "double precision"
+    if isinstance(first, datetime):
+        return "timestamptz"
+    return "date" if isinstance(first, date) else "text"
+
+
+def write_postgres(world: World, dsn: str) -> str:
+    """The same world in a PostgreSQL database (the second warehouse target)."""
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        for name, frame in world.frames.items():
+            conn.execute(f"create schema if not exists {name.split('.')[0]}")
+            conn.execute(f"drop table if exists {name}")
+            rows = frame.astype(object).where(frame.notna(), None)
+            columns = ", ".join(f"{c} {_pg_type(rows[c])}" for c in frame.columns)
+            conn.execute(f"create table {name} ({columns})")
+            marks = ", ".join(["%s"] * len(frame.columns))
+            with conn.cursor() as cursor:
+                cursor.executemany(
+                    f"insert into {name} values ({marks})", rows.itertuples(index=False)
+                )
+    return dsn

@@ -1,0 +1,33 @@
+"""The health checks read PostgreSQL the same way: same verdicts, same figures."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tests.quality.planted import World, write_postgres
+from throughline.health import HEALTH_CHECKS, HealthSettings
+from throughline.warehouse import Warehouse
+
+pytestmark = pytest.mark.postgres
+
+
+def test_clean_and_renamed_campaign_on_postgres(world: World, postgres_dsn: str) -> None:
+    read = Warehouse.from_url(write_postgres(world, postgres_dsn)).read_frame
+    clean = {c.name: c.evaluate(read, HealthSettings(), world.now) for c in HEALTH_CHECKS}
+    assert {name for name, r in clean.items() if not r.passed} == set()
+    assert clean["missed_calls"].figure == 0.25
+
+    sessions = world.frames["marts.fct_sessions"]
+    renamed = (sessions["utm_campaign"] == "generic_search") & (
+        sessions["session_date"] >= world.now.date() - timedelta(days=2)
+    )
+    sessions.loc[renamed, "utm_campaign"] = "generic_search_v2"
+    read = Warehouse.from_url(write_postgres(world, postgres_dsn)).read_frame
+    broken = {c.name: c.evaluate(read, HealthSettings(), world.now) for c in HEALTH_CHECKS}
+    assert {name for name, r in broken.items() if not r.passed} == {
+        "spend_without_sessions",
+        "sessions_unknown_campaign",
+    }
+    assert broken["spend_without_sessions"].figure == round(1500 / 16100, 4)
