@@ -28,7 +28,7 @@ class Warehouse:
         parsed = urlparse(url)
         if parsed.scheme == "duckdb":
             # duckdb:///data/x.duckdb is relative to the project; duckdb:////abs/x.duckdb absolute
-            path = Path(unquote(url[len("duckdb:///"):]))
+            path = Path(unquote(url[len("duckdb:///") :]))
             if not path.is_absolute():
                 path = PROJECT_ROOT / path
             return cls(kind="duckdb", path=path)
@@ -105,7 +105,7 @@ class Warehouse:
                 with conn.cursor() as cursor:
                     cursor.execute(sql)
                     names = [column.name for column in cursor.description]
-                    return pd.DataFrame(cursor.fetchall(), columns=names)
+                    return _decimals_as_floats(pd.DataFrame(cursor.fetchall(), columns=names))
             finally:
                 conn.close()
 
@@ -132,4 +132,21 @@ class Warehouse:
         if self.kind == "duckdb":
             return f"DuckDB file {self.path}"
         parsed = urlparse(self.dsn)
-        return f"PostgreSQL {parsed.hostname}:{parsed.port or 5432}/{(parsed.path or '/').lstrip('/')}"
+        return (
+            f"PostgreSQL {parsed.hostname}:{parsed.port or 5432}/{(parsed.path or '/').lstrip('/')}"
+        )
+
+
+def _decimals_as_floats(frame: Any) -> Any:
+    """PostgreSQL numeric arrives as Decimal objects; DuckDB's reader gives floats: match it."""
+    from decimal import Decimal
+
+    for name in frame.columns:
+        values = frame[name].dropna()
+        if (
+            frame[name].dtype == object
+            and len(values)
+            and all(isinstance(v, Decimal) for v in values)
+        ):
+            frame[name] = frame[name].astype(float)
+    return frame

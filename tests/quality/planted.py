@@ -190,7 +190,7 @@ def _pg_type(values: pd.Series) -> str:
     if isinstance(first, int):
         return "bigint"
     if isinstance(first, float):
-        return "double precision"
+        return "numeric(18, 4)"  # as dbt writes money on PostgreSQL: read back as Decimal
     if isinstance(first, datetime):
         return "timestamptz"
     return "date" if isinstance(first, date) else "text"
