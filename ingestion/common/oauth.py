@@ -9,7 +9,7 @@ from typing import Any
 
 import requests
 
-from ingestion.common.http import SourceError
+from ingestion.common.http import ApiClient, SourceError
 from ingestion.common.redaction import register_secret
 
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -48,16 +48,15 @@ class OAuthToken:
                                  info["refresh_token"])
 
     def refresh(self) -> None:
+        """Renew the access token (retrying 429/5xx like any call); a refusal is a clear error."""
+        client = ApiClient(self.source, self.token_url, session=self.session)
         try:
-            response = self.session.post(self.token_url, data=self.form, timeout=60)
-        except requests.RequestException as exc:
-            raise SourceError(self.source, self.token_url, "token", f"{type(exc).__name__}") from exc
-        if response.status_code != 200:
-            raise SourceError(self.source, self.token_url, "token",
-                              f"HTTP {response.status_code}: the OAuth token could not be renewed "
-                              f"({response.text[:200]}); check client id, secret and refresh token",
-                              response.status_code)
-        self.access_token = response.json()["access_token"]
+            body = client.post_json(self.token_url, page="OAuth token", data=self.form)
+        except SourceError as error:
+            raise SourceError(self.source, self.token_url, "OAuth token",
+                              f"the access token could not be renewed ({error}); check the client "
+                              "id, client secret and refresh token", error.status) from error
+        self.access_token = body["access_token"]
         register_secret(self.access_token)
 
     def authorize(self, headers: dict[str, str], params: dict[str, Any]) -> None:

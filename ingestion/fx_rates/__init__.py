@@ -51,13 +51,19 @@ def source(
     def rates() -> Iterator[list[dict[str, Any]]]:
         state = dlt.current.resource_state()
         first, last = load_window(state, **window)
+        published = None
         for day, _ in days(first, last):
             params = {"date": day.strftime("%Y%m%d"), "json": ""}
             body = client.get_json(EXCHANGE_PATH, page=f"date {day}", params=params)
             if not isinstance(body, list):
                 raise SourceError(NAME, EXCHANGE_PATH, f"date {day}", "expected a JSON array")
+            if body:
+                published = day
             yield [_record(row, day.isoformat()) for row in body if row.get("cc")]
-        advance_window(state, last)
+        # NBU publishes every calendar day: a day without rates is not out yet, so the next
+        # run asks for it again (the cursor stops at the last published day).
+        if published:
+            advance_window(state, published)
 
     return rates
 

@@ -302,13 +302,16 @@ def _compare(left: Any, op: str, right: Any) -> bool:
 
 def _bitrix_table(state: ApiState, method: str, body: dict[str, Any]) -> list[dict[str, Any]] | None:
     b, cut = state.business, state.as_of_utc()
+    # Records are served with their final fields, but never modified later than "now" (as_of):
+    # extending as_of makes later changes show up with a newer DATE_MODIFY, as in a live CRM.
+    seen = cut - pd.Timedelta(seconds=1)
     if method == "crm.lead.list":
         leads = b.leads[b.leads["created_at"] < cut]
         rows = [{
             "ID": str(r.lead_id), "TITLE": r.title, "NAME": r.name, "LAST_NAME": None,
             "STATUS_ID": r.status_id, "STATUS_SEMANTIC_ID": r.status_semantic, "SOURCE_ID": r.source_id,
             "ASSIGNED_BY_ID": str(r.manager_id), "CONTACT_ID": str(r.contact_id),
-            "DATE_CREATE": _kyiv(r.created_at), "DATE_MODIFY": _kyiv(r.modified_at), "DATE_CLOSED": "",
+            "DATE_CREATE": _kyiv(r.created_at), "DATE_MODIFY": _kyiv(min(r.modified_at, seen)), "DATE_CLOSED": "",
             "OPPORTUNITY": f"{r.opportunity:.2f}", "CURRENCY_ID": r.currency,
             "UTM_SOURCE": r.utm_source, "UTM_MEDIUM": r.utm_medium, "UTM_CAMPAIGN": r.utm_campaign,
             "UTM_CONTENT": r.utm_content, "UTM_TERM": r.utm_term,
@@ -324,7 +327,7 @@ def _bitrix_table(state: ApiState, method: str, body: dict[str, Any]) -> list[di
             "CONTACT_ID": str(r.contact_id), "CATEGORY_ID": "0", "STAGE_ID": r.stage_id,
             "STAGE_SEMANTIC_ID": r.stage_semantic, "CLOSED": "Y" if r.closed else "N",
             "CLOSEDATE": _kyiv(r.closed_at) or "", "DATE_CREATE": _kyiv(r.created_at),
-            "DATE_MODIFY": _kyiv(r.modified_at), "OPPORTUNITY": f"{r.amount:.2f}", "CURRENCY_ID": r.currency,
+            "DATE_MODIFY": _kyiv(min(r.modified_at, seen)), "OPPORTUNITY": f"{r.amount:.2f}", "CURRENCY_ID": r.currency,
             "ASSIGNED_BY_ID": str(r.manager_id),
         } for r in deals.itertuples(index=False)]
     elif method == "crm.contact.list":
