@@ -76,6 +76,17 @@ def not_negative(*columns: str) -> list[Expectation]:
     return [gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0) for c in columns]
 
 
+# Money computed in floating point (spread costs, FX) may land a hair below zero.
+MONEY_TOLERANCE = 0.005
+
+
+def money_not_negative(*columns: str) -> list[Expectation]:
+    """Money ≥ 0 to the half cent: -1e-14 from float arithmetic is zero, -0.01 is not."""
+    return [
+        gxe.ExpectColumnValuesToBeBetween(column=c, min_value=-MONEY_TOLERANCE) for c in columns
+    ]
+
+
 def one_of(column: str, values: Sequence[str]) -> list[Expectation]:
     return [gxe.ExpectColumnValuesToBeInSet(column=column, value_set=list(values))]
 

@@ -13,6 +13,7 @@ from expectations.suites.common import (
     SuiteSpec,
     columns_exist,
     keys,
+    money_not_negative,
     not_negative,
     null_when_zero,
 )
@@ -46,7 +47,8 @@ def channel_performance() -> list[Expectation]:
         *columns_exist(("date", "channel", "attribution_model", *ADDITIVE)),
         *columns_exist(("cpl", "cac", "roas", "romi_pct")),
         *keys("date", "channel", "attribution_model"),
-        *not_negative("spend", "sessions", "leads", "revenue"),
+        *money_not_negative("spend", "revenue"),
+        *not_negative("sessions", "leads"),
         *null_when_zero("cpl", "leads"),
         *null_when_zero("cac", "new_customers"),
         *null_when_zero("roas", "spend"),
@@ -129,7 +131,8 @@ def fct_calls() -> list[Expectation]:
 def fct_ad_spend() -> list[Expectation]:
     return [
         *columns_exist(("spend_date", "platform", "campaign_id", "campaign_name", "channel")),
-        *not_negative("cost", "spend", "impressions", "clicks"),
+        *money_not_negative("cost", "spend"),
+        *not_negative("impressions", "clicks"),
         gxe.ExpectColumnValuesToNotBeNull(column="spend"),
     ]
 
