@@ -24,7 +24,7 @@ select
     campaign,
     description,
     currency,
-    cast(amount as numeric(18, 6)) / n_days as cost,
+    cast(amount / n_days as numeric(18, 6)) as cost,
     source_file,
     row_number
 from days

@@ -20,7 +20,7 @@ renamed as (
         ad_name,
         final_urls,
         ad_final_url_suffix,
-        coalesce(cost, cast(cost_micros as numeric(24, 6)) / 1000000) as cost,
+        cast(coalesce(cost, cost_micros / 1000000.0) as numeric(18, 6)) as cost,
         coalesce(impressions, 0) as impressions,
         coalesce(clicks, 0) as clicks
     from source

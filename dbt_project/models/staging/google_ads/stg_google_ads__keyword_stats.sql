@@ -18,7 +18,7 @@ renamed as (
         criterion_id,
         {{ normalize_utm('keyword_text') }} as keyword,
         match_type,
-        coalesce(cost, cast(cost_micros as numeric(24, 6)) / 1000000) as cost,
+        cast(coalesce(cost, cost_micros / 1000000.0) as numeric(18, 6)) as cost,
         coalesce(impressions, 0) as impressions,
         coalesce(clicks, 0) as clicks
     from source

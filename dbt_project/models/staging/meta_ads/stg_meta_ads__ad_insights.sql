@@ -18,7 +18,7 @@ renamed as (
         adset_name as ad_group_name,
         ad_id,
         ad_name,
-        coalesce(spend, 0) as cost,
+        cast(coalesce(spend, 0) as numeric(18, 6)) as cost,
         coalesce(impressions, 0) as impressions,
         coalesce(clicks, 0) as clicks,
         coalesce(leads, 0) as platform_leads
