@@ -416,7 +416,7 @@ class _Generator:
         deals["closed"] = closed
         deals.loc[~closed, "closed_at"] = pd.NaT
         currency = rng.choice(["UAH", "USD", "EUR"], k, p=[0.8, 0.15, 0.05])
-        uah = np.round(rng.lognormal(np.log(25000), 0.6, k), -2)
+        uah = np.round(rng.lognormal(np.log(18000), 0.6, k), -2)
         deals["currency"] = currency
         deals["amount"] = np.round(np.where(currency == "USD", uah / 41.5, np.where(currency == "EUR", uah / 45.0, uah)), 2)
         deals["deal_id"] = np.arange(20001, 20001 + k)
@@ -447,7 +447,7 @@ class _Generator:
         stats["clicks"] = stats["sessions"] + rng.poisson(stats["sessions"] * 0.2 + 1)
         stats["impressions"] = (stats["clicks"] * rng.uniform(15, 40, n)).astype(np.int64) + rng.integers(0, 50, n)
         cpc = np.select([stats["platform"] == "meta_ads", stats["channel_type"] == "VIDEO"],
-                        [rng.uniform(0.3, 0.6, n), rng.uniform(2, 5, n)], rng.uniform(15, 25, n))
+                        [rng.uniform(1.5, 4.5, n), rng.uniform(10, 30, n)], rng.uniform(60, 160, n))
         micros = (stats["clicks"] * cpc * 1_000_000).astype(np.int64)
         meta = stats["platform"] == "meta_ads"
         micros[meta] = (micros[meta] // 10_000) * 10_000  # whole cents

@@ -1,0 +1,191 @@
+"""The owner's report: one self-contained HTML page (inline SVG charts, no network) built from
+the marts only. The period is the last 28 days with data, compared with the 28 before."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from throughline.report import charts
+from throughline.report.labels import LABELS
+from throughline.settings import Settings
+from throughline.warehouse import Warehouse
+
+PERIOD_DAYS = 28
+REPORT_MODEL = "linear"
+
+
+@dataclass(frozen=True)
+class Period:
+    first: date
+    last: date
+
+    def previous(self) -> Period:
+        return Period(self.first - timedelta(days=PERIOD_DAYS), self.first - timedelta(days=1))
+
+    def where(self, column: str = "date") -> str:
+        return f"{column} between date '{self.first}' and date '{self.last}'"
+
+
+def number(value: Any, digits: int = 0) -> str:
+    if value is None or pd.isna(value):
+        return "—"
+    return f"{float(value):,.{digits}f}".replace(",", "\u202f")
+
+
+def percent_change(now: float | None, before: float | None) -> str:
+    if now is None or before in (None, 0) or pd.isna(now) or pd.isna(before):
+        return "—"
+    return f"{(now - before) / abs(before) * 100:+.0f}%"
+
+
+def ratio(numerator: float, denominator: float) -> float | None:
+    return None if not denominator else numerator / denominator
+
+
+def kpis(read: Any, period: Period, gross_margin: float = 1.0) -> dict[str, float | None]:
+    row = read(f"""
+        select sum(spend) as spend, sum(leads) as leads, sum(qualified_leads) as qualified_leads,
+               sum(new_customers) as new_customers, sum(revenue) as revenue
+        from marts.mart_channel_performance
+        where attribution_model = '{REPORT_MODEL}' and {period.where()}
+    """).iloc[0]
+    values = {k: float(row[k] or 0) for k in ("spend", "leads", "qualified_leads", "new_customers", "revenue")}
+    values["cpl"] = ratio(values["spend"], values["leads"])
+    values["cac"] = ratio(values["spend"], values["new_customers"])
+    romi = ratio(values["revenue"] * gross_margin - values["spend"], values["spend"])
+    values["romi_pct"] = None if romi is None else romi * 100
+    return values
+
+
+def gather(warehouse: Warehouse, lang: str) -> dict[str, Any]:
+    read = warehouse.read_frame
+    last = read("select max(date) as d from marts.mart_channel_performance").iloc[0]["d"]
+    if last is None or pd.isna(last):
+        raise ValueError("the marts are empty: run `throughline run` (or `make demo`) first")
+    last = pd.Timestamp(last).date()
+    period = Period(last - timedelta(days=PERIOD_DAYS - 1), last)
+    now, before = kpis(read, period), kpis(read, period.previous())
+    scorecard = read(f"""
+        with summed as (
+            select channel, sum(spend) as spend, sum(leads) as leads, sum(new_customers) as new_customers,
+                   sum(revenue) as revenue
+            from marts.mart_channel_performance
+            where attribution_model = '{REPORT_MODEL}' and {period.where()}
+            group by channel
+        )
+        select *, spend / nullif(leads, 0) as cpl, spend / nullif(new_customers, 0) as cac,
+               (revenue - spend) / nullif(spend, 0) * 100 as romi_pct,
+               case when coalesce(spend, 0) = 0 then 'no_spend'
+                    when (revenue - spend) / spend * 100 < 0 then 'stop'
+                    when (revenue - spend) / spend * 100 > 100 then 'scale' else 'optimize' end as decision
+        from summed where spend > 0 or leads > 0 or revenue > 0
+        order by revenue desc, spend desc
+    """)
+    weekly = read(f"""
+        select period_start, channel, new_customers, cac from marts.mart_channel_scorecard
+        where period_grain = 'week' and attribution_model = '{REPORT_MODEL}'
+          and period_start >= date '{period.first - timedelta(days=56)}'
+        order by period_start
+    """)
+    models = read("""select channel, attribution_model, revenue from marts.mart_attribution_comparison""")
+    campaigns = read(f"""
+        select campaign_name, platform, sum(spend) as spend, sum(revenue) as revenue,
+               (sum(revenue) - sum(spend)) / nullif(sum(spend), 0) * 100 as romi_pct
+        from marts.mart_campaign_performance
+        where attribution_model = '{REPORT_MODEL}' and {period.where()} and platform <> '(untracked)'
+        group by 1, 2 having sum(spend) > 0 order by romi_pct desc
+    """)
+    paths = read("""select path, conversions, revenue, avg_days_to_convert from marts.mart_touch_paths
+                    where conversion_type = 'deal' order by conversions desc, revenue desc limit 10""")
+    managers = read(f"""
+        select manager_name, sum(leads_assigned) as leads_assigned,
+               sum(leads_non_target) * 1.0 / nullif(sum(leads_assigned), 0) as non_target_rate,
+               percentile_cont(0.5) within group (order by median_first_response_minutes)
+                   as median_first_response_minutes,
+               sum(deals_won) as deals_won,
+               sum(deals_won) * 1.0 / nullif(sum(deals_won) + sum(deals_lost), 0) as win_rate,
+               sum(revenue) as revenue
+        from marts.mart_manager_performance where {period.where()}
+        group by 1 order by revenue desc
+    """)
+    calls = read(f"""
+        select coalesce(m.manager_name, c.manager_id) as manager_name, sum(calls) as calls,
+               sum(answered) as answered, sum(missed) as missed,
+               sum(missed) * 1.0 / nullif(sum(calls), 0) as missed_rate,
+               sum(missed_called_back) * 1.0 / nullif(sum(missed), 0) as callback_rate
+        from marts.mart_call_quality as c
+        left join marts.dim_manager as m on m.manager_id = c.manager_id
+        where {period.where('c.date')} group by 1 order by calls desc
+    """)
+    pacing = read(f"""select channel, campaign_id, planned_spend, actual_spend, pacing_pct, projected_spend
+                      from marts.mart_budget_pacing
+                      where month = date '{last.replace(day=1)}' order by channel, campaign_id""")
+    health = read(f"""
+        select sum(leads_without_source) as untagged, sum(leads_unmatched) as unmatched,
+               sum(leads_matched_by_client_id + leads_matched_by_phone + leads_matched_by_utm
+                   + leads_unmatched) as leads,
+               sum(spend_without_sessions) as spend_without_sessions,
+               sum(sessions_unknown_campaign) as unknown, sum(duplicate_leads) as duplicates,
+               sum(rows_rejected) as rejected
+        from marts.mart_data_health where {period.where()} or rows_rejected > 0
+    """).iloc[0]
+    return {"period": period, "now": now, "before": before, "scorecard": scorecard, "weekly": weekly,
+            "models": models, "campaigns": campaigns, "paths": paths, "managers": managers,
+            "calls": calls, "pacing": pacing, "health": health, "lang": lang}
+
+
+def warnings(health: pd.Series, t: dict[str, str]) -> list[str]:
+    leads = int(health["leads"] or 0)
+    found = []
+    if leads and (health["untagged"] or 0) / leads > 0.05:
+        found.append(t["w_untagged"].format(n=int(health["untagged"]), total=leads))
+    if leads and (health["unmatched"] or 0) / leads > 0.2:
+        found.append(t["w_unmatched"].format(n=int(health["unmatched"]), total=leads))
+    if (health["spend_without_sessions"] or 0) > 0:
+        found.append(t["w_spend"].format(amount=number(health["spend_without_sessions"]) + " UAH"))
+    if (health["unknown"] or 0) > 0:
+        found.append(t["w_unknown"].format(n=int(health["unknown"])))
+    if (health["duplicates"] or 0) > 0:
+        found.append(t["w_duplicates"].format(n=int(health["duplicates"])))
+    if (health["rejected"] or 0) > 0:
+        found.append(t["w_rejected"].format(n=int(health["rejected"])))
+    return found
+
+
+def render(data: dict[str, Any], currency: str) -> str:
+    t = LABELS[data["lang"]]
+    env = Environment(loader=PackageLoader("throughline.report", "templates"),
+                      autoescape=select_autoescape(["html"]))
+    env.filters["n"] = number
+    scorecard = data["scorecard"]
+    models = data["models"].pivot_table(index="channel", columns="attribution_model", values="revenue",
+                                        aggfunc="sum").fillna(0)
+    return env.get_template("report.html").render(
+        t=t, currency=currency, model=REPORT_MODEL, data=data, change=percent_change,
+        warnings=warnings(data["health"], t),
+        spend_revenue_svg=charts.grouped_bars(
+            list(scorecard["channel"]),
+            {t["spend"]: list(scorecard["spend"].astype(float)), t["revenue"]: list(scorecard["revenue"].astype(float))}),
+        weekly_svg=charts.lines(data["weekly"], "period_start", "channel", "new_customers"),
+        cac_svg=charts.lines(data["weekly"].dropna(subset=["cac"]), "period_start", "channel", "cac"),
+        models_table=models, campaigns=data["campaigns"],
+    )
+
+
+def write_report(out: Path, lang: str = "en", settings: Settings | None = None) -> Path:
+    settings = settings or Settings.from_env()
+    if lang not in LABELS:
+        raise ValueError(f"lang must be one of {', '.join(LABELS)}, not {lang!r}")
+    html = render(gather(Warehouse.from_settings(settings), lang), settings.reporting_currency)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_suffix(".partial")
+    partial.write_text(html, encoding="utf-8")
+    partial.replace(out)
+    return out

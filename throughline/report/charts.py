@@ -1,0 +1,75 @@
+"""Small inline-SVG charts: the report must open offline, with no script or font to fetch."""
+
+from __future__ import annotations
+
+from html import escape
+
+import pandas as pd
+
+PALETTE = ["#2563eb", "#16a34a", "#f59e0b", "#dc2626", "#7c3aed", "#0891b2", "#db2777", "#65a30d",
+           "#ea580c", "#475569", "#0d9488", "#a16207"]
+WIDTH, HEIGHT, LEFT, BOTTOM = 760, 300, 70, 60
+
+
+def _axis(top: float) -> str:
+    ticks = []
+    for i in range(5):
+        value = top * i / 4
+        y = HEIGHT - BOTTOM - (HEIGHT - BOTTOM - 20) * i / 4
+        ticks.append(f'<line x1="{LEFT}" x2="{WIDTH - 10}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e5e7eb"/>'
+                     f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="#6b7280">'
+                     f'{value:,.0f}</text>')
+    return "".join(ticks)
+
+
+def _legend(names: list[str]) -> str:
+    items = []
+    for i, name in enumerate(names):
+        x = LEFT + (i % 5) * 135
+        y = HEIGHT - 12 - (i // 5) * 14
+        items.append(f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill="{PALETTE[i % len(PALETTE)]}"/>'
+                     f'<text x="{x + 14}" y="{y}" font-size="11">{escape(str(name))}</text>')
+    return "".join(items)
+
+
+def grouped_bars(categories: list[str], series: dict[str, list[float]]) -> str:
+    if not categories:
+        return '<svg class="chart" width="760" height="40"><text x="10" y="25">—</text></svg>'
+    top = max(max(values) for values in series.values()) or 1.0
+    slot = (WIDTH - LEFT - 10) / len(categories)
+    bar = slot * 0.8 / len(series)
+    parts = [_axis(top)]
+    for s, (name, values) in enumerate(series.items()):
+        for c, value in enumerate(values):
+            height = (HEIGHT - BOTTOM - 20) * value / top
+            x = LEFT + c * slot + slot * 0.1 + s * bar
+            parts.append(f'<rect x="{x:.1f}" y="{HEIGHT - BOTTOM - height:.1f}" width="{bar:.1f}" '
+                         f'height="{height:.1f}" fill="{PALETTE[s]}"><title>{escape(name)}: {value:,.0f}</title></rect>')
+    for c, category in enumerate(categories):
+        x = LEFT + c * slot + slot / 2
+        parts.append(f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 14}" text-anchor="middle" font-size="10">'
+                     f'{escape(str(category))[:14]}</text>')
+    parts.append(_legend(list(series)))
+    return f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}">{"".join(parts)}</svg>'
+
+
+def lines(frame: pd.DataFrame, x: str, group: str, y: str) -> str:
+    if frame.empty:
+        return '<svg class="chart" width="760" height="40"><text x="10" y="25">—</text></svg>'
+    xs = sorted(frame[x].unique())
+    top = float(frame[y].astype(float).max()) or 1.0
+    step = (WIDTH - LEFT - 20) / max(1, len(xs) - 1)
+    parts = [_axis(top)]
+    names = sorted(frame[group].unique())
+    for i, name in enumerate(names):
+        rows = frame[frame[group] == name].set_index(x)[y].astype(float)
+        points = " ".join(
+            f"{LEFT + xs.index(k) * step:.1f},{HEIGHT - BOTTOM - (HEIGHT - BOTTOM - 20) * v / top:.1f}"
+            for k, v in rows.items())
+        parts.append(f'<polyline fill="none" stroke="{PALETTE[i % len(PALETTE)]}" stroke-width="2" '
+                     f'points="{points}"><title>{escape(str(name))}</title></polyline>')
+    for k in xs[:: max(1, len(xs) // 8)]:
+        parts.append(f'<text x="{LEFT + xs.index(k) * step:.1f}" y="{HEIGHT - BOTTOM + 14}" '
+                     f'text-anchor="middle" font-size="10">{pd.Timestamp(k):%d.%m}</text>')
+    parts.append(_legend(names))
+    return f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}">{"".join(parts)}</svg>'
