@@ -44,7 +44,7 @@ def test_utms_dropped_from_forms_for_two_days(world: World, publish) -> None:
     assert _failed(results) == {"leads_without_source"}
     assert _check("leads_without_source").severity == "ERROR"
     result = results["leads_without_source"]
-    assert result.figure == 1.0 and result.threshold == 0.6
+    assert result.figure == 1.0 and result.threshold == 0.8
     assert list(result.subjects) == [
         f"bitrix24 on {today - timedelta(days=1)}: 100% of 10 leads",
         f"bitrix24 on {today}: 100% of 10 leads",
