@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from dagster import AssetChecksDefinition, AssetsDefinition, Definitions
+from dagster import AssetChecksDefinition, AssetsDefinition, Definitions, in_process_executor
 
 from ingestion.pipeline import source_module
 from orchestration.assets.ingestion import available_sources, ingestion_assets
@@ -45,4 +45,7 @@ defs = Definitions(
     schedules=schedules,
     sensors=[*sensors, *quality_sensors],
     resources=build_resources(),
+    # One process per run: steps share the warehouse one at a time anyway, and a step does not
+    # pay for a fresh interpreter loading dbt, dlt and GX.
+    executor=in_process_executor,
 )

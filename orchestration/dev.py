@@ -52,7 +52,15 @@ def dagster_dev_command(port: int) -> list[str]:
 
 
 def dev_environment(source_env: Mapping[str, str], dagster_home: Path) -> dict[str, str]:
-    return {**os.environ, **TELEMETRY_OFF, **source_env, "DAGSTER_HOME": str(dagster_home)}
+    """The UI's environment: this virtualenv's tools (dbt) first on PATH, activated or not."""
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    return {
+        **os.environ,
+        **TELEMETRY_OFF,
+        **source_env,
+        "DAGSTER_HOME": str(dagster_home),
+        "PATH": path,
+    }
 
 
 def start_ui(env: Mapping[str, str], port: int) -> subprocess.Popen[bytes]:
@@ -69,14 +77,17 @@ def stop_ui(process: subprocess.Popen[bytes], timeout: float = 20) -> None:
     try:
         process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
+        pass
+    try:  # code servers and run workers of the group may outlive the UI process itself
         os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+    except ProcessLookupError:
+        pass
+    process.wait()
 
 
 def start_dev(port: int | None = None) -> int:
     from ingestion.sandbox.generator import BusinessParams, generate_business
     from ingestion.sandbox.server import Sandbox
-
     from throughline.cli import DEMO_DAYS, DEMO_SEED, DEMO_VISITORS_PER_DAY
 
     settings = Settings.from_env()

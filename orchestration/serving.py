@@ -1,3 +1,50 @@
-"""BI publication, exports and the owner's report as assets (filled by the BI work)."""
+"""BI publication, mart exports and the owner's report as assets after the marts."""
 
-serving_assets: list = []
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
+
+from orchestration.resources import WarehouseResource
+from throughline.publish import CONTRACT_MARTS
+from throughline.settings import Settings
+
+MART_KEYS = [AssetKey(["marts", mart]) for mart in CONTRACT_MARTS]
+COMMON = {"group_name": "serving", "owners": ["team:marketing-analytics"], "deps": MART_KEYS}
+
+
+@asset(key=["serving", "bi_publication"], kinds={"postgres"}, **COMMON,
+       description="The marts in PostgreSQL schema `bi`, swapped in atomically, for Looker Studio "
+                   "and Power BI (read-only role `bi_reader`). Skipped when THROUGHLINE_BI_DSN is not set.")
+def bi_publication(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    from throughline.publish import publish_marts, read_marts
+
+    settings = Settings.from_env()
+    if not settings.bi_dsn:
+        context.log.info("THROUGHLINE_BI_DSN is not set: the BI publication is skipped")
+        return MaterializeResult(metadata={"status": "skipped: THROUGHLINE_BI_DSN not set"})
+    result = publish_marts(settings, read_marts(warehouse.get()))
+    return MaterializeResult(metadata={"rows": sum(result.rows.values()), "seconds": result.seconds})
+
+
+@asset(key=["serving", "marts_export"], kinds={"parquet", "csv"}, **COMMON,
+       description="Every mart as Parquet and CSV under data/exports/ (Power BI folder connector, "
+                   "Looker Studio file upload).")
+def marts_export(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    from throughline.export import export_marts
+    from throughline.publish import read_marts
+
+    files = export_marts(settings=Settings.from_env(), marts=read_marts(warehouse.get()))
+    return MaterializeResult(metadata={"files": len(files), "folder": str(files[0].parent) if files else ""})
+
+
+@asset(key=["serving", "owner_report"], kinds={"html"}, **COMMON,
+       description="The owner's weekly report: one HTML page with channel ROMI and decisions, cost "
+                   "per customer, campaigns, paths, managers, calls, pacing and data health.")
+def owner_report(context: AssetExecutionContext) -> MaterializeResult:
+    from throughline.report import write_report
+
+    settings = Settings.from_env()
+    paths = [write_report(settings.data_dir / "reports" / name, lang=lang, settings=settings)
+             for name, lang in (("owner_report.html", "en"), ("owner_report_uk.html", "uk"))]
+    return MaterializeResult(metadata={"report": str(paths[0]), "report_uk": str(paths[1])})
+
+
+serving_assets = [bi_publication, marts_export, owner_report]
