@@ -28,7 +28,7 @@ CONTRACT_MARTS = (
     "mart_call_quality", "mart_budget_pacing", "mart_cohorts", "mart_data_health",
 )
 SCHEMA, READER = "bi", "bi_reader"
-CONTACT_COLUMN = re.compile(r"(phone|e_?mail|caller|customer_name|contact_name|first_name|last_name)", re.I)
+CONTACT_COLUMN = re.compile(r"^(caller_|contact_|customer_|client_)?(phone(_e164)?|e_?mail|name)$", re.I)
 PHONE_VALUE = re.compile(r"^\+\d{10,15}$")
 EMAIL_VALUE = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.I)
 

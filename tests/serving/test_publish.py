@@ -1,0 +1,105 @@
+"""Publishing to PostgreSQL schema `bi`: complete, read-only for bi_reader, atomic, no contacts."""
+
+from __future__ import annotations
+
+import threading
+
+import pandas as pd
+import psycopg
+import pytest
+
+from throughline.publish import CONTRACT_MARTS, ContactDataError, check_no_contact_data, publish_marts, read_marts
+from throughline.settings import Settings
+
+pytestmark = pytest.mark.postgres
+READER_PASSWORD = "reader-pass-123"
+
+
+@pytest.fixture()
+def bi(postgres_dsn: str, served_warehouse, settings_env, monkeypatch: pytest.MonkeyPatch):
+    with psycopg.connect(postgres_dsn, autocommit=True) as conn:
+        conn.execute("drop database if exists bi_test")
+        conn.execute("create database bi_test")
+    dsn = postgres_dsn.rsplit("/", 1)[0] + "/bi_test"
+    with psycopg.connect(dsn, autocommit=True) as conn:  # raw data living next to bi
+        conn.execute("create schema raw_bitrix24; create table raw_bitrix24.leads (phone text)")
+        conn.execute("insert into raw_bitrix24.leads values ('+380671234567')")
+    monkeypatch.setenv("THROUGHLINE_BI_DSN", dsn)
+    monkeypatch.setenv("THROUGHLINE_BI_READER_PASSWORD", READER_PASSWORD)
+    return dsn
+
+
+def reader_dsn(dsn: str) -> str:
+    return dsn.replace("postgresql://postgres@", f"postgresql://bi_reader:{READER_PASSWORD}@")
+
+
+def test_reader_sees_every_mart_with_equal_counts_and_sums(bi: str, served_warehouse) -> None:
+    publish_marts(Settings.from_env())
+    marts = read_marts(served_warehouse)
+    with psycopg.connect(reader_dsn(bi)) as conn:
+        for mart in CONTRACT_MARTS:
+            assert conn.execute(f"select count(*) from bi.{mart}").fetchone()[0] == len(marts[mart]), mart
+        revenue = conn.execute("select sum(revenue) from bi.mart_channel_performance").fetchone()[0]
+        assert float(revenue) == pytest.approx(float(marts["mart_channel_performance"]["revenue"].sum()))
+
+
+def test_reader_cannot_read_raw_or_write(bi: str) -> None:
+    publish_marts(Settings.from_env())
+    with psycopg.connect(reader_dsn(bi), autocommit=True) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("select * from raw_bitrix24.leads")
+    with psycopg.connect(reader_dsn(bi), autocommit=True) as conn:
+        with pytest.raises((psycopg.errors.ReadOnlySqlTransaction, psycopg.errors.InsufficientPrivilege)):
+            conn.execute("delete from bi.mart_channel_performance")
+    with psycopg.connect(reader_dsn(bi), autocommit=True) as conn:
+        with pytest.raises((psycopg.errors.ReadOnlySqlTransaction, psycopg.errors.InsufficientPrivilege)):
+            conn.execute("create table public.x (a int)")
+
+
+def test_a_reader_never_sees_a_partial_publication(bi: str) -> None:
+    publish_marts(Settings.from_env())
+    expected = None
+    seen: list[int] = []
+    errors: list[Exception] = []
+    stop = threading.Event()
+
+    def read_loop() -> None:
+        with psycopg.connect(reader_dsn(bi), autocommit=True) as conn:
+            while not stop.is_set():
+                try:
+                    seen.append(conn.execute("select count(*) from bi.mart_channel_performance").fetchone()[0])
+                except psycopg.Error as error:  # a missing table would surface here
+                    errors.append(error)
+                    return
+
+    with psycopg.connect(reader_dsn(bi)) as conn:
+        expected = conn.execute("select count(*) from bi.mart_channel_performance").fetchone()[0]
+    reader = threading.Thread(target=read_loop)
+    reader.start()
+    for _ in range(3):
+        publish_marts(Settings.from_env())
+    stop.set()
+    reader.join(timeout=30)
+    assert not errors
+    assert len(seen) > 10 and set(seen) == {expected}
+
+
+def test_no_value_in_bi_looks_like_a_phone_or_email(bi: str) -> None:
+    publish_marts(Settings.from_env())
+    with psycopg.connect(bi) as conn:
+        rows = conn.execute("""
+            select table_name, column_name from information_schema.columns
+            where table_schema = 'bi' and data_type = 'text'""").fetchall()
+        for table, column in rows:
+            hits = conn.execute(
+                f'select count(*) from bi."{table}" where "{column}" ~ %s or "{column}" ~ %s',
+                (r"^\+?\d{10,15}$", r"@.+\."),
+            ).fetchone()[0]
+            assert hits == 0, f"{table}.{column}"
+
+
+def test_contact_data_is_refused_before_anything_is_written() -> None:
+    with pytest.raises(ContactDataError, match="mart_x.caller_phone"):
+        check_no_contact_data("mart_x", pd.DataFrame({"caller_phone": ["+380671234567"]}))
+    with pytest.raises(ContactDataError, match="mart_x.note"):
+        check_no_contact_data("mart_x", pd.DataFrame({"note": ["client@example.ua"]}))
