@@ -96,7 +96,11 @@ def test_materialise_everything_from_the_ui(dagster_ui: str, artifacts_dir: Path
             page.goto(f"{dagster_ui}/runs")
             page.get_by_role("link", name=run).first.click()
             page.wait_for_url("**/runs/**")
-            page.get_by_text("Success", exact=True).first.wait_for(timeout=240_000)
+            outcome = page.get_by_text("Success", exact=True).or_(
+                page.get_by_text("Failure", exact=True)
+            )
+            outcome.first.wait_for(timeout=240_000)
+            assert outcome.first.inner_text() == "Success", "the run launched from the UI failed"
             page.screenshot(path=str(artifacts_dir / "dagster_run_success.png"))
 
             page.goto(f"{dagster_ui}/assets/{CHECKED_ASSET}?view=checks")
