@@ -11,14 +11,19 @@ PALETTE = ["#2563eb", "#16a34a", "#f59e0b", "#dc2626", "#7c3aed", "#0891b2", "#d
 WIDTH, HEIGHT, LEFT, BOTTOM = 760, 300, 70, 60
 
 
+def _y(value: float, top: float) -> float:
+    return HEIGHT - BOTTOM - (HEIGHT - BOTTOM - 20) * value / top
+
+
 def _axis(top: float) -> str:
     ticks = []
     for i in range(5):
         value = top * i / 4
         y = HEIGHT - BOTTOM - (HEIGHT - BOTTOM - 20) * i / 4
-        ticks.append(f'<line x1="{LEFT}" x2="{WIDTH - 10}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e5e7eb"/>'
-                     f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="#6b7280">'
-                     f'{value:,.0f}</text>')
+        ticks.append(
+            f'<line x1="{LEFT}" x2="{WIDTH - 10}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e5e7eb"/>'
+            f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
+            f'fill="#6b7280">{value:,.{0 if top >= 4 else 2}f}</text>')
     return "".join(ticks)
 
 
@@ -26,10 +31,18 @@ def _legend(names: list[str]) -> str:
     items = []
     for i, name in enumerate(names):
         x = LEFT + (i % 5) * 135
-        y = HEIGHT - 12 - (i // 5) * 14
-        items.append(f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill="{PALETTE[i % len(PALETTE)]}"/>'
+        y = HEIGHT - BOTTOM + 34 + (i // 5) * 14
+        colour = PALETTE[i % len(PALETTE)]
+        items.append(f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill="{colour}"/>'
                      f'<text x="{x + 14}" y="{y}" font-size="11">{escape(str(name))}</text>')
     return "".join(items)
+
+
+def _svg(parts: list[str], legend_items: int) -> str:
+    """Wrap the chart; the canvas grows downwards when the legend needs more than two rows."""
+    height = HEIGHT + max(0, (legend_items - 1) // 5 - 1) * 14
+    size = f'viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}"'
+    return f'<svg class="chart" {size}>{"".join(parts)}</svg>'
 
 
 def grouped_bars(categories: list[str], series: dict[str, list[float]]) -> str:
@@ -44,13 +57,14 @@ def grouped_bars(categories: list[str], series: dict[str, list[float]]) -> str:
             height = (HEIGHT - BOTTOM - 20) * value / top
             x = LEFT + c * slot + slot * 0.1 + s * bar
             parts.append(f'<rect x="{x:.1f}" y="{HEIGHT - BOTTOM - height:.1f}" width="{bar:.1f}" '
-                         f'height="{height:.1f}" fill="{PALETTE[s]}"><title>{escape(name)}: {value:,.0f}</title></rect>')
+                         f'height="{height:.1f}" fill="{PALETTE[s]}">'
+                         f'<title>{escape(name)}: {value:,.0f}</title></rect>')
     for c, category in enumerate(categories):
         x = LEFT + c * slot + slot / 2
-        parts.append(f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 14}" text-anchor="middle" font-size="10">'
-                     f'{escape(str(category))[:14]}</text>')
+        parts.append(f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 14}" text-anchor="middle" '
+                     f'font-size="10">{escape(str(category))[:14]}</text>')
     parts.append(_legend(list(series)))
-    return f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}">{"".join(parts)}</svg>'
+    return _svg(parts, len(series))
 
 
 def lines(frame: pd.DataFrame, x: str, group: str, y: str) -> str:
@@ -64,7 +78,7 @@ def lines(frame: pd.DataFrame, x: str, group: str, y: str) -> str:
     for i, name in enumerate(names):
         rows = frame[frame[group] == name].set_index(x)[y].astype(float)
         points = " ".join(
-            f"{LEFT + xs.index(k) * step:.1f},{HEIGHT - BOTTOM - (HEIGHT - BOTTOM - 20) * v / top:.1f}"
+            f"{LEFT + xs.index(k) * step:.1f},{_y(v, top):.1f}"
             for k, v in rows.items())
         parts.append(f'<polyline fill="none" stroke="{PALETTE[i % len(PALETTE)]}" stroke-width="2" '
                      f'points="{points}"><title>{escape(str(name))}</title></polyline>')
@@ -72,4 +86,4 @@ def lines(frame: pd.DataFrame, x: str, group: str, y: str) -> str:
         parts.append(f'<text x="{LEFT + xs.index(k) * step:.1f}" y="{HEIGHT - BOTTOM + 14}" '
                      f'text-anchor="middle" font-size="10">{pd.Timestamp(k):%d.%m}</text>')
     parts.append(_legend(names))
-    return f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}">{"".join(parts)}</svg>'
+    return _svg(parts, len(names))
