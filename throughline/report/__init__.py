@@ -38,6 +38,13 @@ def number(value: Any, digits: int = 0) -> str:
     return f"{float(value):,.{digits}f}".replace(",", "\u202f")
 
 
+def percent(value: Any, scale: float = 1.0) -> str:
+    """A share for people: 0.25 with scale 100 is "25%"; a missing share is a dash, not "—%"."""
+    if value is None or pd.isna(value):
+        return "—"
+    return f"{number(float(value) * scale)}%"
+
+
 def percent_change(now: float | None, before: float | None) -> str:
     if now is None or before in (None, 0) or pd.isna(now) or pd.isna(before):
         return "—"
@@ -163,6 +170,7 @@ def render(data: dict[str, Any], currency: str) -> str:
     env = Environment(loader=PackageLoader("throughline.report", "templates"),
                       autoescape=select_autoescape(["html"]))
     env.filters["n"] = number
+    env.filters["pct"] = percent
     scorecard = data["scorecard"]
     models = data["models"].pivot_table(index="channel", columns="attribution_model", values="revenue",
                                         aggfunc="sum").fillna(0)
