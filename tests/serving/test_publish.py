@@ -8,7 +8,13 @@ import pandas as pd
 import psycopg
 import pytest
 
-from throughline.publish import CONTRACT_MARTS, ContactDataError, check_no_contact_data, publish_marts, read_marts
+from throughline.publish import (
+    CONTRACT_MARTS,
+    ContactDataError,
+    check_no_contact_data,
+    publish_marts,
+    read_marts,
+)
 from throughline.settings import Settings
 
 pytestmark = pytest.mark.postgres
