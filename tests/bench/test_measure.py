@@ -1,0 +1,36 @@
+"""The benchmark harness: a stage's figures, time and memory come back; a failure is reported."""
+
+from bench.measure import run_stage
+from bench.stages import MARKOV_SOURCE, _topological
+
+
+def allocate(mib: int) -> dict:
+    block = bytearray(mib * 1024 * 1024)
+    return {"bytes": len(block)}
+
+
+def fail() -> dict:
+    raise RuntimeError("broken stage")
+
+
+def test_a_stage_reports_figures_and_its_own_peak_memory() -> None:
+    result = run_stage("allocate", allocate, 200)
+    assert result.ok and result.figures == {"bytes": 200 * 1024 * 1024}
+    assert result.peak_rss_mib >= 200
+    assert result.seconds > 0
+
+
+def test_a_failing_stage_is_reported_not_hidden() -> None:
+    result = run_stage("fail", fail)
+    assert not result.ok and "broken stage" in result.error
+
+
+def test_models_reading_the_markov_table_run_after_its_input() -> None:
+    models = {
+        "model.throughline.fct_attribution": {"depends_on": {"nodes": [MARKOV_SOURCE, "model.throughline.a"]}},
+        "model.throughline.int_markov_transitions": {"depends_on": {"nodes": ["model.throughline.a"]}},
+        "model.throughline.a": {"depends_on": {}},
+    }
+    order = _topological(models)
+    assert order.index("model.throughline.int_markov_transitions") < order.index("model.throughline.fct_attribution")
+    assert order[0] == "model.throughline.a"
