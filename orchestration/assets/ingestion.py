@@ -187,7 +187,7 @@ def build_source_assets(name: str) -> AssetsDefinition:
             yield from _skipped(context, name)
             return
         target = warehouse.get()
-        source = module.source(**partition_kwargs(context, module.source))
+        source = module.source(**(partition_kwargs(context, module.source) if partitioned else {}))
         with target.lock():
             yield from dlt.run(
                 context=context,
