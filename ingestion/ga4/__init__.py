@@ -12,9 +12,11 @@ from dlt.sources import DltResource
 
 from ingestion.common.config import (
     advance_window,
-    is_configured as _is_configured,
     load_window,
     secrets,
+)
+from ingestion.common.config import (
+    is_configured as _is_configured,
 )
 from ingestion.common.http import ApiClient
 from ingestion.common.oauth import OAuthToken

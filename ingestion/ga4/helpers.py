@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -90,7 +90,7 @@ def event_record(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "event_date": datetime.strptime(str(row["event_date"]), "%Y%m%d").date(),
         "event_timestamp": micros,
-        "event_at": datetime.fromtimestamp(micros / 1_000_000, tz=timezone.utc),
+        "event_at": datetime.fromtimestamp(micros / 1_000_000, tz=UTC),
         "event_name": event_name,
         "user_pseudo_id": row.get("user_pseudo_id"),
         "ga_session_id": _int_or_none(_param(params, "ga_session_id")),

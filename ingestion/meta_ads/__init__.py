@@ -13,9 +13,11 @@ from ingestion.common.config import (
     advance_window,
     as_list,
     days,
-    is_configured as _is_configured,
     load_window,
     secrets,
+)
+from ingestion.common.config import (
+    is_configured as _is_configured,
 )
 from ingestion.meta_ads import helpers, settings
 
