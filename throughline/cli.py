@@ -54,7 +54,7 @@ def _materialize(select: str | None) -> bool:
 def run(
     select: Annotated[
         str | None,
-        typer.Option(help="Dagster asset selection, e.g. 'group:google_ads*' or 'key:marts/*'."),
+        typer.Option(help="Dagster asset selection, e.g. 'group:google_ads+' or 'key:marts/*'."),
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
