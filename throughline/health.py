@@ -269,13 +269,16 @@ def _hours_since(moment: object, now: datetime | pd.Timestamp) -> float | None:
 
 
 def hours_since_last_lead(read: Reader, s: HealthSettings, now: datetime) -> HealthResult:
-    """Hours between each CRM source's newest lead and the newest website visit (the clock when
-    there is no visit): traffic still arriving while leads stop means the CRM feed broke. When
-    every source stops, `sources_refreshed_on_schedule` tells."""
+    """Hours between each CRM source's newest lead and the newest website visit or tracked call
+    (the clock when there is neither): traffic still arriving while leads stop means the CRM
+    feed broke. When every source stops, `sources_refreshed_on_schedule` tells."""
     frame = read(
         "select crm_source, max(created_at) as last_lead from marts.fct_leads group by crm_source"
     )
-    visits = read("select max(started_at) as latest from marts.fct_sessions")
+    visits = read(
+        "select max(latest) as latest from (select max(started_at) as latest from marts.fct_sessions "
+        "union all select max(started_at) from marts.fct_calls where direction = 'inbound') as traffic"
+    )
     latest = visits["latest"].iloc[0] if len(visits) else None
     reference = now if latest is None or pd.isna(latest) else pd.Timestamp(latest)
     ages = {r.crm_source: _hours_since(r.last_lead, reference) for r in frame.itertuples()}

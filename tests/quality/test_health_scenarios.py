@@ -61,12 +61,12 @@ def test_crm_stops_sending_leads(world: World, publish) -> None:
     check = _check("hours_since_last_lead")
     assert check.severity == "ERROR" and check.blocking
     # the last lead left: two days ago at 00:54 UTC (the 10th lead of that day); the latest
-    # visit: today at 00:57 (the 20th session)
+    # traffic: today's last inbound call at 01:18 (later than the last visit at 00:57)
     last = datetime.combine(today - timedelta(days=2), time(0, 54), tzinfo=UTC)
-    latest_visit = datetime.combine(today, time(0, 57), tzinfo=UTC)
+    latest_traffic = datetime.combine(today, time(1, 18), tzinfo=UTC)
     result = results["hours_since_last_lead"]
-    assert result.figure == pytest.approx(48.05, abs=0.051)  # 48 h 03 min, to 0.1 h
-    assert (latest_visit - last) == timedelta(hours=48, minutes=3)
+    assert result.figure == pytest.approx(48.4, abs=0.051)  # 48 h 24 min, to 0.1 h
+    assert (latest_traffic - last) == timedelta(hours=48, minutes=24)
     assert list(result.subjects) == ["bitrix24: last lead 48 h before the latest website visit"]
     assert result.since == str(last)
 
