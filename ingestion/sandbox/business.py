@@ -9,10 +9,29 @@ from pathlib import Path
 import pandas as pd
 
 TABLES = (
-    "ad_accounts", "campaigns", "ad_groups", "ads", "keywords", "ad_stats", "ad_stats_initial",
-    "keyword_stats", "sessions", "form_submits", "managers", "statuses", "contacts", "leads",
-    "lead_status_history", "deals", "deal_stage_history", "calls", "tracking_numbers",
-    "manual_costs", "budget_plan", "fx_rates", "ground_truth",
+    "ad_accounts",
+    "campaigns",
+    "ad_groups",
+    "ads",
+    "keywords",
+    "ad_stats",
+    "ad_stats_initial",
+    "keyword_stats",
+    "sessions",
+    "form_submits",
+    "managers",
+    "statuses",
+    "contacts",
+    "leads",
+    "lead_status_history",
+    "deals",
+    "deal_stage_history",
+    "calls",
+    "tracking_numbers",
+    "manual_costs",
+    "budget_plan",
+    "fx_rates",
+    "ground_truth",
 )
 
 
@@ -66,5 +85,6 @@ def load_business(folder: Path) -> Business:
     source = Path(folder) / "business"
     start, end = (source / "span.txt").read_text().split()
     frames = {name: pd.read_parquet(source / f"{name}.parquet") for name in TABLES}
-    return Business(**frames, start_date=date.fromisoformat(start), end_date=date.fromisoformat(end))
-
+    return Business(
+        **frames, start_date=date.fromisoformat(start), end_date=date.fromisoformat(end)
+    )

@@ -32,15 +32,20 @@ def test_same_parameters_give_identical_tables(business, tmp_path) -> None:
 
 
 def test_another_seed_gives_another_business(business) -> None:
-    other = generate_business(BusinessParams(seed=8, start_date=PARAMS.start_date, days=45, visitors_per_day=60))
+    other = generate_business(
+        BusinessParams(seed=8, start_date=PARAMS.start_date, days=45, visitors_per_day=60)
+    )
     assert len(other.sessions) != len(business.sessions) or not other.sessions["client_id"].equals(
-        business.sessions["client_id"])
+        business.sessions["client_id"]
+    )
 
 
 def test_independent_draws_co_occur_as_expected() -> None:
     # Two ~10 % properties of a session (paid Google click; a mobile device) must co-occur about
     # as often as the product of their rates, not never and not always.
-    big = generate_business(BusinessParams(seed=1, start_date=date(2026, 9, 1), days=30, visitors_per_day=400))
+    big = generate_business(
+        BusinessParams(seed=1, start_date=date(2026, 9, 1), days=30, visitors_per_day=400)
+    )
     s = big.sessions[~big.sessions["is_bot"]]
     a = s["gclid"].notna().to_numpy()
     b = (s["device_category"] == "tablet").to_numpy()
@@ -51,12 +56,30 @@ def test_independent_draws_co_occur_as_expected() -> None:
 
 def test_every_channel_is_present(business) -> None:
     s = business.sessions
-    pairs = set(zip(s["source"].str.strip().str.lower().fillna("(direct)"), s["medium"].fillna("(none)"), strict=True))
-    for pair in [("google", "cpc"), ("youtube", "cpv"), ("youtube", "referral"), ("facebook", "cpc"),
-                 ("instagram", "cpc"), ("google", "organic"), ("linkedin", "social"), ("tiktok", "social"),
-                 ("newsletter", "email"), ("telegram", "messenger"), ("viber", "messenger"),
-                 ("webinar", "webinar"), ("clutch.co", "referral"), ("instagram", "influencer"),
-                 ("(direct)", "(none)")]:
+    pairs = set(
+        zip(
+            s["source"].str.strip().str.lower().fillna("(direct)"),
+            s["medium"].fillna("(none)"),
+            strict=True,
+        )
+    )
+    for pair in [
+        ("google", "cpc"),
+        ("youtube", "cpv"),
+        ("youtube", "referral"),
+        ("facebook", "cpc"),
+        ("instagram", "cpc"),
+        ("google", "organic"),
+        ("linkedin", "social"),
+        ("tiktok", "social"),
+        ("newsletter", "email"),
+        ("telegram", "messenger"),
+        ("viber", "messenger"),
+        ("webinar", "webinar"),
+        ("clutch.co", "referral"),
+        ("instagram", "influencer"),
+        ("(direct)", "(none)"),
+    ]:
         assert pair in pairs, pair
     assert set(business.calls["number_type"]) == {"dynamic", "static"}
     assert set(business.deals["currency"]) == {"UAH", "USD", "EUR"}
@@ -68,7 +91,11 @@ def test_every_channel_is_present(business) -> None:
 
 def test_bots_and_restatement(business) -> None:
     s = business.sessions
-    per_day = s.assign(day=s["started_at"].dt.tz_convert("Europe/Kyiv").dt.date).groupby(["client_id", "day"]).size()
+    per_day = (
+        s.assign(day=s["started_at"].dt.tz_convert("Europe/Kyiv").dt.date)
+        .groupby(["client_id", "day"])
+        .size()
+    )
     assert (per_day > 50).sum() == 2
     assert s.loc[s["is_bot"], "client_id"].nunique() == 3  # two bots and the office PC
     assert len(business.restated_days) == 3
@@ -89,11 +116,23 @@ def test_ground_truth_matches_the_tables(business) -> None:
 
     assert con.sql("select count(*) from sessions").fetchone()[0] == total("sessions")
     assert con.sql("select count(*) from leads").fetchone()[0] == total("leads")
-    assert con.sql("select count(*) from calls where direction = 'in'").fetchone()[0] == total("calls")
-    assert con.sql("select count(*) from deals where stage_semantic = 'S'").fetchone()[0] == total("deals_won")
-    assert con.sql("select sum(cost_micros) / 1e6 from ad_stats").fetchone()[0] == pytest.approx(total("spend"))
-    by_day = con.sql("""
+    assert con.sql("select count(*) from calls where direction = 'in'").fetchone()[0] == total(
+        "calls"
+    )
+    assert con.sql("select count(*) from deals where stage_semantic = 'S'").fetchone()[0] == total(
+        "deals_won"
+    )
+    assert con.sql("select sum(cost_micros) / 1e6 from ad_stats").fetchone()[0] == pytest.approx(
+        total("spend")
+    )
+    by_day = (
+        con.sql("""
         select cast(created_at as date) as day, count(*) as n from leads group by 1
-    """).df().set_index("day")["n"]
+    """)
+        .df()
+        .set_index("day")["n"]
+    )
     leads = truth[truth["metric"] == "leads"].set_index("date")["value"]
-    assert {pd.Timestamp(d).date(): int(v) for d, v in by_day.items()} == {d: int(v) for d, v in leads.items()}
+    assert {pd.Timestamp(d).date(): int(v) for d, v in by_day.items()} == {
+        d: int(v) for d, v in leads.items()
+    }
