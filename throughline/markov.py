@@ -33,7 +33,7 @@ def conversion_probability(
     q = np.zeros((n, n))
     to_conversion = np.zeros(n)
     totals = np.zeros(n)
-    for (a, b), count in counts.items():
+    for (a, _b), count in counts.items():
         if a in (CONVERSION, NULL):
             continue
         totals[index[a]] += count

@@ -90,7 +90,9 @@ def build(
     """Seeds, models and tests before the Markov step, the Markov solve, then the rest."""
     with warehouse.lock():
         nodes = run_dbt(
-            dbt_command("build", exclude=AFTER_MARKOV, full_refresh=full_refresh, dbt_vars=dbt_vars),
+            dbt_command(
+                "build", exclude=AFTER_MARKOV, full_refresh=full_refresh, dbt_vars=dbt_vars
+            ),
             warehouse,
         )
         effects = write_removal_effects(warehouse)

@@ -11,7 +11,15 @@ import pytest
 
 Query = Callable[[str], list[tuple]]
 
-MODELS = ["first_touch", "last_touch", "last_non_direct", "linear", "position_based", "time_decay", "markov"]
+MODELS = [
+    "first_touch",
+    "last_touch",
+    "last_non_direct",
+    "linear",
+    "position_based",
+    "time_decay",
+    "markov",
+]
 
 
 def weights(query: Query, conversion_type: str, conversion_id: str, model: str) -> list[tuple]:
@@ -84,7 +92,8 @@ def test_two_touch_path(query: Query) -> None:
     # touched 30, 28 and 27 days earlier. Take a model-free pair check on position_based for n=2
     # from L1's deal instead: D1 converts at L1's time, so its path is L1's path.
     assert weights(query, "deal", "D1", "position_based") == [
-        ("Paid Search", pytest.approx(0.4)), ("Direct", pytest.approx(0.2)),
+        ("Paid Search", pytest.approx(0.4)),
+        ("Direct", pytest.approx(0.2)),
         ("Paid Social", pytest.approx(0.4)),
     ]
     assert [w for _, w in weights(query, "deal", "D3", "time_decay")] == pytest.approx(
@@ -99,10 +108,15 @@ def test_lead_without_visitor_and_untagged_lead_get_synthetic_touches(query: Que
     assert weights(query, "lead", "L4", "linear") == [("(unattributed)", pytest.approx(1.0))]
     # L6: its client id is a bot (51 sessions in a day) -> falls back to its own UTMs.
     assert weights(query, "lead", "L6", "linear") == [("Paid Search", pytest.approx(1.0))]
-    assert query(
-        "select lead_id, match_method from marts.fct_leads order by lead_id"
-    ) == [("L1", "client_id"), ("L2", "client_id"), ("L3", "utm"), ("L4", "unmatched"),
-          ("L5", "phone"), ("L6", "utm"), ("L7", "client_id")]
+    assert query("select lead_id, match_method from marts.fct_leads order by lead_id") == [
+        ("L1", "client_id"),
+        ("L2", "client_id"),
+        ("L3", "utm"),
+        ("L4", "unmatched"),
+        ("L5", "phone"),
+        ("L6", "utm"),
+        ("L7", "client_id"),
+    ]
 
 
 def test_every_model_sums_to_one_per_conversion(query: Query) -> None:
@@ -135,8 +149,10 @@ def test_usd_deal_converted_at_its_close_date_rate(query: Query) -> None:
     assert query(
         "select deal_id, fx_rate, revenue, is_new_customer, is_repeat_sale from marts.fct_deals "
         "where is_won order by deal_id"
-    ) == [("D1", pytest.approx(42), pytest.approx(4200), True, False),
-          ("D3", pytest.approx(1), pytest.approx(1000), False, True)]
+    ) == [
+        ("D1", pytest.approx(42), pytest.approx(4200), True, False),
+        ("D3", pytest.approx(1), pytest.approx(1000), False, True),
+    ]
 
 
 def test_spend_in_reporting_currency(query: Query) -> None:
@@ -144,9 +160,11 @@ def test_spend_in_reporting_currency(query: Query) -> None:
         "select platform, channel, sum(spend) from marts.fct_ad_spend group by 1, 2 order by 1"
     )
     # Google 1 000 UAH; Meta 10 USD x 41; the webinar's 500 UAH spread over 10 days.
-    assert rows == [("google_ads", "Paid Search", pytest.approx(1000)),
-                    ("manual", "Webinars", pytest.approx(500)),
-                    ("meta_ads", "Paid Social", pytest.approx(410))]
+    assert rows == [
+        ("google_ads", "Paid Search", pytest.approx(1000)),
+        ("manual", "Webinars", pytest.approx(500)),
+        ("meta_ads", "Paid Social", pytest.approx(410)),
+    ]
     assert query(
         "select count(*), min(spend), max(spend) from marts.fct_ad_spend where platform = 'manual'"
     ) == [(10, pytest.approx(50), pytest.approx(50))]
@@ -154,9 +172,15 @@ def test_spend_in_reporting_currency(query: Query) -> None:
 
 def test_channel_ratios_and_decisions(query: Query) -> None:
     rows = {
-        channel: (float(spend), float(leads), float(customers), float(revenue),
-                  None if romi is None else float(romi), decision,
-                  None if cac is None else float(cac))
+        channel: (
+            float(spend),
+            float(leads),
+            float(customers),
+            float(revenue),
+            None if romi is None else float(romi),
+            decision,
+            None if cac is None else float(cac),
+        )
         for channel, spend, leads, customers, revenue, romi, decision, cac in query(
             """
             select channel, spend, leads, new_customers, revenue, romi_pct, decision, cac
@@ -195,12 +219,16 @@ def test_daily_cpl_null_and_zero(query: Query) -> None:
 
 
 def test_sessions_count_bots_but_bots_are_not_touches(query: Query) -> None:
-    assert query("select count(*), sum(case when is_flagged_visitor then 1 else 0 end) "
-                 "from marts.fct_sessions") == [(62, 51)]
+    assert query(
+        "select count(*), sum(case when is_flagged_visitor then 1 else 0 end) "
+        "from marts.fct_sessions"
+    ) == [(62, 51)]
     assert query("select count(*) from marts.fct_attribution where touch_id like 'bot-%'") == [(0,)]
-    assert query("select sum(flagged_sessions), sum(leads_matched_by_client_id), "
-                 "sum(leads_matched_by_phone), sum(leads_matched_by_utm), sum(leads_unmatched) "
-                 "from marts.mart_data_health") == [(51, 3, 1, 2, 1)]
+    assert query(
+        "select sum(flagged_sessions), sum(leads_matched_by_client_id), "
+        "sum(leads_matched_by_phone), sum(leads_matched_by_utm), sum(leads_unmatched) "
+        "from marts.mart_data_health"
+    ) == [(51, 3, 1, 2, 1)]
 
 
 def test_missed_call_called_back(query: Query) -> None:
@@ -230,7 +258,16 @@ def test_manager_performance(query: Query) -> None:
     )
     assert rows == [
         ("1", "Olena Petrenko", "Paid Social", 1, 1, 0, pytest.approx(0), pytest.approx(30)),
-        ("1", "Olena Petrenko", "Referral", 1, 1, 0, pytest.approx(0), None),  # IN_PROCESS, no history
+        (
+            "1",
+            "Olena Petrenko",
+            "Referral",
+            1,
+            1,
+            0,
+            pytest.approx(0),
+            None,
+        ),  # IN_PROCESS, no history
         ("2", "Taras Koval", "Direct", 1, 1, 1, pytest.approx(1), pytest.approx(90)),
     ]
     # D2 lost on 2026-09-12 (L5's last touch: Video): win rate 0 of 1 closed.
@@ -249,8 +286,24 @@ def test_repeat_customer_cohort(query: Query) -> None:
         order by months_since
         """
     ) == [
-        (0, 1, 0, pytest.approx(4200), pytest.approx(4200), pytest.approx(4200), pytest.approx(1000)),
-        (1, 1, 1, pytest.approx(1000), pytest.approx(5200), pytest.approx(5200), pytest.approx(1000)),
+        (
+            0,
+            1,
+            0,
+            pytest.approx(4200),
+            pytest.approx(4200),
+            pytest.approx(4200),
+            pytest.approx(1000),
+        ),
+        (
+            1,
+            1,
+            1,
+            pytest.approx(1000),
+            pytest.approx(5200),
+            pytest.approx(5200),
+            pytest.approx(1000),
+        ),
     ]
 
 

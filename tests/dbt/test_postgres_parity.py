@@ -15,9 +15,16 @@ from throughline.transform import build
 from throughline.warehouse import Warehouse
 
 MARTS = [
-    "mart_channel_performance", "mart_channel_scorecard", "mart_campaign_performance",
-    "mart_touch_paths", "mart_attribution_comparison", "mart_manager_performance",
-    "mart_call_quality", "mart_budget_pacing", "mart_cohorts", "fct_attribution",
+    "mart_channel_performance",
+    "mart_channel_scorecard",
+    "mart_campaign_performance",
+    "mart_touch_paths",
+    "mart_attribution_comparison",
+    "mart_manager_performance",
+    "mart_call_quality",
+    "mart_budget_pacing",
+    "mart_cohorts",
+    "fct_attribution",
 ]
 # Columns that depend on the moment of the build, not on the data.
 VOLATILE = {"last_loaded_at"}
@@ -56,7 +63,7 @@ def _normalise(value: object) -> object:
     if isinstance(value, (float, decimal.Decimal)):
         return round(float(value), 4)
     if isinstance(value, dt.datetime):
-        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
     return value
 
 

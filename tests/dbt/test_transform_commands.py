@@ -5,8 +5,13 @@ from throughline.transform import DBT_PROJECT_DIR, dbt_command
 
 def test_build_before_markov() -> None:
     assert dbt_command("build", exclude="source:attribution+") == [
-        "build", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-        "--exclude", "source:attribution+",
+        "build",
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--exclude",
+        "source:attribution+",
     ]
 
 
