@@ -13,9 +13,11 @@ from ingestion.calltracking import helpers, settings
 from ingestion.common.config import (
     advance_window,
     config_value,
-    is_configured as _is_configured,
     load_window,
     secrets,
+)
+from ingestion.common.config import (
+    is_configured as _is_configured,
 )
 from ingestion.common.http import ApiClient
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -70,7 +70,7 @@ def ringostat_record(row: dict[str, Any], tz: ZoneInfo, region: str = "UA") -> d
     return {
         "call_id": str(row["uniqueid"]),
         "provider": "ringostat",
-        "started_at": local.astimezone(timezone.utc),
+        "started_at": local.astimezone(UTC),
         "direction": "outbound" if call_type.startswith(("out", "callback")) else "inbound",
         "answered": disposition == "ANSWERED" or talk > 0,
         "disposition": disposition or None,
@@ -116,7 +116,7 @@ def callrail_record(row: dict[str, Any], region: str = "UA") -> dict[str, Any]:
     return {
         "call_id": str(row["id"]),
         "provider": "callrail",
-        "started_at": started.astimezone(timezone.utc),
+        "started_at": started.astimezone(UTC),
         "direction": "outbound" if str(row.get("direction")).lower() == "outbound" else "inbound",
         "answered": bool(row.get("answered")),
         "disposition": row.get("call_type"),

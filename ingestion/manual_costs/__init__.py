@@ -3,11 +3,10 @@ from CSV/XLSX files or published Google Sheets (CSV URLs)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import PurePath
 from typing import Any
-
-import logging
 
 import dlt
 from dlt.sources import DltResource

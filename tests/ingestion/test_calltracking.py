@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -38,7 +38,7 @@ def test_ringostat(monkeypatch: pytest.MonkeyPatch, load, query) -> None:
     assert [r[0] for r in rows] == ["1788340512.1", "1788340512.2"]
     first = rows[0]
     # 14:21:07 in Kyiv (UTC+3 in September) is 11:21:07 UTC
-    assert first[1].astimezone(timezone.utc) == datetime(2026, 9, 2, 11, 21, 7, tzinfo=timezone.utc)
+    assert first[1].astimezone(UTC) == datetime(2026, 9, 2, 11, 21, 7, tzinfo=UTC)
     assert first[2:] == ("inbound", True, 9, "+380671234567", "+380445551122",
                          "1382483615.1522331416", "Facebook Ads")
     assert rows[1][3] is False and rows[1][7] is None and rows[1][8] == "Billboard"
