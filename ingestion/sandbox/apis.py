@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ingestion.sandbox.business import Business
+from ingestion.sandbox.business import Business, without_nan
 
 if TYPE_CHECKING:
     from ingestion.sandbox.server import Fault, Request, Response
@@ -84,13 +84,8 @@ def _text_nulls(business: Business) -> Business:
     """A copy whose missing text values are None (JSON null), never NaN."""
     from dataclasses import replace
 
-    cleaned = {}
-    for name in ("leads", "contacts", "calls", "deals"):
-        frame = getattr(business, name).copy()
-        for column in frame.columns[frame.dtypes == object]:
-            frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
-        cleaned[name] = frame
-    return replace(business, **cleaned)
+    return replace(business, **{name: without_nan(getattr(business, name))
+                                for name in ("leads", "contacts", "calls", "deals")})
 
 
 # -- Google Ads ---------------------------------------------------------------------------------

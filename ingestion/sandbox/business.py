@@ -88,3 +88,11 @@ def load_business(folder: Path) -> Business:
     return Business(
         **frames, start_date=date.fromisoformat(start), end_date=date.fromisoformat(end)
     )
+
+
+def without_nan(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose missing text values are None (JSON null), never NaN."""
+    out = frame.copy()
+    for column in out.columns[out.dtypes == object]:
+        out[column] = out[column].astype(object).where(out[column].notna(), None)
+    return out

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ingestion.sandbox.business import Business
+from ingestion.sandbox.business import Business, without_nan
 
 TZ = "Europe/Kyiv"
 
@@ -24,7 +24,7 @@ def write_ga4_export(business: Business, folder: Path, as_of: date) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("events_*.ndjson"):
         old.unlink()
-    sessions = _without_nan(business.sessions)
+    sessions = without_nan(business.sessions)
     sessions["local_date"] = sessions["started_at"].dt.tz_convert(TZ).dt.date
     sessions = sessions[sessions["local_date"] < as_of]
     forms = business.form_submits.sort_values("submitted_at")
@@ -67,14 +67,6 @@ def write_ga4_export(business: Business, folder: Path, as_of: date) -> None:
         events.setdefault(row["event_date"], []).append(json.dumps(row, ensure_ascii=False))
     for day, lines in events.items():
         (folder / f"events_{day}.ndjson").write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def _without_nan(frame: pd.DataFrame) -> pd.DataFrame:
-    """Missing text as None (JSON null), never NaN."""
-    out = frame.copy()
-    for column in out.columns[out.dtypes == object]:
-        out[column] = out[column].astype(object).where(out[column].notna(), None)
-    return out
 
 
 def write_manual_files(business: Business, folder: Path) -> None:
