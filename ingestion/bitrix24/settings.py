@@ -1,6 +1,7 @@
 """Bitrix24 REST methods, fields and limits."""
 
 PAGE_SIZE = 50
+BATCH_SIZE = 50  # sub-calls in one `batch` request (its maximum)
 # Leaky bucket: 50 requests of burst, drained at 2 per second (per portal).
 BURST = 40
 DRAIN_PER_SECOND = 2.0

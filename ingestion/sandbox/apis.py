@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import base64
 import itertools
+import json
 import re
 import threading
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
 
 import pandas as pd
 
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
 
 TZ = "Europe/Kyiv"
 BITRIX_PAGE = 50
+BITRIX_BATCH = 50  # sub-calls in one batch request
 
 
 def _response(status: int = 200, body: Any = None, headers: dict[str, str] | None = None) -> Response:
@@ -37,6 +40,8 @@ class ApiState:
         self.as_of: date = business.end_date
         self.restated = True
         self._lock = threading.Lock()
+        self.bitrix_lock = threading.Lock()
+        self.bitrix_tables: dict[tuple, list[dict[str, Any]] | None] = {}  # paged calls re-read one table
         self._tokens: set[str] = set()
         self._counter = itertools.count(1)
         self.meta_token_expired = False
@@ -259,17 +264,79 @@ def bitrix24(state: ApiState, request: Request) -> Response:
     if not match or match.group(2) != state.credentials["bitrix_webhook_code"]:
         return _response(401, {"error": "INVALID_CREDENTIALS", "error_description": "Invalid request credentials"})
     method = match.group(3)
-    body = request.json() if request.body else {}
+    body = _bitrix_body(request)
+    if method == "batch":
+        return _bitrix_batch(state, body)
+    status, reply = _bitrix_call(state, method, body)
+    return _response(status, reply)
+
+
+def _bitrix_body(request: Request) -> dict[str, Any]:
+    if not request.body:
+        return {}
+    if request.body.lstrip().startswith(b"{"):
+        return request.json()
+    return php_params(request.body.decode())
+
+
+def php_params(query: str) -> dict[str, Any]:
+    """A PHP-style query string (filter[>ID]=5&select[0]=ID) as the nested body it stands for."""
+    body: dict[str, Any] = {}
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        head, *path = re.findall(r"^[^\[]+|(?<=\[)[^\]]*(?=\])", key)
+        node, name = body, head
+        for part in path:
+            node = node.setdefault(name, {})
+            name = part if part else str(len(node))
+        node[name] = value
+    return {k: _php_lists(v) for k, v in body.items()}
+
+
+def _php_lists(value: Any) -> Any:
+    if not isinstance(value, dict):
+        return value
+    items = {k: _php_lists(v) for k, v in value.items()}
+    return list(items.values()) if all(k.isdigit() for k in items) else items
+
+
+def _bitrix_call(state: ApiState, method: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
     start = int(body.get("start", 0) or 0)
     table = _bitrix_table(state, method, body)
     if table is None:
-        return _response(404, {"error": "ERROR_METHOD_NOT_FOUND", "error_description": "Method not found!"})
+        return 404, {"error": "ERROR_METHOD_NOT_FOUND", "error_description": "Method not found!"}
     page = table[start:start + BITRIX_PAGE] if start >= 0 else table[:BITRIX_PAGE]
     reply: dict[str, Any] = {"result": {"items": page} if method == "crm.stagehistory.list" else page,
                              "total": len(table), "time": {"start": 0, "finish": 0, "duration": 0}}
     if start >= 0 and start + BITRIX_PAGE < len(table):
         reply["next"] = start + BITRIX_PAGE
-    return _response(body=reply)
+    return 200, reply
+
+
+def _bitrix_batch(state: ApiState, body: dict[str, Any]) -> Response:
+    commands = body.get("cmd") or {}
+    if len(commands) > BITRIX_BATCH:
+        return _response(400, {"error": "ERROR_BATCH_LENGTH_EXCEEDED",
+                               "error_description": f"Max batch length exceeded ({BITRIX_BATCH})"})
+    results: dict[str, Any] = {}
+    errors: dict[str, Any] = {}
+    totals: dict[str, int] = {}
+    nexts: dict[str, int] = {}
+    for name, command in commands.items():
+        method, _, query = command.partition("?")
+        status, reply = _bitrix_call(state, method.removesuffix(".json"), php_params(query))
+        if status != 200:
+            errors[name] = reply
+            if str(body.get("halt", 0)) not in ("0", "false", ""):
+                break
+            continue
+        results[name] = reply["result"]
+        totals[name] = reply["total"]
+        if "next" in reply:
+            nexts[name] = reply["next"]
+    # PHP encodes an empty map as []: the real API answers "result_error": [] when all went well.
+    return _response(body={"result": {"result": results, "result_error": errors or [], "result_total": totals,
+                                      "result_next": nexts or [], "result_time": {}},
+                           "time": {"start": 0, "finish": 0, "duration": 0}})
 
 
 def _bitrix_filter(rows: list[dict[str, Any]], flt: dict[str, Any]) -> list[dict[str, Any]]:
@@ -296,6 +363,17 @@ def _compare(left: Any, op: str, right: Any) -> bool:
 
 
 def _bitrix_table(state: ApiState, method: str, body: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The full filtered, ordered list a paged call reads from; built once per query and as_of."""
+    key = (method, state.as_of, json.dumps({k: v for k, v in body.items() if k != "start"}, sort_keys=True))
+    with state.bitrix_lock:
+        if key not in state.bitrix_tables:
+            if len(state.bitrix_tables) >= 8:
+                state.bitrix_tables.clear()
+            state.bitrix_tables[key] = _build_bitrix_table(state, method, body)
+        return state.bitrix_tables[key]
+
+
+def _build_bitrix_table(state: ApiState, method: str, body: dict[str, Any]) -> list[dict[str, Any]] | None:
     b, cut = state.business, state.as_of_utc()
     # Records are served with their final fields, but never modified later than "now" (as_of):
     # extending as_of makes later changes show up with a newer DATE_MODIFY, as in a live CRM.

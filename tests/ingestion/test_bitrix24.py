@@ -1,4 +1,4 @@
-"""Bitrix24 connector: start/next paging, QUERY_LIMIT_EXCEEDED, phones to E.164, client id field,
+"""Bitrix24 connector: a first page then `batch` calls for the rest, QUERY_LIMIT_EXCEEDED, phones to E.164, client id field,
 stage history items, and the webhook code never in logs."""
 
 from __future__ import annotations
@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 
 import pytest
+
+from urllib.parse import parse_qs
 
 from tests.ingestion.fake_api import FakeApi, Reply, Request
 
@@ -22,6 +24,16 @@ def lead(n: int) -> dict:
             "UF_CRM_1704817278": "1382483615.1522331416"}
 
 
+LEADS = 175
+
+
+def lead_page(start: int) -> dict:
+    reply = {"result": [lead(n) for n in range(1, LEADS + 1)][start:start + 50], "total": LEADS, "time": {}}
+    if start + 50 < LEADS:
+        reply["next"] = start + 50
+    return reply
+
+
 def bitrix(request: Request) -> Reply:
     assert request.path.startswith(f"/rest/1/{CODE}/")
     method = request.path.rsplit("/", 1)[1].removesuffix(".json")
@@ -29,11 +41,19 @@ def bitrix(request: Request) -> Reply:
     start = int(body.get("start", 0))
     if method == "crm.lead.list":
         assert "UF_CRM_1704817278" in body["select"] and "PHONE" in body["select"]
-        rows = [lead(n) for n in range(1, 76)][start:start + 50]
-        reply = {"result": rows, "total": 75, "time": {}}
-        if start + 50 < 75:
-            reply["next"] = start + 50
-        return Reply(body=reply)
+        return Reply(body=lead_page(start))
+    if method == "batch":  # as the real API: {"result": {"result": {name: page}, "result_error": [], ...}}
+        pages = {}
+        for name, command in body["cmd"].items():
+            sub_method, _, query = command.partition("?")
+            params = parse_qs(query)
+            selected = [v for key, values in params.items() if key.startswith("select[") for v in values]
+            assert sub_method == "crm.lead.list" and "UF_CRM_1704817278" in selected
+            pages[name] = lead_page(int(params["start"][0]))
+        return Reply(body={"result": {"result": {n: p["result"] for n, p in pages.items()}, "result_error": [],
+                                      "result_total": {n: p["total"] for n, p in pages.items()},
+                                      "result_next": {n: p["next"] for n, p in pages.items() if "next" in p}},
+                           "time": {}})
     if method == "crm.stagehistory.list":
         items = [] if body["entityTypeId"] == 2 else [
             {"ID": "8812", "TYPE_ID": "1", "OWNER_ID": "1", "CREATED_TIME": "2026-09-02T10:15:42+03:00",
@@ -61,14 +81,16 @@ def test_leads_pages_phones_and_client_id(portal, load, query, caplog) -> None:
     portal.fail_next(Reply(503, {"error": "QUERY_LIMIT_EXCEEDED", "error_description": "Too many requests"}),
                      path="crm.lead.list")
     load("bitrix24")
-    assert query("select count(*), count(distinct id) from raw_bitrix24.leads") == [(75, 75)]
+    assert query("select count(*), count(distinct id) from raw_bitrix24.leads") == [(175, 175)]
     assert query("select phone_e164, email_normalized, client_id from raw_bitrix24.leads where id = '1'") == [
         ("+380671234567", "client@example.ua", "1382483615.1522331416")]
     assert query("select owner_id, status_id from raw_bitrix24.lead_stage_history") == [("1", "NEW")]
     assert query("select status_id, semantics from raw_bitrix24.statuses") == [("JUNK", "F")]
     assert query("select name, active from raw_bitrix24.users") == [("Olena", True)]
     lead_calls = [r for r in portal.requests if r.path.endswith("crm.lead.list.json")]
-    assert [r.json()["start"] for r in lead_calls] == [0, 0, 50]  # the 503, then two pages
+    assert [r.json()["start"] for r in lead_calls] == [0, 0]  # the 503, then the first page
+    batches = [r.json()["cmd"] for r in portal.requests if r.path.endswith("batch.json")]
+    assert [list(cmd) for cmd in batches] == [["p50", "p100", "p150"]]  # the other 3 pages in one request
     load("bitrix24")  # incremental: re-reads from the last DATE_MODIFY, merges
-    assert query("select count(*) from raw_bitrix24.leads") == [(75,)]
+    assert query("select count(*) from raw_bitrix24.leads") == [(175,)]
     assert CODE not in caplog.text

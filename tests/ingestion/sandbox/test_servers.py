@@ -87,6 +87,27 @@ def test_bitrix_auth_and_paging(sandbox, business) -> None:
     assert all(isinstance(v, str) for v in (page["result"][0]["ID"], page["result"][0]["ASSIGNED_BY_ID"]))
 
 
+def test_bitrix_batch_and_form_bodies(sandbox, business) -> None:
+    base = f"{sandbox.url('bitrix24')}/rest/1/{CREDENTIALS['bitrix_webhook_code']}"
+    pages = [requests.post(f"{base}/crm.lead.list.json", json={"start": start, "order": {"ID": "ASC"}},
+                           timeout=10).json() for start in (0, 50)]
+    commands = {"first": "crm.lead.list?start=0&order%5BID%5D=ASC", "second": "crm.lead.list?start=50&order[ID]=ASC",
+                "bad": "crm.nothing.list?start=0"}
+    reply = requests.post(f"{base}/batch.json", json={"halt": 0, "cmd": commands}, timeout=10).json()["result"]
+    assert reply["result"] == {"first": pages[0]["result"], "second": pages[1]["result"]}
+    leads = len(business.leads)
+    assert 50 < leads <= 100
+    assert reply["result_total"] == {"first": leads, "second": leads}
+    assert [int(r["ID"]) for r in reply["result"]["second"]] == sorted(int(i) for i in business.leads["lead_id"])[50:]
+    assert reply["result_next"] == {"first": 50}
+    assert reply["result_error"] == {"bad": {"error": "ERROR_METHOD_NOT_FOUND", "error_description": "Method not found!"}}
+    too_long = {f"c{n}": "crm.lead.list?start=0" for n in range(51)}
+    assert requests.post(f"{base}/batch.json", json={"cmd": too_long}, timeout=10).status_code == 400
+    form = requests.post(f"{base}/crm.lead.list.json", data="start=50&order%5BID%5D=ASC",
+                         headers={"Content-Type": "application/x-www-form-urlencoded"}, timeout=10).json()
+    assert form["result"] == pages[1]["result"]
+
+
 @pytest.mark.parametrize("kind, check", [
     ("rate_limit", lambda r: r.status_code == 429 and r.headers["Retry-After"] == "1"),
     ("server_error", lambda r: r.status_code == 500),
