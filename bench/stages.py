@@ -176,7 +176,7 @@ def _topological(models: dict[str, Any]) -> list[str]:
 def incremental_day(work: str) -> dict[str, Any]:
     """The daily run after a full build: the last day's data arrives, then ingest + transform.
     (The models are full-refresh tables today, so this measures the cost of a day, not a delta.)"""
-    from ingestion.pipeline import SOURCE_NAMES, run_source
+    from ingestion.pipeline import run_all_sources
     from ingestion.sandbox.business import load_business
     from ingestion.sandbox.server import Sandbox
     from throughline.transform import build
@@ -189,8 +189,7 @@ def incremental_day(work: str) -> dict[str, Any]:
     with Sandbox(business, files_dir=root / "files") as sandbox:
         os.environ.update(sandbox.source_env())
         started = time.perf_counter()
-        for name in SOURCE_NAMES:
-            run_source(name, warehouse)
+        run_all_sources(warehouse)
         ingest_s = time.perf_counter() - started
     started = time.perf_counter()
     build(warehouse)

@@ -64,3 +64,9 @@ def run_source(name: str, warehouse: Warehouse | None = None, **source_kwargs: A
         return None
     pipeline = make_pipeline(name, warehouse)
     return pipeline.run(module.source(**source_kwargs))
+
+
+def run_all_sources(warehouse: Warehouse | None = None) -> None:
+    """Load every source once, in order (the unconfigured ones are skipped)."""
+    for name in SOURCE_NAMES:
+        run_source(name, warehouse)

@@ -4,12 +4,11 @@ the generator's ground truth, every model conserves them, re-runs and faults cha
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from ingestion.pipeline import SOURCE_NAMES, run_source
+from ingestion.pipeline import run_all_sources
 from ingestion.sandbox.generator import BusinessParams, generate_business
 from ingestion.sandbox.server import Sandbox
 from throughline.transform import build
@@ -36,7 +35,7 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory):
             patch.setenv(key, value)
         # "now" is a day earlier: the last day arrives with the second run
         sandbox.set_as_of(business.end_date - timedelta(days=1))
-        load_all(warehouse)
+        run_all_sources(warehouse)
         partial = counts(warehouse)
         sandbox.set_as_of(business.end_date)
         # faults on the way: the loads recover
@@ -45,17 +44,12 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory):
         sandbox.faults.inject("meta_ads", "rate_limit", times=1)
         sandbox.faults.inject("ringostat", "server_error", times=1)
         sandbox.faults.inject("nbu", "drop_connection", times=1)
-        load_all(warehouse)
+        run_all_sources(warehouse)
         complete = counts(warehouse)
-        load_all(warehouse)  # nothing new: nothing changes
+        run_all_sources(warehouse)  # nothing new: nothing changes
         again = counts(warehouse)
         build(warehouse)
         yield business, warehouse, partial, complete, again
-
-
-def load_all(warehouse: Warehouse) -> None:
-    for name in SOURCE_NAMES:
-        run_source(name, warehouse)
 
 
 def counts(warehouse: Warehouse) -> dict[str, int]:

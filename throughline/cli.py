@@ -43,10 +43,12 @@ def _logging(verbose: bool) -> None:
     install_log_redaction()
 
 
-def _materialize(select: str | None) -> bool:
+def _materialize(select: str | None, full_refresh: bool = False) -> bool:
+    from orchestration.assets.transform import FULL_REFRESH_TAG
     from orchestration.runner import materialize_all
 
-    summary = materialize_all(select=select, progress=True)
+    tags = {FULL_REFRESH_TAG: "true"} if full_refresh else None
+    summary = materialize_all(select=select, progress=True, tags=tags)
     return summary.success
 
 
@@ -56,11 +58,15 @@ def run(
         str | None,
         typer.Option(help="Dagster asset selection, e.g. 'group:google_ads+' or 'key:marts/*'."),
     ] = None,
+    full_refresh: Annotated[bool, typer.Option(
+        "--full-refresh",
+        help="Rebuild the incremental facts from all history (after editing channel_rules or an "
+             "attribution setting, or loading old data late).")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Materialise the whole asset graph (or a selection) once, in-process, with progress."""
     _logging(verbose)
-    if not _materialize(select):
+    if not _materialize(select, full_refresh):
         _fail("some assets failed; the summary above names them (see the Dagster UI for details).")
 
 

@@ -22,6 +22,8 @@ WRITER_POOL = "warehouse"
 # The dbt source the Markov asset writes; models reading it run after the Python step.
 MARKOV_SOURCE = "attribution"
 AFTER_MARKOV = f"source:{MARKOV_SOURCE}+"
+# A run with this tag set to "true" rebuilds the incremental models from all history.
+FULL_REFRESH_TAG = "throughline/full_refresh"
 
 LAYER_OWNERS: Mapping[str, str] = {
     "staging": "team:data-engineering",
@@ -92,8 +94,11 @@ def _build(name: str, select: str, exclude: str | None) -> AssetsDefinition:
     def _models(
         context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
     ) -> Iterator[Any]:
+        args = ["build"]
+        if context.run.tags.get(FULL_REFRESH_TAG) == "true":
+            args.append("--full-refresh")
         with warehouse.point_dbt_at_it().lock():
-            yield from dbt.cli(["build"], context=context).stream()
+            yield from dbt.cli(args, context=context).stream()
 
     return _models
 

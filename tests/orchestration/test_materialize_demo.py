@@ -98,3 +98,25 @@ def test_markov_effects_and_bi_outputs_exist(demo) -> None:
     assert any(label.startswith("serving/") for label in materialized) or any(
         "report" in label for label in materialized
     )
+
+
+def test_a_full_refresh_run_rebuilds_the_incremental_facts(demo) -> None:
+    from orchestration.assets.transform import FULL_REFRESH_TAG
+    from orchestration.runner import materialize_all
+
+    kept = """select count(*) filter (where rebuilt_at < (select max(rebuilt_at) from {table})) as kept,
+                     count(*) as rows
+              from {table}"""
+    table = "intermediate.int_sessions_sourced"
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in demo.env.items():
+            patch.setenv(name, value)
+        patch.delenv("DAGSTER_HOME", raising=False)
+        assert materialize_all(select=f"key:{table.replace('.', '/')}", progress=False).success
+        daily = _query(demo, kept.format(table=table)).iloc[0]
+        assert 0 < daily["kept"] < daily["rows"]  # the days before the reprocess window stayed
+        refreshed = materialize_all(select=f"key:{table.replace('.', '/')}", progress=False,
+                                    tags={FULL_REFRESH_TAG: "true"})
+        assert refreshed.success
+        full = _query(demo, kept.format(table=table)).iloc[0]
+    assert full["kept"] == 0 and full["rows"] == daily["rows"]

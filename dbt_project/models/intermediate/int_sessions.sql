@@ -1,15 +1,72 @@
 -- One row per GA session with its channel (channel_rules) and whether its visitor id is a bot
 -- or shared id (such sessions count as sessions but are never touches).
+-- Incremental: a daily run rebuilds the sessions int_sessions_sourced rebuilt, those of visitors
+-- whose bot / shared flag changed, and those whose source / medium / campaign now maps to
+-- another channel.
+{{ config(materialized='incremental', unique_key='session_id', incremental_strategy='delete+insert') }}
+
+with sourced as (
+    select * from {{ ref('int_sessions_sourced') }}
+),
+
+flagged as (
+    select client_id from {{ ref('int_visitors_flagged') }}
+),
+
+channels as (
+    select * from {{ ref('int_traffic_channels') }}
+),
+
+{% if is_incremental() %}
+flag_changes as (
+    select client_id from flagged
+    where client_id in (select client_id from {{ this }} where not is_flagged_visitor)
+    union
+    select client_id from {{ this }}
+    where is_flagged_visitor and client_id not in (select client_id from flagged)
+),
+
+built_channels as (
+    select distinct utm_source, utm_medium, coalesce(utm_campaign, '') as utm_campaign, channel
+    from {{ this }}
+),
+
+channel_changes as (
+    select b.utm_source, b.utm_medium, b.utm_campaign
+    from built_channels as b
+    left join channels as c
+        on c.utm_source = b.utm_source and c.utm_medium = b.utm_medium and c.utm_campaign = b.utm_campaign
+    where coalesce(c.channel, 'Other') <> b.channel
+),
+
+to_build as (
+    select s.*
+    from sourced as s
+    where s.rebuilt_at > (select max(rebuilt_at) from {{ this }})
+        or s.client_id in (select client_id from flag_changes)
+        or exists (
+            select 1 from channel_changes as cc
+            where cc.utm_source = s.utm_source
+                and cc.utm_medium = s.utm_medium
+                and cc.utm_campaign = coalesce(s.utm_campaign, '')
+        )
+)
+{% else %}
+to_build as (
+    select * from sourced
+)
+{% endif %}
+
 select
     s.*,
     {{ local_date('s.started_at') }} as session_date,
     coalesce(c.channel, 'Other') as channel,
     (s.utm_source = '(direct)' and s.utm_medium = '(none)') as is_direct,
     (fv.client_id is not null) as is_flagged_visitor
-from {{ ref('int_sessions_sourced') }} as s
-left join {{ ref('int_traffic_channels') }} as c
+from to_build as s
+left join channels as c
     on c.utm_source = s.utm_source
     and c.utm_medium = s.utm_medium
     and c.utm_campaign = coalesce(s.utm_campaign, '')
-left join {{ ref('int_visitors_flagged') }} as fv
+left join flagged as fv
     on fv.client_id = s.client_id

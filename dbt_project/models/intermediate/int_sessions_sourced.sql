@@ -1,9 +1,33 @@
 -- One row per GA session (client_id + ga_session_id) with its traffic source.
 -- The source is the first event of the session that carries UTMs or a gclid; a gclid alone is
 -- Google Ads auto-tagging (google / cpc); nothing at all is (direct) / (none).
+-- Incremental: a daily run rebuilds the sessions with events in the reprocess window, from all
+-- their events (a session runs at most a day before the window).
+{{ config(materialized='incremental', unique_key='session_id', incremental_strategy='delete+insert') }}
+
+{% if is_incremental() %}
+with cutoff as (
+    select {{ reprocess_cutoff('started_at') }} as reprocess_from
+),
+
+recent_sessions as (
+    select distinct e.client_id, e.ga_session_id
+    from {{ ref('stg_ga4__events') }} as e
+    where e.event_at >= (select reprocess_from from cutoff)
+),
+
+events as (
+    select e.*
+    from {{ ref('stg_ga4__events') }} as e
+    inner join recent_sessions as r
+        on r.client_id = e.client_id and r.ga_session_id = e.ga_session_id
+    where e.event_at >= (select {{ dbt.dateadd('day', -1, 'reprocess_from') }} from cutoff)
+),
+{% else %}
 with events as (
     select * from {{ ref('stg_ga4__events') }}
 ),
+{% endif %}
 
 sessions as (
     select
@@ -74,7 +98,8 @@ joined as (
         src.utm_term,
         src.gclid,
         f.landing_page,
-        f.device_category
+        f.device_category,
+        {{ build_stamp() }} as rebuilt_at
     from sessions as s
     left join sourced_events as src
         on src.client_id = s.client_id

@@ -2,13 +2,102 @@
 -- lookback_days x 24 h before it (boundary inclusive), ordered by time, then sessions before
 -- calls, then id. A conversion with no touch gets one synthetic touch at the conversion time
 -- from the lead's own UTM fields, or the channel (unattributed) when it has none.
-with conversions as (
+-- Incremental by contact: a daily run rebuilds the paths of every contact whose conversions,
+-- touches or visitor links the new data can change (see contacts_to_build); conversions that
+-- are gone are deleted after the run.
+-- depends_on: {{ ref('int_sessions') }}, {{ ref('int_calls_sourced') }}, {{ ref('int_lead_visitors') }}
+{{ config(
+    materialized='incremental',
+    unique_key='contact_key',
+    incremental_strategy='delete+insert',
+    post_hook=["delete from {{ this }} as built where not exists (select 1 from {{ ref('int_conversions') }} as c
+        where c.conversion_type = built.conversion_type and c.crm_source = built.crm_source
+            and c.conversion_id = built.conversion_id and c.contact_key = built.contact_key)"],
+) }}
+
+with all_conversions as (
     select * from {{ ref('int_conversions') }}
+),
+
+{% if is_incremental() %}
+cutoff as (
+    select {{ reprocess_cutoff('conversion_at') }} as reprocess_from
+),
+
+built_conversions as (
+    select distinct conversion_type, crm_source, conversion_id, contact_key, conversion_at
+    from {{ this }}
+),
+
+-- Conversions that are new, or moved to another contact or time, and the contacts they left.
+changed_contacts as (
+    select c.contact_key
+    from all_conversions as c
+    left join built_conversions as b
+        on b.conversion_type = c.conversion_type and b.crm_source = c.crm_source and b.conversion_id = c.conversion_id
+    where b.conversion_id is null or b.contact_key <> c.contact_key or b.conversion_at <> c.conversion_at
+    union
+    select b.contact_key
+    from built_conversions as b
+    inner join all_conversions as c
+        on c.conversion_type = b.conversion_type and c.crm_source = b.crm_source and c.conversion_id = b.conversion_id
+    where c.contact_key <> b.contact_key
+),
+
+recent_visitors as (
+    select distinct client_id
+    from {{ ref('int_sessions') }}
+    where started_at >= (select reprocess_from from cutoff)
+),
+
+recent_callers as (
+    select distinct caller_phone_e164
+    from {{ ref('int_calls_sourced') }}
+    where started_at >= (select reprocess_from from cutoff) and caller_phone_e164 is not null
+),
+
+-- Contacts the window's sessions and calls can reach: through a lead's own visitor id (bot or
+-- not: a flag may have just changed), a visitor linked to a lead by phone, a phone that called,
+-- and every contact sharing a visitor id with a changed contact (the shared-id flag counts leads).
+contacts_to_build as (
+    select contact_key from changed_contacts
+    union
+    select contact_key from {{ ref('int_leads') }}
+    where client_id in (select client_id from recent_visitors)
+        or phone_e164 in (select caller_phone_e164 from recent_callers)
+    union
+    select l.contact_key
+    from {{ ref('int_lead_visitors') }} as lv
+    inner join {{ ref('int_leads') }} as l on l.lead_id = lv.lead_id and l.crm_source = lv.crm_source
+    where lv.client_id in (select client_id from recent_visitors)
+    union
+    select contact_key from all_conversions
+    where contact_key in (select caller_phone_e164 from recent_callers)
+    union
+    select shared.contact_key
+    from {{ ref('int_leads') }} as changed
+    inner join {{ ref('int_leads') }} as shared on shared.client_id = changed.client_id
+    where changed.contact_key in (select contact_key from changed_contacts)
+),
+
+conversions as (
+    select * from all_conversions
+    where contact_key in (select contact_key from contacts_to_build)
+),
+
+touches as (
+    select * from {{ ref('int_touches') }}
+    where contact_key in (select contact_key from contacts_to_build)
+),
+{% else %}
+conversions as (
+    select * from all_conversions
 ),
 
 touches as (
     select * from {{ ref('int_touches') }}
 ),
+{% endif %}
 
 in_window as (
     select
@@ -16,6 +105,7 @@ in_window as (
         c.conversion_id,
         c.crm_source,
         c.conversion_at,
+        c.contact_key,
         t.touch_type,
         t.touch_id,
         t.touched_at,
@@ -40,6 +130,7 @@ synthetic as (
         c.conversion_id,
         c.crm_source,
         c.conversion_at,
+        c.contact_key,
         'synthetic' as touch_type,
         c.conversion_type || ':' || c.conversion_id as touch_id,
         c.conversion_at as touched_at,
@@ -78,5 +169,6 @@ select
         order by touched_at, case touch_type when 'session' then 0 when 'call' then 1 else 2 end, touch_id
     ) as touch_position,
     count(*) over (partition by conversion_type, crm_source, conversion_id) as path_length,
-    ({{ days_between('touched_at', 'conversion_at') }}) as days_before_conversion
+    ({{ days_between('touched_at', 'conversion_at') }}) as days_before_conversion,
+    {{ build_stamp() }} as rebuilt_at
 from all_touches

@@ -1,5 +1,8 @@
 -- Every touch of every contact: sessions of its (non-bot) visitors, and calls to static
 -- (offline) tracking numbers made from its phones. Dynamic-number calls add no touch.
+-- A view: int_touch_paths reads it for the contacts it rebuilds only.
+{{ config(materialized='view') }}
+
 with contact_visitors as (
     select distinct l.contact_key, lv.client_id
     from {{ ref('int_lead_visitors') }} as lv

@@ -1,5 +1,7 @@
 -- One row per GA session: when, from where (normalised UTMs, channel), and whether its visitor
--- id was flagged as a bot / shared id.
+-- id was flagged as a bot / shared id. A view: int_sessions is the incremental table under it.
+{{ config(materialized='view') }}
+
 select
     session_id,
     client_id,

@@ -1,0 +1,16 @@
+{#- Incremental facts. A daily run rebuilds only what the new data can change: rows from
+    `reprocess_days` before the newest data already built (sources restate their last days), plus
+    what depends on records changed since. `throughline run --full-refresh` rebuilds everything
+    and gives the same tables; run it after editing channel_rules or an attribution var. -#}
+
+{#- The moment from which rows are rebuilt: `reprocess_days` before the newest `column` of
+    this model's current table. -#}
+{% macro reprocess_cutoff(column) -%}
+    (select {{ dbt.dateadd('day', -1 * var('reprocess_days'), 'coalesce(max(' ~ column ~ "), cast('1900-01-01' as " ~ dbt.type_timestamp() ~ '))') }} from {{ this }})
+{%- endmacro %}
+
+{#- When this dbt invocation started: stamps the rows a run rebuilt, so models downstream pick
+    up exactly those. -#}
+{% macro build_stamp() -%}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }})
+{%- endmacro %}
