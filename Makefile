@@ -36,7 +36,7 @@ dbt-parse: $(BIN)/throughline
 demo: setup
 	$(BIN)/throughline demo
 
-test: setup system-deps
+test: setup system-deps lint
 	$(BIN)/python -m pytest tests
 
 dev: setup

@@ -94,7 +94,8 @@ def report(scale: str, results: list[StageResult]) -> dict:
     summary.add_column("measure")
     summary.add_column("value")
     summary.add_column("target")
-    summary.add_row("dbt / raw DuckDB", f"{ratios.get('dbt / raw DuckDB', float('nan')):.2f}", TARGETS["dbt / raw DuckDB"])
+    summary.add_row("dbt / raw DuckDB", f"{ratios.get('dbt / raw DuckDB', float('nan')):.2f}",
+                    TARGETS["dbt / raw DuckDB"])
     summary.add_row("incremental / full", f"{ratios.get('incremental / full (transform)', float('nan')) * 100:.0f} %",
                     TARGETS["incremental / full"])
     summary.add_row("peak memory", f"{ratios['peak memory GiB']:.2f} GiB", TARGETS["peak memory"])

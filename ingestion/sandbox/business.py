@@ -93,6 +93,6 @@ def load_business(folder: Path) -> Business:
 def without_nan(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy whose missing text values are None (JSON null), never NaN."""
     out = frame.copy()
-    for column in out.columns[out.dtypes == object]:
+    for column in out.select_dtypes(include="object").columns:
         out[column] = out[column].astype(object).where(out[column].notna(), None)
     return out

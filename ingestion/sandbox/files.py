@@ -83,7 +83,8 @@ def write_crm_export(business: Business, path: Path, fmt: str, as_of: date) -> P
     first_response = business.lead_status_history[business.lead_status_history["type_id"] == 2]
     lead_rows = pd.DataFrame({
         "lead_id": leads["lead_id"], "created_at": leads["created_at"].dt.tz_convert(TZ).map(lambda t: t.isoformat()),
-        "status": leads["status_id"], "non_target": leads["status_semantic"].eq("F").map({True: "true", False: "false"}),
+        "status": leads["status_id"],
+        "non_target": leads["status_semantic"].eq("F").map({True: "true", False: "false"}),
         "manager_id": leads["manager_id"],
         "manager_name": leads["manager_id"].map(managers.set_index("user_id")["manager_name"]),
         "phone": leads["phone"], "email": leads["email"], "client_id": leads["client_id"],

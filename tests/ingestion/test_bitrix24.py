@@ -1,13 +1,12 @@
-"""Bitrix24 connector: a first page then `batch` calls for the rest, QUERY_LIMIT_EXCEEDED, phones to E.164, client id field,
-stage history items, and the webhook code never in logs."""
+"""Bitrix24 connector: a first page then `batch` calls for the rest, QUERY_LIMIT_EXCEEDED,
+phones to E.164, client id field, stage history items, and the webhook code never in logs."""
 
 from __future__ import annotations
 
 import logging
+from urllib.parse import parse_qs
 
 import pytest
-
-from urllib.parse import parse_qs
 
 from tests.ingestion.fake_api import FakeApi, Reply, Request
 

@@ -40,5 +40,6 @@ def test_report_renders_with_the_marts_figures(lang, settings_env, served_wareho
         for kpi, digits in (("spend", 0), ("leads", 0), ("revenue", 0)):
             value = page.inner_text(f'[data-kpi="{kpi}"] .value')
             assert value.startswith(number(expected[kpi], digits)), (kpi, value)
-        page.screenshot(path=str(artifacts_dir / ("report.png" if lang == "en" else f"report_{lang}.png")), full_page=True)
+        shot = artifacts_dir / ("report.png" if lang == "en" else f"report_{lang}.png")
+        page.screenshot(path=str(shot), full_page=True)
         browser.close()

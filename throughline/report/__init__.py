@@ -179,7 +179,8 @@ def render(data: dict[str, Any], currency: str) -> str:
         warnings=warnings(data["health"], t),
         spend_revenue_svg=charts.grouped_bars(
             list(scorecard["channel"]),
-            {t["spend"]: list(scorecard["spend"].astype(float)), t["revenue"]: list(scorecard["revenue"].astype(float))}),
+            {t["spend"]: list(scorecard["spend"].astype(float)),
+             t["revenue"]: list(scorecard["revenue"].astype(float))}),
         weekly_svg=charts.lines(data["weekly"], "period_start", "channel", "new_customers"),
         cac_svg=charts.lines(data["weekly"].dropna(subset=["cac"]), "period_start", "channel", "cac"),
         models_table=models, campaigns=data["campaigns"],

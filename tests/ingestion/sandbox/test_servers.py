@@ -4,7 +4,7 @@ paging, the as_of and restated switches, and every fault kind; connectors recove
 from __future__ import annotations
 
 import time
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 import requests
@@ -37,7 +37,8 @@ def search(sb: Sandbox, token: str, query: str) -> requests.Response:
                          json={"query": query}, headers={"Authorization": f"Bearer {token}"}, timeout=10)
 
 
-CAMPAIGNS = "SELECT campaign.id, metrics.cost_micros FROM campaign WHERE segments.date BETWEEN '2026-09-01' AND '2026-09-12'"
+CAMPAIGNS = ("SELECT campaign.id, metrics.cost_micros FROM campaign "
+             "WHERE segments.date BETWEEN '2026-09-01' AND '2026-09-12'")
 
 
 def test_google_ads_shapes_auth_and_switches(sandbox, business) -> None:
@@ -100,7 +101,8 @@ def test_bitrix_batch_and_form_bodies(sandbox, business) -> None:
     assert reply["result_total"] == {"first": leads, "second": leads}
     assert [int(r["ID"]) for r in reply["result"]["second"]] == sorted(int(i) for i in business.leads["lead_id"])[50:]
     assert reply["result_next"] == {"first": 50}
-    assert reply["result_error"] == {"bad": {"error": "ERROR_METHOD_NOT_FOUND", "error_description": "Method not found!"}}
+    not_found = {"error": "ERROR_METHOD_NOT_FOUND", "error_description": "Method not found!"}
+    assert reply["result_error"] == {"bad": not_found}
     too_long = {f"c{n}": "crm.lead.list?start=0" for n in range(51)}
     assert requests.post(f"{base}/batch.json", json={"cmd": too_long}, timeout=10).status_code == 400
     form = requests.post(f"{base}/crm.lead.list.json", data="start=50&order%5BID%5D=ASC",
