@@ -30,13 +30,14 @@ def _params(days: int, visitors_per_day: int) -> Any:
                           visitors_per_day=visitors_per_day)
 
 
-def generate(work: str, days: int, visitors_per_day: int) -> dict[str, Any]:
+def generate(work: str, days: int, visitors_per_day: int, save: bool = True) -> dict[str, Any]:
     from ingestion.sandbox.generator import generate_business
 
     started = time.perf_counter()
     business = generate_business(_params(days, visitors_per_day))
     seconds = time.perf_counter() - started
-    business.save(Path(work))
+    if save:
+        business.save(Path(work))
     return {"rows": business.rows(), "sessions": len(business.sessions), "leads": len(business.leads),
             "deals": len(business.deals), "rows_per_s": business.rows() / seconds,
             "sessions_per_s": len(business.sessions) / seconds}
@@ -48,7 +49,12 @@ def _environment(work: Path) -> None:
     os.environ["THROUGHLINE_WAREHOUSE"] = f"duckdb:///{work / 'warehouse.duckdb'}"
 
 
-def ingest(work: str, as_of_offset: int = 0) -> dict[str, Any]:
+def loaded_warehouse(work: Path, copies: int) -> Path:
+    """Where the connectors load: the warehouse itself, or its base when it is a replica."""
+    return work / ("base" if copies > 1 else ".") / "warehouse.duckdb"
+
+
+def ingest(work: str, copies: int, as_of_offset: int = 0) -> dict[str, Any]:
     """Every source from the sandbox into a fresh warehouse; rows/s per source."""
     from ingestion.pipeline import SOURCE_NAMES, run_source
     from ingestion.sandbox.business import load_business
@@ -58,7 +64,9 @@ def ingest(work: str, as_of_offset: int = 0) -> dict[str, Any]:
     root = Path(work)
     _environment(root)
     business = load_business(root)
-    warehouse = Warehouse.from_settings()
+    target = loaded_warehouse(root, copies)
+    target.parent.mkdir(exist_ok=True)
+    warehouse = Warehouse.from_url(f"duckdb:///{target}")
     figures: dict[str, Any] = {}
     with Sandbox(business, files_dir=root / "files") as sandbox:
         sandbox.set_as_of(business.end_date - timedelta(days=as_of_offset))
@@ -173,27 +181,46 @@ def _topological(models: dict[str, Any]) -> list[str]:
     return done
 
 
-def incremental_day(work: str) -> dict[str, Any]:
-    """The daily run after a full build: the last day's data arrives, then ingest + transform.
-    (The models are full-refresh tables today, so this measures the cost of a day, not a delta.)"""
+def replicate(work: str, copies: int) -> dict[str, Any]:
+    """Scale L: the loaded base replicated into the warehouse's raw schemas."""
+    from bench.replicate import replicate_raw
+
+    root = Path(work)
+    rows = replicate_raw(loaded_warehouse(root, copies), root / "warehouse.duckdb", copies)
+    return {"copies": copies, "ga4_events": rows["raw_ga4.events"], "leads": rows["raw_bitrix24.leads"]}
+
+
+def incremental_day(work: str, copies: int) -> dict[str, Any]:
+    """The daily run after a full build: the last day's data arrives (ingested, replicated when
+    the scale is a replica), then the incremental transform, layer by layer."""
     from ingestion.pipeline import run_all_sources
     from ingestion.sandbox.business import load_business
     from ingestion.sandbox.server import Sandbox
-    from throughline.transform import build
     from throughline.warehouse import Warehouse
 
     root = Path(work)
     _environment(root)
     business = load_business(root)
-    warehouse = Warehouse.from_settings()
     with Sandbox(business, files_dir=root / "files") as sandbox:
         os.environ.update(sandbox.source_env())
         started = time.perf_counter()
-        run_all_sources(warehouse)
+        run_all_sources(Warehouse.from_url(f"duckdb:///{loaded_warehouse(root, copies)}"))
         ingest_s = time.perf_counter() - started
+    if copies > 1:
+        replicate(work, copies)
+    return {"ingest_s": ingest_s, **dbt_layers(work)}  # timed as the full build was
+
+
+def demo(work: str) -> dict[str, Any]:
+    """`throughline demo` end to end, in a fresh data folder."""
+    import subprocess
+    import sys
+
+    data = Path(work) / "demo"
+    env = {**os.environ, "THROUGHLINE_DATA_DIR": str(data),
+           "THROUGHLINE_WAREHOUSE": f"duckdb:///{data / 'throughline.duckdb'}"}
+    env.pop("DBT_TARGET_PATH", None)
     started = time.perf_counter()
-    build(warehouse)
-    return {"ingest_s": ingest_s, "transform_s": time.perf_counter() - started,
-            "total_s": ingest_s + time.perf_counter() - started}
-
-
+    subprocess.run([str(Path(sys.executable).parent / "throughline"), "demo"], env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return {"total_s": time.perf_counter() - started}
