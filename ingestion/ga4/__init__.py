@@ -53,14 +53,7 @@ def source(
         state = dlt.current.resource_state()
         first, last = load_window(state, **window, through_today=True)
         for _, path in helpers.export_files(Path(export_path), first, last):
-            batch: list[dict[str, Any]] = []
-            for row in helpers.read_export_file(path):
-                batch.append(helpers.event_record(row))
-                if len(batch) >= BATCH_ROWS:
-                    yield helpers.events_table(batch)
-                    batch = []
-            if batch:
-                yield helpers.events_table(batch)
+            yield from helpers.read_events(path, BATCH_ROWS)
         advance_window(state, last)
 
     @dlt.resource(
@@ -76,7 +69,8 @@ def source(
         token = OAuthToken.from_credentials(NAME, credentials, settings.SCOPE)
         client = ApiClient(NAME, base_url, authorize=token.authorize, refresh=token.refresh)
         state = dlt.current.resource_state()
-        first, last = load_window(state, **{**window, "lookback_days": settings.REPORT_LOOKBACK_DAYS})
+        lookback = {"lookback_days": settings.REPORT_LOOKBACK_DAYS}
+        first, last = load_window(state, **{**window, **lookback})
         yield from helpers.run_report(client, str(property_id), first, last)
         advance_window(state, last)
 

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, date, datetime
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
+
+from ingestion.common.http import SourceError
+from ingestion.ga4 import helpers
 
 
 def event(name: str, micros: int, session: int, url: str, extra: list | None = None,
@@ -47,3 +53,88 @@ def test_events_flattened(tmp_path, monkeypatch: pytest.MonkeyPatch, load, query
         ("page_view", 1788340500, "facebook", "cpc", "ua_leads", None),
         ("form_submit", 1788340500, None, None, None, "1382483615.1522331416"),
     ]
+
+
+def param(key: str, **value: object) -> dict:
+    return {"key": key, "value": value}
+
+
+TRICKY_ROWS = [
+    {  # utm only in page_location: percent-encoded, '+' as space, first value wins; gclid too
+        "event_date": "20260902", "event_timestamp": "1788340512345678", "event_name": "session_start",
+        "event_params": [
+            param("ga_session_id", int_value="1788340500"), param("ga_session_number", int_value="3"),
+            param("page_location", string_value="https://shop.example.ua/?utm_source=Face%62ook"
+                  "&utm_medium=cpc&utm_campaign=UA+Leads%2C+Kyiv&utm_source=second&gclid=Cj0K+x#top")],
+        "user_pseudo_id": "999.888",
+        "device": {"category": "mobile"}, "geo": {"country": "Ukraine", "city": "Kyiv"},
+    },
+    {  # collected beats manual beats the query beats params; '' counts as missing
+        "event_date": "20260902", "event_timestamp": "1788340522000000", "event_name": "page_view",
+        "event_params": [
+            param("ga_session_id", string_value="abc"), param("ga_session_number", double_value=2.0),
+            param("page_location", string_value="https://shop.example.ua/p?utm_medium=email"
+                  "&utm_term=sofa%20bed&gclid=G1"),
+            param("source", string_value="param_source"), param("content", string_value="param_content")],
+        "user_pseudo_id": "999.888",
+        "collected_traffic_source": {"manual_source": "google", "manual_medium": "",
+                                     "manual_campaign_name": None, "gclid": None},
+        "session_traffic_source_last_click": {"manual_campaign": {
+            "source": "bing", "medium": "organic", "campaign_name": "brand", "content": None}},
+    },
+    {  # a form with its client_id param; a param without a value is skipped for the next one
+        "event_date": "20260902", "event_timestamp": "1788340532000000", "event_name": "form_submit",
+        "event_params": [
+            param("ga_session_id", string_value=" 42 "), param("page_location", string_value=None),
+            param("page_location", string_value="https://shop.example.ua/contact"),
+            param("client_id", string_value="111.222")],
+        "user_pseudo_id": "999.888",
+    },
+    {  # a form without one falls back to user_pseudo_id
+        "event_date": "20260902", "event_timestamp": "1788340542000000", "event_name": "form_submit",
+        "event_params": [param("ga_session_id", int_value="1788340500"),
+                         param("page_referrer", int_value="7")],
+        "user_pseudo_id": "999.888",
+    },
+]
+# (event_at, event_name, ga_session_id, ga_session_number, page_location, page_referrer,
+#  source, medium, campaign, content, term, gclid, device_category, client_id), worked out by hand
+TRICKY_EXPECTED = [
+    (datetime(2026, 9, 2, 9, 15, 12, 345678, tzinfo=UTC), "session_start", 1788340500, 3,
+     "https://shop.example.ua/?utm_source=Face%62ook&utm_medium=cpc&utm_campaign=UA+Leads%2C+Kyiv"
+     "&utm_source=second&gclid=Cj0K+x#top", None,
+     "Facebook", "cpc", "UA Leads, Kyiv", None, None, "Cj0K x", "mobile", None),
+    (datetime(2026, 9, 2, 9, 15, 22, tzinfo=UTC), "page_view", None, 2,
+     "https://shop.example.ua/p?utm_medium=email&utm_term=sofa%20bed&gclid=G1", None,
+     "google", "organic", "brand", "param_content", "sofa bed", "G1", None, None),
+    (datetime(2026, 9, 2, 9, 15, 32, tzinfo=UTC), "form_submit", 42, None,
+     "https://shop.example.ua/contact", None, None, None, None, None, None, None, None, "111.222"),
+    (datetime(2026, 9, 2, 9, 15, 42, tzinfo=UTC), "form_submit", 1788340500, None, None, "7",
+     None, None, None, None, None, None, None, "999.888"),
+]
+COLUMNS = ("event_at", "event_name", "ga_session_id", "ga_session_number", "page_location",
+           "page_referrer", "source", "medium", "campaign", "content", "term", "gclid",
+           "device_category", "client_id")
+
+
+@pytest.mark.parametrize("suffix", [".ndjson", ".parquet"])
+def test_tricky_rows_flattened(tmp_path, suffix: str) -> None:
+    path = tmp_path / f"events_20260902{suffix}"
+    if suffix == ".parquet":
+        pq.write_table(pa.Table.from_struct_array(pa.array(TRICKY_ROWS)), path)
+    else:
+        path.write_text("\n".join(json.dumps(r) for r in TRICKY_ROWS) + "\n\n")
+    tables = list(helpers.read_events(path, batch_rows=3))
+    assert [t.schema for t in tables] == [helpers.EVENT_SCHEMA] * 2
+    rows = [r for t in tables for r in t.to_pylist()]
+    assert [tuple(r[c] for c in COLUMNS) for r in rows] == TRICKY_EXPECTED
+    assert {(r["event_date"], r["geo_city"]) for r in rows} == {(date(2026, 9, 2), "Kyiv"),
+                                                               (date(2026, 9, 2), None)}
+
+
+def test_malformed_line_named(tmp_path) -> None:
+    path = tmp_path / "events_20260902.ndjson"
+    lines = [json.dumps(r) for r in TRICKY_ROWS]
+    path.write_text("\n".join([lines[0], "", lines[1], '{"event_name": "page_view",', lines[2]]))
+    with pytest.raises(SourceError, match=r"events_20260902.ndjson \(line 4\).*not valid JSON"):
+        list(helpers.read_events(path, batch_rows=100))
