@@ -17,10 +17,20 @@ import pandas as pd
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 import great_expectations as gx  # noqa: E402  (telemetry must be off before the import)
+from great_expectations.data_context.types.base import (  # noqa: E402
+    DataContextConfig,
+    InMemoryStoreBackendDefaults,
+    ProgressBarsConfig,
+)
 
 from expectations.suites.common import SuiteSpec, is_key_rule  # noqa: E402
 
 MAX_SAMPLES = 5
+# An in-memory context without progress bars: the checks run inside pipelines, not notebooks.
+QUIET_CONTEXT = DataContextConfig(
+    store_backend_defaults=InMemoryStoreBackendDefaults(),
+    progress_bars=ProgressBarsConfig(globally=False),
+)
 
 
 @dataclass(frozen=True)
@@ -91,7 +101,7 @@ def _failure(result: Any) -> Failure:
 def validate_frame(frame: pd.DataFrame, suite: gx.ExpectationSuite) -> ValidationOutcome:
     """Run `suite` on `frame`; any exception inside GX makes the outcome a failure."""
     try:
-        context = gx.get_context(mode="ephemeral")
+        context = gx.get_context(mode="ephemeral", project_config=QUIET_CONTEXT)
         batch = (
             context.data_sources.add_pandas("warehouse")
             .add_dataframe_asset("frame")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -33,22 +34,40 @@ def _fail(message: str) -> None:
     raise typer.Exit(code=1)
 
 
+# Libraries that talk at INFO level on their own; without --verbose only their errors show.
+CHATTY_LOGGERS = ("great_expectations", "dagster", "dlt", "alembic")
+
+
 def _logging(verbose: bool) -> None:
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if not verbose:
+        os.environ.setdefault("RUNTIME__LOG_LEVEL", "ERROR")  # dlt's own logger
+        for name in CHATTY_LOGGERS:
+            logging.getLogger(name).setLevel(logging.ERROR)
+        for handler in logging.getLogger().handlers:  # libraries that set their loggers to INFO
+            handler.setLevel(logging.WARNING)
     from ingestion.common.redaction import install_log_redaction
 
     install_log_redaction()
 
 
-def _materialize(select: str | None, full_refresh: bool = False) -> bool:
+def _materialize(select: str | None, full_refresh: bool = False, verbose: bool = False) -> bool:
+    """Run the asset graph with the progress display; without --verbose the tools' own output
+    (dbt's log lines) goes to a log file under the data folder, named at the end."""
     from orchestration.assets.transform import FULL_REFRESH_TAG
     from orchestration.runner import materialize_all
 
     tags = {FULL_REFRESH_TAG: "true"} if full_refresh else None
-    summary = materialize_all(select=select, progress=True, tags=tags)
+    if verbose:
+        return materialize_all(select=select, progress=True, tags=tags).success
+    log_path = Settings.from_env().data_dir / "logs" / f"run-{date.today().isoformat()}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("a", encoding="utf-8") as log_file, contextlib.redirect_stdout(log_file):
+        summary = materialize_all(select=select, progress=True, tags=tags)
+    console.print(f"Detailed log of the tools (dbt, dlt): {log_path}")
     return summary.success
 
 
@@ -66,7 +85,7 @@ def run(
 ) -> None:
     """Materialise the whole asset graph (or a selection) once, in-process, with progress."""
     _logging(verbose)
-    if not _materialize(select, full_refresh):
+    if not _materialize(select, full_refresh, verbose):
         _fail("some assets failed; the summary above names them (see the Dagster UI for details).")
 
 
@@ -95,7 +114,7 @@ def demo(
         os.environ.update(sandbox.source_env())
         console.print("[bold]Sandbox APIs[/] are up on 127.0.0.1; loading every source into "
                       f"{warehouse.describe()}")
-        ok = _materialize(select=None)
+        ok = _materialize(select=None, verbose=verbose)
     if not ok:
         _fail("the demo run failed; the summary above names the failing assets.")
     _print_results(settings, warehouse)

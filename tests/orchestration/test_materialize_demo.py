@@ -120,3 +120,20 @@ def test_a_full_refresh_run_rebuilds_the_incremental_facts(demo) -> None:
         assert refreshed.success
         full = _query(demo, kept.format(table=table)).iloc[0]
     assert full["kept"] == 0 and full["rows"] == daily["rows"]
+
+
+def test_the_run_command_keeps_tool_output_in_a_log_file(demo) -> None:
+    from typer.testing import CliRunner
+
+    from throughline.cli import app
+
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in demo.env.items():
+            patch.setenv(name, value)
+        patch.delenv("DAGSTER_HOME", raising=False)
+        result = CliRunner().invoke(app, ["run", "--select", "key:seeds/channel_rules"])
+    assert result.exit_code == 0, result.output
+    assert "Detailed log of the tools" in result.output
+    assert "Running with dbt" not in result.output  # dbt's own lines went to the log file
+    logs = list((demo.root / "data" / "logs").glob("run-*.log"))
+    assert logs and "channel_rules" in logs[0].read_text()
