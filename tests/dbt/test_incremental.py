@@ -11,6 +11,8 @@ import pytest
 from ingestion.pipeline import run_all_sources
 from ingestion.sandbox.generator import BusinessParams, generate_business
 from ingestion.sandbox.server import Sandbox
+from tests.dbt import golden
+from tests.dbt.conftest import load_raw
 from throughline.publish import CONTRACT_MARTS
 from throughline.transform import build
 from throughline.warehouse import Warehouse
@@ -91,3 +93,34 @@ def test_daily_runs_rebuilt_only_part_of_the_facts(runs) -> None:
     for run in rebuilt:
         for table, (rows, total) in run.items():
             assert 0 < rows < total / 2, (table, rows, total)
+
+
+def test_a_call_linking_an_older_lead_rebuilds_its_path(tmp_path) -> None:
+    """L5 (golden scenario) came in without a visitor. Weeks later its phone calls a dynamic
+    number carrying visitor v3: the daily run links them, and v3's visits before L5 join L5's
+    path, exactly as a full rebuild has it."""
+
+    def path_of_l5(warehouse: Warehouse) -> list[tuple]:
+        conn = warehouse.connect()
+        try:
+            return conn.execute(
+                "select attribution_model, touch_type, touch_id, channel, round(weight, 9) from marts.fct_attribution "
+                "where conversion_type = 'lead' and conversion_id = 'L5' order by 1, 2, 3").fetchall()
+        finally:
+            conn.close()
+
+    tables = golden.raw_tables()
+    calls = tables["raw_calltracking.calls"].copy()
+    calls.loc[calls["call_id"] == "CALL1", "started_at"] = golden.ts("2026-10-02T09:00:00")  # after every lead
+    path = tmp_path / "warehouse.duckdb"
+    load_raw(path, {**tables, "raw_calltracking.calls": calls[calls["call_id"] != "CALL1"]})
+    warehouse = Warehouse.from_url(f"duckdb:///{path}")
+    build(warehouse, full_refresh=True)
+    before = path_of_l5(warehouse)
+    load_raw(path, {"raw_calltracking.calls": calls})  # the call arrives with the next load
+    build(warehouse)
+    daily = path_of_l5(warehouse)
+    build(warehouse, full_refresh=True)
+    assert {row[1] for row in before} == {"synthetic"}
+    assert [row[:2] for row in daily if row[0] == "first_touch"] == [("first_touch", "session")]
+    assert daily == path_of_l5(warehouse)
