@@ -14,3 +14,19 @@
 {% macro build_stamp() -%}
     cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }})
 {%- endmacro %}
+
+{#- The newest build stamp of this model's current table (an empty table: long ago), so that
+    rows upstream rebuilt after it are the ones to pick up. -#}
+{% macro built_until() -%}
+    coalesce(max(rebuilt_at), cast('1900-01-01' as {{ dbt.type_timestamp() }}))
+{%- endmacro %}
+
+{#- Post-hook of the models kept per conversion: deletes the rows of conversions that `upstream`
+    no longer has (a lead deleted, a deal no longer won, a conversion moved to another contact). -#}
+{% macro delete_vanished_conversions(target, upstream, by_contact=true) -%}
+    delete from {{ target }} as built where not exists (
+        select 1 from {{ upstream }} as kept
+        where kept.conversion_type = built.conversion_type and kept.crm_source = built.crm_source
+            and kept.conversion_id = built.conversion_id
+            {%- if by_contact %} and kept.contact_key = built.contact_key{% endif %})
+{%- endmacro %}

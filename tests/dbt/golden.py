@@ -342,3 +342,15 @@ def raw_tables() -> dict[str, pd.DataFrame]:
             ]
         ),
     }
+
+
+def restated_crm(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The CRM tables a week later, with no new touch anywhere near them: L1 marked junk, its
+    deal D1 restated from 100 to 150 USD (6 300 UAH at the close day's 42) and the repeat deal
+    D3 closed a day later, on 2026-10-06."""
+    leads = tables["raw_bitrix24.leads"].copy()
+    leads.loc[leads["id"] == "L1", ["status_id", "status_semantic_id"]] = ["JUNK", "F"]
+    deals = tables["raw_bitrix24.deals"].copy()
+    deals.loc[deals["id"] == "D1", "opportunity"] = "150.00"
+    deals.loc[deals["id"] == "D3", "closedate"] = kyiv(ts("2026-10-06T07:00:00"))
+    return {"raw_bitrix24.leads": leads, "raw_bitrix24.deals": deals}

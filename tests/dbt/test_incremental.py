@@ -69,7 +69,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory):
             build(warehouse)
             rebuilt.append({t: rebuilt_rows(warehouse, t) for t in
                             ("intermediate.int_sessions_sourced", "intermediate.int_sessions",
-                             "intermediate.int_touch_paths")})
+                             "intermediate.int_touch_paths", "intermediate.int_attribution_rule_weights",
+                             "marts.fct_attribution")})
         incremental = snapshot(warehouse)
         build(warehouse, full_refresh=True)
         full = snapshot(warehouse)
@@ -124,3 +125,28 @@ def test_a_call_linking_an_older_lead_rebuilds_its_path(tmp_path) -> None:
     assert {row[1] for row in before} == {"synthetic"}
     assert [row[:2] for row in daily if row[0] == "first_touch"] == [("first_touch", "session")]
     assert daily == path_of_l5(warehouse)
+
+
+def test_a_restated_worth_reaches_the_attributed_figures(tmp_path) -> None:
+    """A lead marked junk, a deal's amount and another's close date restated, none of them near a
+    new touch (golden.restated_crm): the daily run credits the new worth on the unchanged paths,
+    exactly as a full rebuild does."""
+    tables = golden.raw_tables()
+    path = tmp_path / "warehouse.duckdb"
+    load_raw(path, tables)
+    warehouse = Warehouse.from_url(f"duckdb:///{path}")
+    build(warehouse, full_refresh=True)
+    load_raw(path, golden.restated_crm(tables))
+    build(warehouse)
+    daily = snapshot(warehouse)
+    credited = warehouse.read_frame(
+        "select conversion_id, min(credit_date) as credit_date, sum(qualified_leads) as qualified, "
+        "sum(revenue) as revenue from marts.fct_attribution where attribution_model = 'linear' "
+        "and conversion_id in ('L1', 'D1', 'D3') group by 1 order by 1").set_index("conversion_id")
+    build(warehouse, full_refresh=True)
+
+    assert credited.loc["L1", "qualified"] == 0
+    assert credited.loc["D1", "revenue"] == pytest.approx(150 * 42)
+    assert str(credited.loc["D3", "credit_date"])[:10] == "2026-10-06"
+    for table, frame in snapshot(warehouse).items():
+        pd.testing.assert_frame_equal(daily[table], frame, check_dtype=False, obj=table)

@@ -1,7 +1,22 @@
 -- Credit weights of the six rule-based models per conversion x touch (each sums to 1 per
 -- conversion). Markov weights are added in fct_attribution from the removal effects.
+-- Incremental by contact: a daily run recomputes the contacts whose paths int_touch_paths
+-- rebuilt since this table's last build; conversions that are gone are deleted after the run.
+{{ config(
+    materialized='incremental',
+    unique_key='contact_key',
+    incremental_strategy='delete+insert',
+    post_hook=["{{ delete_vanished_conversions(this, ref('int_touch_paths')) }}"],
+) }}
+
 with paths as (
     select * from {{ ref('int_touch_paths') }}
+    {% if is_incremental() %}
+    where contact_key in (
+        select contact_key from {{ ref('int_touch_paths') }}
+        where rebuilt_at > (select {{ built_until() }} from {{ this }})
+    )
+    {% endif %}
 ),
 
 last_non_direct as (
@@ -60,6 +75,7 @@ select
     crm_source,
     conversion_id,
     conversion_at,
+    contact_key,
     '{{ model }}' as attribution_model,
     touch_type,
     touch_id,
@@ -72,7 +88,8 @@ select
     utm_campaign,
     utm_content,
     utm_term,
-    cast(w_{{ model }} as double precision) as weight
+    cast(w_{{ model }} as double precision) as weight,
+    {{ build_stamp() }} as rebuilt_at
 from weights
 {% if not loop.last %}union all{% endif %}
 {% endfor %}

@@ -10,9 +10,7 @@
     materialized='incremental',
     unique_key='contact_key',
     incremental_strategy='delete+insert',
-    post_hook=["delete from {{ this }} as built where not exists (select 1 from {{ ref('int_conversions') }} as c
-        where c.conversion_type = built.conversion_type and c.crm_source = built.crm_source
-            and c.conversion_id = built.conversion_id and c.contact_key = built.contact_key)"],
+    post_hook=["{{ delete_vanished_conversions(this, ref('int_conversions')) }}"],
 ) }}
 
 with all_conversions as (

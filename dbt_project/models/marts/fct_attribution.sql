@@ -3,9 +3,55 @@
 -- and revenue (reporting currency). Markov: the conversion's credit is split among the
 -- channels on its path in proportion to their removal effects, equally over each channel's
 -- touches (linear when no channel on the path has an effect).
-with rule_weights as (
+-- Incremental: a daily run replaces the rule-based rows of the conversions whose weights were
+-- rebuilt since this table's last build or whose worth changed (a lead marked non-target, a
+-- deal's amount or close date restated, a new-customer flag moved), and every Markov row (the
+-- removal effects are fitted on all paths, so every day's fit moves them all); conversions
+-- that are gone are deleted after the run.
+{{ config(
+    materialized='incremental',
+    unique_key=['conversion_type', 'crm_source', 'conversion_id', 'attribution_model'],
+    incremental_strategy='delete+insert',
+    post_hook=["{{ delete_vanished_conversions(this, ref('int_touch_paths'), by_contact=false) }}"],
+) }}
+
+with conversions as (
+    select * from {{ ref('int_conversions') }}
+),
+
+{% if is_incremental() %}
+-- A conversion's first-touch credit on its first touch is its whole worth (weight 1).
+revalued_conversions as (
+    select c.conversion_type, c.crm_source, c.conversion_id
+    from conversions as c
+    inner join {{ this }} as built
+        on built.conversion_type = c.conversion_type
+        and built.crm_source = c.crm_source
+        and built.conversion_id = c.conversion_id
+        and built.attribution_model = 'first_touch'
+        and built.touch_position = 1
+    where built.credit_date is distinct from c.credit_date
+        or built.qualified_leads is distinct from c.qualified_leads
+        or built.new_customers is distinct from c.new_customers
+        or built.revenue is distinct from c.revenue
+),
+
+rule_weights as (
+    select w.*
+    from {{ ref('int_attribution_rule_weights') }} as w
+    where w.rebuilt_at > (select {{ built_until() }} from {{ this }})
+        or exists (
+            select 1 from revalued_conversions as r
+            where r.conversion_type = w.conversion_type
+                and r.crm_source = w.crm_source
+                and r.conversion_id = w.conversion_id
+        )
+),
+{% else %}
+rule_weights as (
     select * from {{ ref('int_attribution_rule_weights') }}
 ),
+{% endif %}
 
 paths as (
     select * from {{ ref('int_touch_paths') }}
@@ -71,7 +117,11 @@ markov_weights as (
 ),
 
 all_weights as (
-    select * from rule_weights
+    select
+        conversion_type, crm_source, conversion_id, conversion_at, attribution_model, touch_type, touch_id,
+        touched_at, touch_position, path_length, channel, utm_source, utm_medium, utm_campaign, utm_content,
+        utm_term, weight
+    from rule_weights
     union all
     select * from markov_weights
 )
@@ -99,9 +149,10 @@ select
     w.weight * c.qualified_leads as qualified_leads,
     w.weight * c.deals_won as deals_won,
     w.weight * c.new_customers as new_customers,
-    w.weight * c.revenue as revenue
+    w.weight * c.revenue as revenue,
+    {{ build_stamp() }} as rebuilt_at
 from all_weights as w
-inner join {{ ref('int_conversions') }} as c
+inner join conversions as c
     on c.conversion_type = w.conversion_type
     and c.crm_source = w.crm_source
     and c.conversion_id = w.conversion_id
