@@ -62,3 +62,13 @@ $fn$
 {% macro numbers(n) -%}
     select cast(g.n as integer) as n from generate_series(0, {{ n }}) as g(n)
 {%- endmacro %}
+
+{# The value of `expr` on the group's first row by `order_by` (NULL kept, as a row's value), among
+   the rows that meet `where`: one pass of an aggregate instead of a window and a join. #}
+{% macro first_by(expr, order_by, where=none) -%}{{ adapter.dispatch('first_by', 'throughline')(expr, order_by, where) }}{%- endmacro %}
+{% macro default__first_by(expr, order_by, where) -%}
+    (array_agg({{ expr }} order by {{ order_by }}){% if where %} filter (where {{ where }}){% endif %})[1]
+{%- endmacro %}
+{% macro duckdb__first_by(expr, order_by, where) -%}
+    arg_min_null({{ expr }}, ({{ order_by }})){% if where %} filter (where {{ where }}){% endif %}
+{%- endmacro %}

@@ -29,86 +29,48 @@ with events as (
 ),
 {% endif %}
 
+{%- set event_order = 'event_at, event_timestamp, event_name' -%}
+{%- set carries_source = 'utm_source is not null or utm_medium is not null or utm_campaign is not null or gclid is not null' -%}
 sessions as (
     select
         client_id,
         ga_session_id,
         min(event_at) as started_at,
         max(ga_session_number) as session_number,
-        count(*) as events
+        count(*) as events,
+        {%- for column in ['utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term', 'gclid'] %}
+        {{ first_by(column, event_order, carries_source) }} as source_{{ column }},
+        {%- endfor %}
+        {{ first_by('page_location', event_order) }} as landing_page,
+        {{ first_by('device_category', event_order) }} as device_category
     from events
     group by client_id, ga_session_id
-),
-
-sourced_events as (
-    select
-        client_id,
-        ga_session_id,
-        utm_source,
-        utm_medium,
-        utm_campaign,
-        utm_content,
-        utm_term,
-        gclid,
-        page_location,
-        device_category,
-        row_number() over (
-            partition by client_id, ga_session_id
-            order by event_at, event_timestamp, event_name
-        ) as source_rank
-    from events
-    where utm_source is not null or utm_medium is not null or utm_campaign is not null or gclid is not null
-),
-
-first_events as (
-    select
-        client_id,
-        ga_session_id,
-        page_location as landing_page,
-        device_category,
-        row_number() over (
-            partition by client_id, ga_session_id
-            order by event_at, event_timestamp, event_name
-        ) as event_rank
-    from events
-),
-
-joined as (
-    select
-        s.client_id,
-        s.ga_session_id,
-        s.client_id || '-' || cast(s.ga_session_id as text) as session_id,
-        s.started_at,
-        s.session_number,
-        s.events,
-        case
-            when src.utm_source is not null then src.utm_source
-            when src.gclid is not null then 'google'
-            when src.utm_medium is not null or src.utm_campaign is not null then '(not set)'
-            else '(direct)'
-        end as utm_source,
-        case
-            when src.utm_medium is not null then src.utm_medium
-            when src.gclid is not null and src.utm_source is null then 'cpc'
-            when src.utm_source is not null or src.utm_campaign is not null then '(not set)'
-            else '(none)'
-        end as utm_medium,
-        src.utm_campaign,
-        src.utm_content,
-        src.utm_term,
-        src.gclid,
-        f.landing_page,
-        f.device_category,
-        {{ build_stamp() }} as rebuilt_at
-    from sessions as s
-    left join sourced_events as src
-        on src.client_id = s.client_id
-        and src.ga_session_id = s.ga_session_id
-        and src.source_rank = 1
-    left join first_events as f
-        on f.client_id = s.client_id
-        and f.ga_session_id = s.ga_session_id
-        and f.event_rank = 1
 )
 
-select * from joined
+select
+    client_id,
+    ga_session_id,
+    client_id || '-' || cast(ga_session_id as text) as session_id,
+    started_at,
+    session_number,
+    events,
+    case
+        when source_utm_source is not null then source_utm_source
+        when source_gclid is not null then 'google'
+        when source_utm_medium is not null or source_utm_campaign is not null then '(not set)'
+        else '(direct)'
+    end as utm_source,
+    case
+        when source_utm_medium is not null then source_utm_medium
+        when source_gclid is not null and source_utm_source is null then 'cpc'
+        when source_utm_source is not null or source_utm_campaign is not null then '(not set)'
+        else '(none)'
+    end as utm_medium,
+    source_utm_campaign as utm_campaign,
+    source_utm_content as utm_content,
+    source_utm_term as utm_term,
+    source_gclid as gclid,
+    landing_page,
+    device_category,
+    {{ build_stamp() }} as rebuilt_at
+from sessions
