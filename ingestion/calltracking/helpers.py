@@ -67,19 +67,22 @@ def ringostat_record(row: dict[str, Any], tz: ZoneInfo, region: str = "UA") -> d
     call_type = str(row.get("call_type") or "in").lower()
     disposition = str(row.get("disposition") or "").upper()
     talk = _int(row.get("billsec"))
+    outbound = call_type.startswith(("out", "callback"))
+    # `caller` dials `dst`: on an outbound call the customer is the one called.
+    customer, line = (row.get("dst"), row.get("caller")) if outbound else (row.get("caller"), row.get("dst"))
     return {
         "call_id": str(row["uniqueid"]),
         "provider": "ringostat",
         "started_at": local.astimezone(UTC),
-        "direction": "outbound" if call_type.startswith(("out", "callback")) else "inbound",
+        "direction": "outbound" if outbound else "inbound",
         "answered": disposition == "ANSWERED" or talk > 0,
         "disposition": disposition or None,
         "wait_seconds": _int(row.get("waittime")),
         "duration_seconds": _int(row.get("duration")),
         "talk_seconds": talk,
-        "caller_phone": _blank(row.get("caller")),
-        "caller_phone_e164": to_e164(row.get("caller"), region),
-        "tracking_number": to_e164(row.get("dst"), region) or _blank(row.get("dst")),
+        "caller_phone": _blank(customer),
+        "caller_phone_e164": to_e164(customer, region),
+        "tracking_number": to_e164(line, region) or _blank(line),
         "source_name": _blank(row.get("pool_name")),
         "client_id": _blank(row.get("client_id")),
         "utm_source": _blank(row.get("utm_source")),
@@ -120,7 +123,7 @@ def callrail_record(row: dict[str, Any], region: str = "UA") -> dict[str, Any]:
         "direction": "outbound" if str(row.get("direction")).lower() == "outbound" else "inbound",
         "answered": bool(row.get("answered")),
         "disposition": row.get("call_type"),
-        "wait_seconds": _int(row.get("wait_time")),
+        "wait_seconds": None,  # CallRail reports no time to answer
         "duration_seconds": _int(row.get("duration")),
         "talk_seconds": _int(row.get("duration")) if row.get("answered") else 0,
         "caller_phone": _blank(row.get("customer_phone_number")),

@@ -455,7 +455,9 @@ def ringostat(state: ApiState, request: Request) -> Response:
     managers = state.business.managers.set_index("user_id")
     rows = [{
         "uniqueid": r.call_id, "calldate": pd.Timestamp(r.started_at).tz_convert(TZ).strftime("%Y-%m-%d %H:%M:%S"),
-        "caller": r.caller_phone, "dst": r.tracking_number, "disposition": r.disposition,
+        # an outbound call (a callback) dials the customer from the tracking line
+        "caller": r.caller_phone if r.direction == "in" else r.tracking_number,
+        "dst": r.tracking_number if r.direction == "in" else r.caller_phone, "disposition": r.disposition,
         "call_type": "in" if r.direction == "in" else "out", "duration": str(r.duration_seconds),
         "waittime": str(r.wait_seconds), "billsec": str(r.talk_seconds),
         "connected_with": f"{managers.loc[r.manager_id, 'name']} {managers.loc[r.manager_id, 'last_name']}"

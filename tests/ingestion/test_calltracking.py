@@ -24,6 +24,10 @@ def ringostat(request: Request) -> Reply:
         {"uniqueid": "1788340512.2", "calldate": "2026-09-02 15:00:00", "caller": "380671234567",
          "dst": "380445550000", "disposition": "NO ANSWER", "call_type": "in", "duration": 30,
          "waittime": 30, "billsec": 0, "pool_name": "Billboard", "client_id": ""},
+        # the manager calls the customer back: the customer is the number dialled
+        {"uniqueid": "1788340512.3", "calldate": "2026-09-02 15:10:00", "caller": "380445550000",
+         "dst": "380671234567", "disposition": "ANSWERED", "call_type": "out", "duration": 60,
+         "waittime": 5, "billsec": 55, "client_id": ""},
     ])
 
 
@@ -35,13 +39,14 @@ def test_ringostat(monkeypatch: pytest.MonkeyPatch, load, query) -> None:
         load("calltracking")
     rows = query("select call_id, started_at, direction, answered, wait_seconds, caller_phone_e164, "
                  "tracking_number, client_id, source_name from raw_calltracking.calls order by call_id")
-    assert [r[0] for r in rows] == ["1788340512.1", "1788340512.2"]
+    assert [r[0] for r in rows] == ["1788340512.1", "1788340512.2", "1788340512.3"]
     first = rows[0]
     # 14:21:07 in Kyiv (UTC+3 in September) is 11:21:07 UTC
     assert first[1].astimezone(UTC) == datetime(2026, 9, 2, 11, 21, 7, tzinfo=UTC)
     assert first[2:] == ("inbound", True, 9, "+380671234567", "+380445551122",
                          "1382483615.1522331416", "Facebook Ads")
     assert rows[1][3] is False and rows[1][7] is None and rows[1][8] == "Billboard"
+    assert rows[2][2:7] == ("outbound", True, 5, "+380671234567", "+380445550000")
 
 
 def callrail(request: Request) -> Reply:
@@ -60,7 +65,8 @@ def test_callrail(monkeypatch: pytest.MonkeyPatch, load, query) -> None:
                            "ACCOUNT_ID": "ACC1", "START_DATE": "2026-09-01", "END_DATE": "2026-09-03"}.items():
             monkeypatch.setenv(f"SOURCES__CALLTRACKING__{key}", value)
         load("calltracking")
-    assert query("select call_id, answered, client_id, caller_phone_e164, manager "
+    # CallRail has no time-to-answer field: unknown, not zero
+    assert query("select call_id, answered, client_id, caller_phone_e164, manager, wait_seconds "
                  "from raw_calltracking.calls order by call_id") == [
-        ("CAL1", True, "1382483615.1522331416", "+14705559876", "a@example.com"),
-        ("CAL2", False, "1382483615.1522331416", "+14705559876", "a@example.com")]
+        ("CAL1", True, "1382483615.1522331416", "+14705559876", "a@example.com", None),
+        ("CAL2", False, "1382483615.1522331416", "+14705559876", "a@example.com", None)]

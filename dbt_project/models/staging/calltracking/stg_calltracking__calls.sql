@@ -17,7 +17,7 @@ renamed as (
         case when lower(direction) in ('in', 'inbound', 'incoming') then 'inbound' else 'outbound' end as direction,
         coalesce(answered, false) as is_answered,
         disposition,
-        greatest(coalesce(wait_seconds, 0), 0) as wait_seconds,
+        case when wait_seconds < 0 then 0 else wait_seconds end as wait_seconds,  -- NULL: not reported
         coalesce(duration_seconds, 0) as duration_seconds,
         coalesce(talk_seconds, 0) as talk_seconds,
         nullif(trim(caller_phone_e164), '') as caller_phone_e164,
