@@ -29,12 +29,33 @@ callbacks as (
     group by m.call_id
 ),
 
-earlier_inbound as (
-    select
-        call_id,
-        row_number() over (partition by caller_phone_e164 order by started_at, call_id) as nth_call
+first_inbound as (
+    select caller_phone_e164, min(started_at) as first_called_at
     from calls
     where direction = 'inbound' and caller_phone_e164 is not null
+    group by caller_phone_e164
+),
+
+-- The manager a call names, by id, else e-mail, else name: one per call, even where two CRM
+-- sources (or two people) share a name.
+call_managers as (
+    select call_id, manager_id
+    from (
+        select
+            c.call_id,
+            mg.manager_id,
+            row_number() over (
+                partition by c.call_id
+                order by case when c.manager = mg.manager_id then 0 when lower(c.manager) = mg.email then 1 else 2 end,
+                    mg.crm_source, mg.manager_id
+            ) as preference
+        from calls as c
+        inner join managers as mg
+            on c.manager = mg.manager_id
+            or lower(c.manager) = mg.email
+            or lower(c.manager) = lower(mg.manager_name)
+    ) as candidates
+    where preference = 1
 )
 
 select
@@ -68,17 +89,15 @@ select
         when cb.called_back_at is not null
             then (({{ epoch_seconds('cb.called_back_at') }}) - ({{ epoch_seconds('c.started_at') }})) / 60.0
     end as callback_minutes,
-    coalesce(ei.nth_call = 1, false) as is_first_time_caller
+    coalesce(c.direction = 'inbound' and c.started_at = fi.first_called_at, false) as is_first_time_caller
 from calls as c
 left join {{ ref('int_traffic_channels') }} as ch
     on ch.utm_source = c.call_source
     and ch.utm_medium = c.call_medium
     and ch.utm_campaign = coalesce(c.call_campaign, '')
-left join managers as mg
-    on lower(c.manager) = mg.email
-    or lower(c.manager) = lower(mg.manager_name)
-    or c.manager = mg.manager_id
+left join call_managers as mg
+    on mg.call_id = c.call_id
 left join callbacks as cb
     on cb.call_id = c.call_id
-left join earlier_inbound as ei
-    on ei.call_id = c.call_id
+left join first_inbound as fi
+    on fi.caller_phone_e164 = c.caller_phone_e164

@@ -1,5 +1,5 @@
--- Calls with their traffic source. A dynamic-number call (it carries the visitor's client id)
--- takes the source of that visitor's latest session started at or before the call; a
+-- Calls with their traffic source. A dynamic-number call (the tracking_numbers seed says so, or,
+-- for numbers not listed there, the call carries the visitor's client id) takes the source of that visitor's latest session started at or before the call; a
 -- static-number call takes the source of its number: the tracking_numbers seed, else the
 -- call's own UTMs, else the provider's source name with medium "offline".
 with calls as (
@@ -9,6 +9,7 @@ with calls as (
 numbers as (
     select
         case when trim(tracking_number) like '+%' then trim(tracking_number) else '+' || trim(tracking_number) end as tracking_number,
+        case lower(trim(number_type)) when 'dynamic' then 'dynamic' when 'static' then 'static' end as number_type,
         {{ normalize_utm('source') }} as utm_source,
         {{ normalize_utm('medium') }} as utm_medium,
         {{ normalize_utm('campaign') }} as utm_campaign
@@ -30,27 +31,36 @@ visitor_sessions as (
         on s.client_id = c.client_id
         and s.started_at <= c.started_at
     where c.client_id is not null
+),
+
+typed as (
+    select
+        c.*,
+        coalesce(n.number_type, case when c.client_id is not null then 'dynamic' else 'static' end) as number_type,
+        n.utm_source as number_source,
+        n.utm_medium as number_medium,
+        n.utm_campaign as number_campaign
+    from calls as c
+    left join numbers as n
+        on n.tracking_number = c.tracking_number
 )
 
 select
     c.*,
-    case when c.client_id is not null then 'dynamic' else 'static' end as number_type,
     vs.session_id,
     case
-        when c.client_id is not null then coalesce(vs.utm_source, c.utm_source, '(direct)')
-        else coalesce(n.utm_source, c.utm_source, {{ normalize_utm('c.source_name') }}, '(not set)')
+        when c.number_type = 'dynamic' then coalesce(vs.utm_source, c.utm_source, '(direct)')
+        else coalesce(c.number_source, c.utm_source, {{ normalize_utm('c.source_name') }}, '(not set)')
     end as call_source,
     case
-        when c.client_id is not null then coalesce(vs.utm_medium, c.utm_medium, '(none)')
-        else coalesce(n.utm_medium, c.utm_medium, 'offline')
+        when c.number_type = 'dynamic' then coalesce(vs.utm_medium, c.utm_medium, '(none)')
+        else coalesce(c.number_medium, c.utm_medium, 'offline')
     end as call_medium,
     case
-        when c.client_id is not null then coalesce(vs.utm_campaign, c.utm_campaign)
-        else coalesce(n.utm_campaign, c.utm_campaign)
+        when c.number_type = 'dynamic' then coalesce(vs.utm_campaign, c.utm_campaign)
+        else coalesce(c.number_campaign, c.utm_campaign)
     end as call_campaign
-from calls as c
+from typed as c
 left join visitor_sessions as vs
     on vs.call_id = c.call_id
     and vs.recency = 1
-left join numbers as n
-    on n.tracking_number = c.tracking_number
