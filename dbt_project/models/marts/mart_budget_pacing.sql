@@ -1,20 +1,12 @@
 -- Are we on budget: per month x channel x campaign (NULL campaign_id for channel-level plans),
--- planned vs actual spend in the reporting currency (the plan converted at the rate of the
--- month's first day), pacing and projected month-end spend. Elapsed days count days before
--- today (local) in the current month; past months are 100 % elapsed.
-with plan as (
-    select * from {{ ref('stg_manual_costs__budget_plan') }}
-),
-
-plan_converted as (
-    select
-        p.month_start,
-        p.channel,
-        p.campaign_id,
-        sum(p.planned_spend * {{ fx_rate('p.currency') }}) as planned_spend
-    from plan as p
-    {{ fx_joins('p.currency', 'p.month_start') }}
-    group by p.month_start, p.channel, p.campaign_id
+-- planned vs actual spend in the reporting currency (int_budget_plan), pacing and projected
+-- month-end spend. Elapsed days count days before today (local) in the current month, and so
+-- does actual spend (a manual cost spread over the whole month has not all been spent yet);
+-- past months are 100 % elapsed.
+with plan_converted as (
+    select month_start, channel, campaign_id, sum(planned_spend_reporting) as planned_spend
+    from {{ ref('int_budget_plan') }}
+    group by month_start, channel, campaign_id
 ),
 
 spend as (
@@ -24,6 +16,7 @@ spend as (
         campaign_id,
         spend
     from {{ ref('fct_ad_spend') }}
+    where spend_date < {{ local_date('current_timestamp') }}
 ),
 
 actuals as (
