@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_WAREHOUSE = "duckdb:///data/throughline.duckdb"
@@ -36,3 +39,10 @@ class Settings:
             dagster_url=env.get("THROUGHLINE_DAGSTER_URL", DEFAULT_DAGSTER_URL).rstrip("/"),
             data_dir=Path(env.get("THROUGHLINE_DATA_DIR", str(PROJECT_ROOT / "data"))),
         )
+
+
+def analysis_vars() -> dict[str, Any]:
+    """The analysis settings (gross margin, ROMI thresholds, ...) as dbt_project.yml sets them, for
+    the Python steps that must apply the same ones as the marts."""
+    project = yaml.safe_load((PROJECT_ROOT / "dbt_project" / "dbt_project.yml").read_text())
+    return project.get("vars") or {}

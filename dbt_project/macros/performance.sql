@@ -12,12 +12,18 @@
     cast({{ safe_divide('spend', 'qualified_leads') }} as numeric(18, 2)) as cost_per_qualified_lead,
     cast({{ safe_divide('spend', 'new_customers') }} as numeric(18, 2)) as cac,
     cast({{ safe_divide('revenue', 'spend') }} as numeric(18, 4)) as roas,
-    cast({{ safe_divide('revenue * ' ~ var('gross_margin') ~ ' - spend', 'spend') }} * 100 as numeric(18, 2)) as romi_pct,
+    cast({{ romi_pct_of('revenue', 'spend') }} as numeric(18, 2)) as romi_pct,
     cast({{ safe_divide('leads', 'sessions') }} as numeric(18, 6)) as session_to_lead_rate,
     cast({{ safe_divide('deals_won', 'leads') }} as numeric(18, 6)) as lead_to_deal_rate
 {%- endmacro %}
 
-{# scale / optimize / stop / no_spend from spend and romi_pct. #}
+{# ROMI in % before rounding: (revenue x gross_margin - spend) / spend x 100. #}
+{% macro romi_pct_of(revenue, spend) -%}
+    ({{ safe_divide(revenue ~ ' * ' ~ var('gross_margin') ~ ' - ' ~ spend, spend) }} * 100)
+{%- endmacro %}
+
+{# scale / optimize / stop / no_spend from spend and the unrounded ROMI % (romi_pct_of), so that
+   -0.001 % is stop and 100.001 % is scale. #}
 {% macro budget_decision(spend, romi_pct) -%}
     case
         when coalesce({{ spend }}, 0) = 0 then 'no_spend'

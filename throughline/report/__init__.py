@@ -13,7 +13,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from throughline.report import charts
 from throughline.report.labels import LABELS
-from throughline.settings import Settings
+from throughline.settings import Settings, analysis_vars
 from throughline.warehouse import Warehouse
 
 PERIOD_DAYS = 28
@@ -77,7 +77,11 @@ def gather(warehouse: Warehouse, lang: str) -> dict[str, Any]:
         raise ValueError("the marts are empty: run `throughline run` (or `make demo`) first")
     last = pd.Timestamp(last).date()
     period = Period(last - timedelta(days=PERIOD_DAYS - 1), last)
-    now, before = kpis(read, period), kpis(read, period.previous())
+    settings = analysis_vars()
+    margin = float(settings.get("gross_margin", 1.0))
+    stop_below, scale_above = float(settings.get("romi_stop_below", 0)), float(settings.get("romi_scale_above", 100))
+    romi = f"(revenue * {margin} - spend) / nullif(spend, 0) * 100"
+    now, before = kpis(read, period, margin), kpis(read, period.previous(), margin)
     scorecard = read(f"""
         with summed as (
             select channel, sum(spend) as spend, sum(leads) as leads, sum(new_customers) as new_customers,
@@ -87,10 +91,10 @@ def gather(warehouse: Warehouse, lang: str) -> dict[str, Any]:
             group by channel
         )
         select *, spend / nullif(leads, 0) as cpl, spend / nullif(new_customers, 0) as cac,
-               (revenue - spend) / nullif(spend, 0) * 100 as romi_pct,
+               {romi} as romi_pct,
                case when coalesce(spend, 0) = 0 then 'no_spend'
-                    when (revenue - spend) / spend * 100 < 0 then 'stop'
-                    when (revenue - spend) / spend * 100 > 100 then 'scale' else 'optimize' end as decision
+                    when {romi} < {stop_below} then 'stop'
+                    when {romi} > {scale_above} then 'scale' else 'optimize' end as decision
         from summed where spend > 0 or leads > 0 or revenue > 0
         order by revenue desc, spend desc
     """)
@@ -103,7 +107,7 @@ def gather(warehouse: Warehouse, lang: str) -> dict[str, Any]:
     models = read("""select channel, attribution_model, revenue from marts.mart_attribution_comparison""")
     campaigns = read(f"""
         select campaign_name, platform, sum(spend) as spend, sum(revenue) as revenue,
-               (sum(revenue) - sum(spend)) / nullif(sum(spend), 0) * 100 as romi_pct
+               (sum(revenue) * {margin} - sum(spend)) / nullif(sum(spend), 0) * 100 as romi_pct
         from marts.mart_campaign_performance
         where attribution_model = '{REPORT_MODEL}' and {period.where()} and platform <> '(untracked)'
         group by 1, 2 having sum(spend) > 0 order by romi_pct desc

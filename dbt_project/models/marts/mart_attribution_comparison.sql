@@ -42,7 +42,7 @@ joined as (
 
 select
     *,
-    cast({{ safe_divide('revenue * ' ~ var('gross_margin') ~ ' - spend', 'spend') }} * 100 as numeric(18, 2)) as romi_pct,
+    cast({{ romi_pct_of('revenue', 'spend') }} as numeric(18, 2)) as romi_pct,
     cast({{ safe_divide('spend', 'new_customers') }} as numeric(18, 2)) as cac,
-    {{ budget_decision('spend', safe_divide('revenue * ' ~ var('gross_margin') ~ ' - spend', 'spend') ~ ' * 100') }} as decision
+    {{ budget_decision('spend', romi_pct_of('revenue', 'spend')) }} as decision
 from joined

@@ -39,5 +39,5 @@ with_ratios as (
 
 select
     *,
-    {{ budget_decision('spend', 'romi_pct') }} as decision
+    {{ budget_decision('spend', romi_pct_of('revenue', 'spend')) }} as decision
 from with_ratios
