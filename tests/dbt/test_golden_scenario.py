@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pandas as pd
 import pytest
+
+from tests.dbt import golden
 
 Query = Callable[[str], list[tuple]]
 
@@ -315,3 +318,22 @@ def test_touch_paths(query: Query) -> None:
         where conversion_type = 'deal' and path = 'Paid Search > Direct > Paid Social'
         """
     ) == [(2, pytest.approx(5200), pytest.approx(3), pytest.approx((4 + 30) / 2))]
+
+
+def test_a_renamed_campaign_keeps_its_sessions(build_warehouse) -> None:
+    """Meta campaign 201 is renamed "Leads Broad Autumn" on 2026-09-03: v1's session tagged with
+    the old name (leads broad) still belongs to it, and every row shows the current name."""
+    tables = golden.raw_tables()
+    insights = tables["raw_meta_ads.ad_insights"]
+    renamed = {**insights.iloc[0].to_dict(), "campaign_name": "Leads Broad Autumn",
+               "date_start": golden.ts("2026-09-03T00:00:00").date(), "spend": 5.0}
+    warehouse = build_warehouse(
+        {**tables, "raw_meta_ads.ad_insights": pd.concat([insights, pd.DataFrame([renamed])], ignore_index=True)},
+        "renamed")
+    rows = warehouse.read_frame(
+        "select campaign_name, sum(spend) as spend, sum(sessions) as sessions from marts.mart_campaign_performance "
+        "where platform = 'meta_ads' and campaign_id = '201' and attribution_model = 'linear' group by 1")
+    assert rows.to_dict("records") == [{"campaign_name": "Leads Broad Autumn", "spend": 15 * 41, "sessions": 1}]
+    assert warehouse.read_frame(
+        "select count(*) as n from marts.mart_campaign_performance where platform = '(untracked)' "
+        "and campaign_name = 'leads broad'")["n"].iloc[0] == 0

@@ -1,20 +1,22 @@
 -- Which ad-platform (or manual-cost) campaign a normalised utm_campaign belongs to: the campaign
--- whose id it equals, else the one whose normalised name it equals (id wins).
+-- whose id it equals, else the one whose normalised name (any it has had) it equals (id wins).
 with utm_campaigns as (
     select distinct utm_campaign from {{ ref('int_sessions') }} where utm_campaign is not null
     union
     select distinct utm_campaign from {{ ref('int_touch_paths') }} where utm_campaign is not null
+    union
+    select distinct utm_campaign from {{ ref('int_leads') }} where utm_campaign is not null
 ),
 
 campaigns as (
-    select
-        platform,
-        campaign_id,
-        max(campaign_name) as campaign_name,
-        {{ normalize_utm('max(campaign_name)') }} as campaign_name_normalized
+    select * from {{ ref('int_campaigns') }}
+),
+
+-- Every name a campaign has had: sessions tagged before a rename still belong to it.
+campaign_names as (
+    select distinct platform, campaign_id, {{ normalize_utm('campaign_name') }} as campaign_name_normalized
     from {{ ref('int_ad_spend') }}
     where campaign_id is not null
-    group by platform, campaign_id
 ),
 
 candidates as (
@@ -24,7 +26,8 @@ candidates as (
     union all
     select u.utm_campaign, c.platform, c.campaign_id, c.campaign_name, 2 as match_rank
     from utm_campaigns as u
-    inner join campaigns as c on c.campaign_name_normalized = u.utm_campaign
+    inner join campaign_names as n on n.campaign_name_normalized = u.utm_campaign
+    inner join campaigns as c on c.platform = n.platform and c.campaign_id = n.campaign_id
 ),
 
 ranked as (

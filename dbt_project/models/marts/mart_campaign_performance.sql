@@ -12,19 +12,20 @@ matches as (
 
 spend as (
     select
-        spend_date as date,
-        platform,
-        campaign_id,
-        campaign_name,
-        ad_group_id,
-        ad_id,
+        s.spend_date as date,
+        s.platform,
+        s.campaign_id,
+        coalesce(c.campaign_name, s.campaign_name) as campaign_name,
+        s.ad_group_id,
+        s.ad_id,
         cast(null as text) as utm_content,
         cast(null as text) as utm_term,
-        sum(spend) as spend,
-        sum(impressions) as impressions,
-        sum(clicks) as clicks
-    from {{ ref('fct_ad_spend') }}
-    group by spend_date, platform, campaign_id, campaign_name, ad_group_id, ad_id
+        sum(s.spend) as spend,
+        sum(s.impressions) as impressions,
+        sum(s.clicks) as clicks
+    from {{ ref('fct_ad_spend') }} as s
+    left join {{ ref('dim_campaign') }} as c on c.platform = s.platform and c.campaign_id = s.campaign_id
+    group by 1, 2, 3, 4, 5, 6
 ),
 
 sessions as (

@@ -43,7 +43,8 @@ spend_rows as (
         case when s.platform = 'manual' then 'manual_costs' else s.platform end as source_name,
         1 as rows_loaded,
         0, 0, 0, 0, 0,
-        case when s.platform <> 'manual' and cc.campaign_id is null then s.spend else 0 end as spend_without_sessions,
+        -- a manual cost without a campaign (a retainer, an agency fee) belongs to no campaign
+        case when s.campaign_id is not null and cc.campaign_id is null then s.spend else 0 end as spend_without_sessions,
         0, 0, 0, 0
     from {{ ref('int_ad_spend') }} as s
     left join carried_campaigns as cc on cc.platform = s.platform and cc.campaign_id = s.campaign_id
