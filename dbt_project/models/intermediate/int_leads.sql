@@ -41,10 +41,13 @@ bitrix as (
     left join bitrix_contacts as bc on bc.crm_contact_id = l.crm_contact_id
 ),
 
+-- A row at the lead's creation is its initial status, not a change.
 file_history as (
-    select lead_id, min(changed_at) as first_status_change_at
-    from {{ ref('stg_crm_file__lead_status_history') }}
-    group by lead_id
+    select h.lead_id, min(h.changed_at) as first_status_change_at
+    from {{ ref('stg_crm_file__lead_status_history') }} as h
+    inner join {{ ref('stg_crm_file__leads') }} as l on l.lead_id = h.lead_id
+    where h.changed_at > l.created_at
+    group by h.lead_id
 ),
 
 crm_file as (
