@@ -55,8 +55,9 @@ create temp macro query_value(pairs, wanted) as
 
 # One row per event in the export's order. A param is the first of that key with a value, as
 # GA4 sets one value field per param. The traffic fields take the first non-empty of the event's
-# collected values, the session's last-click manual campaign, the page_location query string
-# and the event's own params.
+# collected values, the page_location query string and the event's own params: the session's own
+# source. session_traffic_source_last_click is not read: GA4 gives a direct visit the previous
+# non-direct campaign there, which would turn Direct sessions into campaign touches.
 EVENTS_SQL = """
 with keyed as (
     select
@@ -76,7 +77,6 @@ picked as (
         device,
         geo,
         collected_traffic_source as collected,
-        session_traffic_source_last_click.manual_campaign as manual,
         event_params[list_position(param_keys, 'ga_session_id')].value as ga_session_id,
         event_params[list_position(param_keys, 'ga_session_number')].value as ga_session_number,
         param_texts[list_position(param_keys, 'page_location')] as page_location,
@@ -107,16 +107,11 @@ select
     param_int(ga_session_number) as ga_session_number,
     page_location,
     page_referrer,
-    coalesce(nullif(collected.manual_source, ''), nullif(manual.source, ''),
-             query_value(query, 'utm_source'), source) as source,
-    coalesce(nullif(collected.manual_medium, ''), nullif(manual.medium, ''),
-             query_value(query, 'utm_medium'), medium) as medium,
-    coalesce(nullif(collected.manual_campaign_name, ''), nullif(manual.campaign_name, ''),
-             query_value(query, 'utm_campaign'), campaign) as campaign,
-    coalesce(nullif(collected.manual_content, ''), nullif(manual.content, ''),
-             query_value(query, 'utm_content'), content) as content,
-    coalesce(nullif(collected.manual_term, ''), nullif(manual.term, ''),
-             query_value(query, 'utm_term'), term) as term,
+    coalesce(nullif(collected.manual_source, ''), query_value(query, 'utm_source'), source) as source,
+    coalesce(nullif(collected.manual_medium, ''), query_value(query, 'utm_medium'), medium) as medium,
+    coalesce(nullif(collected.manual_campaign_name, ''), query_value(query, 'utm_campaign'), campaign) as campaign,
+    coalesce(nullif(collected.manual_content, ''), query_value(query, 'utm_content'), content) as content,
+    coalesce(nullif(collected.manual_term, ''), query_value(query, 'utm_term'), term) as term,
     coalesce(nullif(collected.gclid, ''), query_value(query, 'gclid'), gclid) as gclid,
     device.category as device_category,
     geo.country as geo_country,
@@ -138,9 +133,6 @@ EXPORT_SCHEMA = pa.schema([
     ("collected_traffic_source", pa.struct([
         (name, pa.string()) for name in ("manual_source", "manual_medium", "manual_campaign_name",
                                           "manual_content", "manual_term", "gclid")])),
-    ("session_traffic_source_last_click", pa.struct([("manual_campaign", pa.struct([
-        (name, pa.string())
-        for name in ("source", "medium", "campaign_name", "content", "term")]))])),
 ])
 _SQL_TYPES = {pa.string(): "varchar", pa.int64(): "bigint", pa.float64(): "double"}
 
