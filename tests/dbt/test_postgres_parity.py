@@ -79,13 +79,14 @@ def rows(connect: Callable[[], object], table: str) -> list[tuple]:
     return sorted(data, key=lambda r: tuple((v is None, str(v)) for v in r))
 
 
-def golden_on_postgres(postgres_dsn: str, database: str) -> Warehouse:
+def golden_on_postgres(postgres_dsn: str, database: str) -> str:
+    """The DSN of a new database holding the golden raw tables."""
     with psycopg.connect(postgres_dsn, autocommit=True) as conn:
         conn.execute(f"drop database if exists {database}")
         conn.execute(f"create database {database}")
     dsn = postgres_dsn.rsplit("/", 1)[0] + f"/{database}"
     load_raw_postgres(dsn, golden.raw_tables())
-    return Warehouse.from_url(dsn)
+    return dsn
 
 
 def assert_same_marts(postgres: Warehouse, duckdb: Warehouse) -> None:
@@ -98,7 +99,7 @@ def assert_same_marts(postgres: Warehouse, duckdb: Warehouse) -> None:
 
 @pytest.mark.postgres
 def test_postgres_marts_equal_duckdb(postgres_dsn: str, golden_warehouse: Warehouse) -> None:
-    postgres = golden_on_postgres(postgres_dsn, "golden")
+    postgres = Warehouse.from_url(golden_on_postgres(postgres_dsn, "golden"))
     build(postgres)
     assert_same_marts(postgres, golden_warehouse)
 
@@ -107,10 +108,10 @@ def test_postgres_marts_equal_duckdb(postgres_dsn: str, golden_warehouse: Wareho
 def test_postgres_daily_run_equals_duckdb_full_build(postgres_dsn: str, build_warehouse) -> None:
     """The incremental models' SQL on PostgreSQL: a daily run after restated CRM records gives
     the marts DuckDB builds from scratch on the same data."""
-    postgres = golden_on_postgres(postgres_dsn, "golden_daily")
+    dsn = golden_on_postgres(postgres_dsn, "golden_daily")
+    postgres = Warehouse.from_url(dsn)
     build(postgres, full_refresh=True)
     restated = golden.restated_crm(golden.raw_tables())
-    dsn = postgres_dsn.rsplit("/", 1)[0] + "/golden_daily"
     load_raw_postgres(dsn, restated)
     build(postgres)
     assert_same_marts(postgres, build_warehouse({**golden.raw_tables(), **restated}, "restated"))

@@ -55,6 +55,11 @@ def ratio(numerator: float, denominator: float) -> float | None:
     return None if not denominator else numerator / denominator
 
 
+def romi_pct_sql(revenue: str, spend: str, gross_margin: float) -> str:
+    """ROMI in % as the marts define it (dbt macro romi_pct_of), NULL without spend."""
+    return f"({revenue} * {gross_margin} - {spend}) / nullif({spend}, 0) * 100"
+
+
 def kpis(read: Any, period: Period, gross_margin: float = 1.0) -> dict[str, float | None]:
     row = read(f"""
         select sum(spend) as spend, sum(leads) as leads, sum(qualified_leads) as qualified_leads,
@@ -80,7 +85,7 @@ def gather(warehouse: Warehouse, lang: str) -> dict[str, Any]:
     settings = analysis_vars()
     margin = float(settings.get("gross_margin", 1.0))
     stop_below, scale_above = float(settings.get("romi_stop_below", 0)), float(settings.get("romi_scale_above", 100))
-    romi = f"(revenue * {margin} - spend) / nullif(spend, 0) * 100"
+    romi = romi_pct_sql("revenue", "spend", margin)
     now, before = kpis(read, period, margin), kpis(read, period.previous(), margin)
     scorecard = read(f"""
         with summed as (
@@ -107,7 +112,7 @@ def gather(warehouse: Warehouse, lang: str) -> dict[str, Any]:
     models = read("""select channel, attribution_model, revenue from marts.mart_attribution_comparison""")
     campaigns = read(f"""
         select campaign_name, platform, sum(spend) as spend, sum(revenue) as revenue,
-               (sum(revenue) * {margin} - sum(spend)) / nullif(sum(spend), 0) * 100 as romi_pct
+               {romi_pct_sql("sum(revenue)", "sum(spend)", margin)} as romi_pct
         from marts.mart_campaign_performance
         where attribution_model = '{REPORT_MODEL}' and {period.where()} and platform <> '(untracked)'
         group by 1, 2 having sum(spend) > 0 order by romi_pct desc

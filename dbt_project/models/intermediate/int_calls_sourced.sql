@@ -1,7 +1,8 @@
 -- Calls with their traffic source. A dynamic-number call (the tracking_numbers seed says so, or,
--- for numbers not listed there, the call carries the visitor's client id) takes the source of that visitor's latest session started at or before the call; a
--- static-number call takes the source of its number: the tracking_numbers seed, else the
--- call's own UTMs, else the provider's source name with medium "offline".
+-- for numbers not listed there, the call carries the visitor's client id) takes the source of
+-- that visitor's latest session started at or before the call; a static-number call takes the
+-- source of its number: the tracking_numbers seed, else the call's own UTMs, else the
+-- provider's source name with medium "offline".
 with calls as (
     select * from {{ ref('stg_calltracking__calls') }}
 ),
