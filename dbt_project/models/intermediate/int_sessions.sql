@@ -2,7 +2,8 @@
 -- or shared id (such sessions count as sessions but are never touches).
 -- Incremental: a daily run rebuilds the sessions int_sessions_sourced rebuilt, those of visitors
 -- whose bot / shared flag changed, and those whose source / medium / campaign now maps to
--- another channel.
+-- another channel. rebuilt_at stamps the rows this model rebuilt (int_visitor_transitions
+-- picks up their visitors).
 {{ config(materialized='incremental', unique_key='session_id', incremental_strategy='delete+insert') }}
 
 with sourced as (
@@ -42,7 +43,7 @@ channel_changes as (
 to_build as (
     select s.*
     from sourced as s
-    where s.rebuilt_at > (select max(rebuilt_at) from {{ this }})
+    where s.rebuilt_at > (select {{ built_until() }} from {{ this }})
         or s.client_id in (select client_id from flag_changes)
         or exists (
             select 1 from channel_changes as cc
@@ -58,7 +59,21 @@ to_build as (
 {% endif %}
 
 select
-    s.*,
+    s.client_id,
+    s.ga_session_id,
+    s.session_id,
+    s.started_at,
+    s.session_number,
+    s.events,
+    s.utm_source,
+    s.utm_medium,
+    s.utm_campaign,
+    s.utm_content,
+    s.utm_term,
+    s.gclid,
+    s.landing_page,
+    s.device_category,
+    {{ build_stamp() }} as rebuilt_at,
     {{ local_date('s.started_at') }} as session_date,
     coalesce(c.channel, 'Other') as channel,
     (s.utm_source = '(direct)' and s.utm_medium = '(none)') as is_direct,

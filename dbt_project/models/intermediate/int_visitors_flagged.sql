@@ -1,14 +1,8 @@
 -- Visitor ids no person could own: more than max_sessions_per_visitor_day sessions on one
 -- (local) day, or linked by client id to more than max_leads_per_visitor leads.
-with daily_sessions as (
-    select client_id, {{ local_date('started_at') }} as session_date, count(*) as sessions
-    from {{ ref('int_sessions_sourced') }}
-    group by client_id, {{ local_date('started_at') }}
-),
-
-busy as (
+with busy as (
     select client_id, 'sessions_per_day' as reason
-    from daily_sessions
+    from {{ ref('int_visitor_days') }}
     where sessions > {{ var('max_sessions_per_visitor_day') }}
     group by client_id
 ),
