@@ -37,6 +37,9 @@ TARGETS = {
     "demo end to end": "< 120 s",
 }
 RESULTS = Path(__file__).parent / "results"
+# The product's own stages: the peak memory target is theirs. Generating the synthetic business,
+# replicating it and the raw DuckDB baseline are the benchmark's scaffolding (reported, not judged).
+PIPELINE_STAGES = ("ingest", "dbt full build", "daily run", "throughline demo")
 
 
 def machine() -> dict[str, str]:
@@ -68,7 +71,7 @@ def run(scale: str, keep: bool) -> list[StageResult]:
         raw_copy = work / "raw_copy" / "warehouse.duckdb"
         raw_copy.parent.mkdir()
         shutil.copyfile(work / "warehouse.duckdb", raw_copy)
-        results.append(run_stage("dbt full build", stages.dbt_layers, str(work)))
+        results.append(run_stage("dbt full build", stages.transform, str(work)))
         results.append(run_stage("same SQL in raw DuckDB", stages.raw_duckdb, str(work), str(raw_copy)))
         raw_copy.unlink()
         results.append(run_stage("daily run (last day)", stages.incremental_day, str(work), copies))
@@ -79,13 +82,19 @@ def run(scale: str, keep: bool) -> list[StageResult]:
     return results
 
 
+def _figure(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
 def report(scale: str, results: list[StageResult]) -> dict:
     by_name = {r.name: r for r in results}
     table = Table(title=f"Throughline benchmark, scale {scale}")
     for column in ("stage", "seconds", "peak RSS MiB", "figures"):
         table.add_column(column)
     for r in results:
-        figures = ", ".join(f"{k}={v:,.1f}" if isinstance(v, float) else f"{k}={v:,}" for k, v in r.figures.items())
+        figures = ", ".join(f"{k}={_figure(v)}" for k, v in r.figures.items())
         table.add_row(r.name, f"{r.seconds:,.1f}", f"{r.peak_rss_mib:,.0f}",
                       figures if r.ok else f"[red]FAILED[/] {r.error.splitlines()[0] if r.error else ''}")
     console = Console()
@@ -98,7 +107,8 @@ def report(scale: str, results: list[StageResult]) -> dict:
         ratios["dbt / raw DuckDB"] = full.figures["total_s"] / raw.figures["total_s"]
     if full and full.ok and daily and daily.ok:
         ratios["incremental / full (transform)"] = daily.figures["total_s"] / full.figures["total_s"]
-    ratios["peak memory GiB"] = max(r.peak_rss_mib for r in results) / 1024
+    ratios["peak memory GiB"] = max(
+        (r.peak_rss_mib for r in results if r.name.startswith(PIPELINE_STAGES)), default=0.0) / 1024
     summary = Table(title="Against the targets")
     summary.add_column("measure")
     summary.add_column("value")
@@ -107,7 +117,7 @@ def report(scale: str, results: list[StageResult]) -> dict:
                     TARGETS["dbt / raw DuckDB"])
     summary.add_row("incremental / full", f"{ratios.get('incremental / full (transform)', float('nan')) * 100:.0f} %",
                     TARGETS["incremental / full"])
-    summary.add_row("peak memory", f"{ratios['peak memory GiB']:.2f} GiB", TARGETS["peak memory"])
+    summary.add_row("peak memory (pipeline stages)", f"{ratios['peak memory GiB']:.2f} GiB", TARGETS["peak memory"])
     if full and full.ok:
         summary.add_row("dbt full build", f"{full.figures['total_s']:.1f} s", TARGETS["dbt full build (L)"])
     demo = by_name.get("throughline demo (end to end)")

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from throughline.markov import write_removal_effects
@@ -27,6 +28,9 @@ class TransformError(RuntimeError):
 class TransformResult:
     nodes: int
     markov_channels: int
+    # dbt's own execution time of each node (unique id -> seconds) and the Markov solve's.
+    node_seconds: dict[str, float] = field(default_factory=dict)
+    markov_seconds: float = 0.0
 
 
 def dbt_command(
@@ -36,6 +40,7 @@ def dbt_command(
     exclude: str | None = None,
     full_refresh: bool = False,
     dbt_vars: dict[str, Any] | None = None,
+    tests: bool = True,
 ) -> list[str]:
     """The dbt CLI arguments for one invocation in our project (pure; unit-tested)."""
     args = [command, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
@@ -43,6 +48,8 @@ def dbt_command(
         args += ["--select", select]
     if exclude:
         args += ["--exclude", exclude]
+    if not tests:
+        args += ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
     if full_refresh:
         args.append("--full-refresh")
     if dbt_vars:
@@ -65,14 +72,15 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ[key] = value
 
 
-def run_dbt(args: list[str], warehouse: Warehouse) -> int:
-    """Invoke dbt in-process against `warehouse`; raise TransformError naming failed nodes."""
+def run_dbt(args: list[str], warehouse: Warehouse) -> dict[str, float]:
+    """Invoke dbt in-process against `warehouse`: the seconds each node took, by unique id.
+    Raise TransformError naming failed nodes."""
     from dbt.cli.main import dbtRunner
 
     with _environment(warehouse.dbt_env()):
         result = dbtRunner().invoke(args)
     if result.success:
-        return len(result.result or []) if hasattr(result.result, "__len__") else 0
+        return {node.node.unique_id: node.execution_time for node in getattr(result.result, "results", None) or []}
     failures = []
     for node in getattr(result.result, "results", None) or []:
         if str(node.status) in ("error", "fail", "runtime error"):
@@ -86,18 +94,16 @@ def build(
     *,
     full_refresh: bool = False,
     dbt_vars: dict[str, Any] | None = None,
+    tests: bool = True,
 ) -> TransformResult:
-    """Seeds, models and tests before the Markov step, the Markov solve, then the rest."""
+    """Seeds, models and tests before the Markov step, the Markov solve, then the rest (two dbt
+    invocations, as the Dagster assets run them). `tests=False` builds without dbt's tests."""
+    options = {"full_refresh": full_refresh, "dbt_vars": dbt_vars, "tests": tests}
     with warehouse.lock():
-        nodes = run_dbt(
-            dbt_command(
-                "build", exclude=AFTER_MARKOV, full_refresh=full_refresh, dbt_vars=dbt_vars
-            ),
-            warehouse,
-        )
+        node_seconds = run_dbt(dbt_command("build", exclude=AFTER_MARKOV, **options), warehouse)
+        started = time.perf_counter()
         effects = write_removal_effects(warehouse)
-        nodes += run_dbt(
-            dbt_command("build", select=AFTER_MARKOV, full_refresh=full_refresh, dbt_vars=dbt_vars),
-            warehouse,
-        )
-    return TransformResult(nodes=nodes, markov_channels=len(effects))
+        markov_seconds = time.perf_counter() - started
+        node_seconds |= run_dbt(dbt_command("build", select=AFTER_MARKOV, **options), warehouse)
+    return TransformResult(nodes=len(node_seconds), markov_channels=len(effects), node_seconds=node_seconds,
+                           markov_seconds=markov_seconds)

@@ -71,7 +71,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory):
                             ("intermediate.int_sessions_sourced", "intermediate.int_sessions",
                              "intermediate.int_visitor_days", "intermediate.int_visitor_transitions",
                              "intermediate.int_touch_paths", "intermediate.int_attribution_rule_weights",
-                             "marts.fct_attribution")})
+                             "intermediate.int_attribution_rule_credits")})
         incremental = snapshot(warehouse)
         build(warehouse, full_refresh=True)
         full = snapshot(warehouse)

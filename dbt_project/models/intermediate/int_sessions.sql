@@ -1,9 +1,9 @@
 -- One row per GA session with its channel (channel_rules) and whether its visitor id is a bot
 -- or shared id (such sessions count as sessions but are never touches).
 -- Incremental: a daily run rebuilds the sessions int_sessions_sourced rebuilt, those of visitors
--- whose bot / shared flag changed, and those whose source / medium / campaign now maps to
--- another channel. rebuilt_at stamps the rows this model rebuilt (int_visitor_transitions
--- picks up their visitors).
+-- whose bot / shared flag changed, and those whose source / medium / campaign got another
+-- channel (int_traffic_channels.channel_changed_at). rebuilt_at stamps the rows this model
+-- rebuilt (int_visitor_transitions picks up their visitors).
 {{ config(materialized='incremental', unique_key='session_id', incremental_strategy='delete+insert') }}
 
 with sourced as (
@@ -27,30 +27,24 @@ flag_changes as (
     where is_flagged_visitor and client_id not in (select client_id from flagged)
 ),
 
-built_channels as (
-    select distinct utm_source, utm_medium, coalesce(utm_campaign, '') as utm_campaign, channel
-    from {{ this }}
-),
-
 channel_changes as (
-    select b.utm_source, b.utm_medium, b.utm_campaign
-    from built_channels as b
-    left join channels as c
-        on c.utm_source = b.utm_source and c.utm_medium = b.utm_medium and c.utm_campaign = b.utm_campaign
-    where coalesce(c.channel, 'Other') <> b.channel
+    select utm_source, utm_medium, utm_campaign
+    from channels
+    where channel_changed_at > (select {{ built_until() }} from {{ this }})
 ),
 
 to_build as (
-    select s.*
-    from sourced as s
-    where s.rebuilt_at > (select {{ built_until() }} from {{ this }})
-        or s.client_id in (select client_id from flag_changes)
-        or exists (
-            select 1 from channel_changes as cc
-            where cc.utm_source = s.utm_source
-                and cc.utm_medium = s.utm_medium
-                and cc.utm_campaign = coalesce(s.utm_campaign, '')
-        )
+    select * from sourced
+    where rebuilt_at > (select {{ built_until() }} from {{ this }})
+    union
+    select s.* from sourced as s
+    inner join flag_changes as f on f.client_id = s.client_id
+    union
+    select s.* from sourced as s
+    inner join channel_changes as cc
+        on cc.utm_source = s.utm_source
+        and cc.utm_medium = s.utm_medium
+        and cc.utm_campaign = coalesce(s.utm_campaign, '')
 )
 {% else %}
 to_build as (

@@ -38,8 +38,8 @@ sessions as (
         cast(null as text) as ad_id,
         s.utm_content,
         s.utm_term,
-        count(*) as sessions
-    from {{ ref('fct_sessions') }} as s
+        sum(s.sessions) as sessions
+    from {{ ref('int_sessions_daily') }} as s
     left join matches as m on m.utm_campaign = s.utm_campaign
     where s.utm_campaign is not null
     group by 1, 2, 3, 4, 5, 6, 7, 8

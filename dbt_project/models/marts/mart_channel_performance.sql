@@ -9,8 +9,8 @@ own_channel_events as (
     select spend_date as date, channel, spend, impressions, clicks, 0 as sessions, 0 as calls
     from {{ ref('fct_ad_spend') }}
     union all
-    select session_date, channel, 0, 0, 0, 1, 0
-    from {{ ref('fct_sessions') }}
+    select session_date, channel, 0, 0, 0, sessions, 0
+    from {{ ref('int_sessions_daily') }}
     union all
     select call_date, channel, 0, 0, 0, 0, 1
     from {{ ref('fct_calls') }}

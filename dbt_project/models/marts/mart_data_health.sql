@@ -54,19 +54,19 @@ session_rows as (
     select
         s.session_date as date,
         'ga4' as source_name,
-        1 as rows_loaded,
+        s.sessions as rows_loaded,
         0, 0, 0, 0, 0, 0,
         case
             when s.channel in ('Paid Search', 'Paid Social', 'Video')
                 and s.utm_medium not in ('organic', 'referral', 'social')
                 and s.utm_campaign is not null
                 and m.campaign_id is null
-            then 1 else 0
+            then s.sessions else 0
         end as sessions_unknown_campaign,
         0,
-        case when s.is_flagged_visitor then 1 else 0 end as flagged_sessions,
+        case when s.is_flagged_visitor then s.sessions else 0 end as flagged_sessions,
         0
-    from {{ ref('int_sessions') }} as s
+    from {{ ref('int_sessions_daily') }} as s
     left join {{ ref('int_campaign_matches') }} as m on m.utm_campaign = s.utm_campaign
 ),
 

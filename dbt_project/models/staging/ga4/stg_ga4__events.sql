@@ -14,6 +14,7 @@ renamed as (
         ga_session_id,
         ga_session_number,
         event_name,
+        event_date,
         coalesce(event_at, to_timestamp(event_timestamp / 1000000.0)) as event_at,
         event_timestamp,
         page_location,

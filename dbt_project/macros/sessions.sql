@@ -1,0 +1,81 @@
+{#- Sessions from GA4 events (client_id + ga_session_id), with their traffic source: the first
+    event of the session that carries UTMs or a gclid; a gclid alone is Google Ads auto-tagging
+    (google / cpc); nothing at all is (direct) / (none). `events` is a relation or CTE with the
+    columns of stg_ga4__events, `where` an optional filter on it. -#}
+{% macro sessions_from_events(events, where=none) -%}
+    {%- set event_order = 'event_at, event_timestamp, event_name' -%}
+    {%- set carries_source = 'utm_source is not null or utm_medium is not null or utm_campaign is not null or gclid is not null' -%}
+    with sessions as (
+        select
+            client_id,
+            ga_session_id,
+            min(event_at) as started_at,
+            max(ga_session_number) as session_number,
+            count(*) as events,
+            {%- for column in ['utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term', 'gclid'] %}
+            {{ first_by(column, event_order, carries_source) }} as source_{{ column }},
+            {%- endfor %}
+            {{ first_by('page_location', event_order) }} as landing_page,
+            {{ first_by('device_category', event_order) }} as device_category
+        from {{ events }}
+        {% if where %}where {{ where }}{% endif %}
+        group by client_id, ga_session_id
+    )
+
+    select
+        client_id,
+        ga_session_id,
+        client_id || '-' || cast(ga_session_id as text) as session_id,
+        started_at,
+        session_number,
+        events,
+        case
+            when source_utm_source is not null then source_utm_source
+            when source_gclid is not null then 'google'
+            when source_utm_medium is not null or source_utm_campaign is not null then '(not set)'
+            else '(direct)'
+        end as utm_source,
+        case
+            when source_utm_medium is not null then source_utm_medium
+            when source_gclid is not null and source_utm_source is null then 'cpc'
+            when source_utm_source is not null or source_utm_campaign is not null then '(not set)'
+            else '(none)'
+        end as utm_medium,
+        source_utm_campaign as utm_campaign,
+        source_utm_content as utm_content,
+        source_utm_term as utm_term,
+        source_gclid as gclid,
+        landing_page,
+        device_category,
+        {{ build_stamp() }} as rebuilt_at
+    from sessions
+{%- endmacro %}
+
+{#- A full build of int_sessions_sourced aggregates the events in batches of visitors of at most
+    var('events_per_build_batch') events each: a session's first values are strings that DuckDB
+    keeps in memory (they do not spill to disk), so one pass over tens of millions of events
+    would need more memory than a small machine has. The model selects batch 0 and a post-hook
+    inserts the others. -#}
+{% macro session_build_batches() -%}
+    {%- if not execute or is_incremental() -%}{{ return(1) }}{%- endif -%}
+    {%- set events = run_query('select count(*) from ' ~ ref('stg_ga4__events')).columns[0].values()[0] -%}
+    {%- set per_batch = var('events_per_build_batch') | int -%}
+    {{ return([1, ((events + per_batch - 1) // per_batch) | int] | max) }}
+{%- endmacro %}
+
+{% macro insert_remaining_session_batches() -%}
+    {%- set batches = session_build_batches() -%}
+    {%- for batch in range(1, batches) %}
+    insert into {{ this }}
+    select * from ({{ sessions_from_events(ref('stg_ga4__events'), visitor_batch('client_id', batch, batches)) }}) as sessions;
+    {%- endfor %}
+{%- endmacro %}
+
+{#- Rows whose visitor id falls into batch `batch` of `batches` (a stable hash of the id). -#}
+{% macro visitor_batch(column, batch, batches) -%}{{ adapter.dispatch('visitor_batch', 'throughline')(column, batch, batches) }}{%- endmacro %}
+{% macro default__visitor_batch(column, batch, batches) -%}
+    mod(abs(cast(hashtext({{ column }}) as bigint)), {{ batches }}) = {{ batch }}
+{%- endmacro %}
+{% macro duckdb__visitor_batch(column, batch, batches) -%}
+    hash({{ column }}) % {{ batches }} = {{ batch }}
+{%- endmacro %}
