@@ -51,31 +51,31 @@
     from sessions
 {%- endmacro %}
 
-{#- A full build of int_sessions_sourced aggregates the events in batches of visitors of at most
-    var('events_per_build_batch') events each: a session's first values are strings that DuckDB
-    keeps in memory (they do not spill to disk), so one pass over tens of millions of events
-    would need more memory than a small machine has. The model selects batch 0 and a post-hook
-    inserts the others. -#}
+{#- A full build of int_sessions_sourced aggregates the events in batches of at most about
+    var('events_per_build_batch') events: a session's first values are strings that DuckDB keeps
+    in memory (they do not spill to disk), so one pass over tens of millions of events would need
+    more memory than a small machine has. A batch is a range of ga_session_id, so no session is
+    split; as GA4 sets it to the session's start time, a range is also a span of days, and the
+    scan skips the rest of the table. Returns the batches' filters ([none]: one pass). -#}
 {% macro session_build_batches() -%}
-    {%- if not execute or is_incremental() -%}{{ return(1) }}{%- endif -%}
-    {%- set events = run_query('select count(*) from ' ~ ref('stg_ga4__events')).columns[0].values()[0] -%}
+    {%- if not execute or is_incremental() -%}{{ return([none]) }}{%- endif -%}
+    {%- set row = run_query('select count(*), min(ga_session_id), max(ga_session_id) from ' ~ ref('stg_ga4__events')).rows[0] -%}
     {%- set per_batch = var('events_per_build_batch') | int -%}
-    {{ return([1, ((events + per_batch - 1) // per_batch) | int] | max) }}
+    {%- set batches = ((row[0] | int) + per_batch - 1) // per_batch -%}
+    {%- if batches <= 1 -%}{{ return([none]) }}{%- endif -%}
+    {%- set first = row[1] | int -%}
+    {%- set width = ((row[2] | int) - first) // batches + 1 -%}
+    {%- set filters = [] -%}
+    {%- for batch in range(batches) -%}
+        {%- do filters.append('ga_session_id >= ' ~ (first + batch * width) ~ ' and ga_session_id < ' ~ (first + (batch + 1) * width)) -%}
+    {%- endfor -%}
+    {{ return(filters) }}
 {%- endmacro %}
 
+{#- Post-hook of int_sessions_sourced: the batches after the first (the model selects that). -#}
 {% macro insert_remaining_session_batches() -%}
-    {%- set batches = session_build_batches() -%}
-    {%- for batch in range(1, batches) %}
+    {%- for batch in session_build_batches()[1:] %}
     insert into {{ this }}
-    select * from ({{ sessions_from_events(ref('stg_ga4__events'), visitor_batch('client_id', batch, batches)) }}) as sessions;
+    select * from ({{ sessions_from_events(ref('stg_ga4__events'), batch) }}) as sessions;
     {%- endfor %}
-{%- endmacro %}
-
-{#- Rows whose visitor id falls into batch `batch` of `batches` (a stable hash of the id). -#}
-{% macro visitor_batch(column, batch, batches) -%}{{ adapter.dispatch('visitor_batch', 'throughline')(column, batch, batches) }}{%- endmacro %}
-{% macro default__visitor_batch(column, batch, batches) -%}
-    mod(abs(cast(hashtext({{ column }}) as bigint)), {{ batches }}) = {{ batch }}
-{%- endmacro %}
-{% macro duckdb__visitor_batch(column, batch, batches) -%}
-    hash({{ column }}) % {{ batches }} = {{ batch }}
 {%- endmacro %}

@@ -69,7 +69,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory):
             build(warehouse)
             rebuilt.append({t: rebuilt_rows(warehouse, t) for t in
                             ("intermediate.int_sessions_sourced", "intermediate.int_sessions",
-                             "intermediate.int_visitor_days", "intermediate.int_visitor_transitions",
+                             "intermediate.int_visitor_days", "intermediate.int_sessions_daily",
                              "intermediate.int_touch_paths", "intermediate.int_attribution_rule_weights",
                              "intermediate.int_attribution_rule_credits")})
         incremental = snapshot(warehouse)

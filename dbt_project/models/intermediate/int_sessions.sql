@@ -1,16 +1,15 @@
--- One row per GA session with its channel (channel_rules) and whether its visitor id is a bot
--- or shared id (such sessions count as sessions but are never touches).
--- Incremental: a daily run rebuilds the sessions int_sessions_sourced rebuilt, those of visitors
--- whose bot / shared flag changed, and those whose source / medium / campaign got another
--- channel (int_traffic_channels.channel_changed_at). rebuilt_at stamps the rows this model
--- rebuilt (int_visitor_transitions picks up their visitors).
+-- One row per GA session with its channel (channel_rules), whether its visitor id is a bot or
+-- shared id (such sessions count as sessions but are never touches), and its place in its
+-- visitor's path: the channel of the visitor's previous session and whether it is the last one
+-- (int_markov_transitions counts the visitors' paths from these).
+-- Incremental by visitor: a daily run rebuilds every session of the visitors that have a session
+-- int_sessions_sourced rebuilt, whose bot / shared flag changed, or that have a session whose
+-- source / medium / campaign got another channel (int_traffic_channels.channel_changed_at).
+-- rebuilt_at is when the session's counted facts (source, time, channel, flag) last changed, so
+-- int_sessions_daily recounts only those days, not every day of a returning visitor.
 {{ config(materialized='incremental', unique_key='session_id', incremental_strategy='delete+insert') }}
 
-with sourced as (
-    select * from {{ ref('int_sessions_sourced') }}
-),
-
-flagged as (
+with flagged as (
     select client_id from {{ ref('int_visitors_flagged') }}
 ),
 
@@ -33,24 +32,44 @@ channel_changes as (
     where channel_changed_at > (select {{ built_until() }} from {{ this }})
 ),
 
-to_build as (
-    select * from sourced
+-- (int_sessions_sourced is read directly each time: a CTE read more than once is materialised whole)
+visitors_to_build as (
+    select client_id from {{ ref('int_sessions_sourced') }}
     where rebuilt_at > (select {{ built_until() }} from {{ this }})
     union
-    select s.* from sourced as s
-    inner join flag_changes as f on f.client_id = s.client_id
+    select client_id from flag_changes
     union
-    select s.* from sourced as s
+    select s.client_id from {{ ref('int_sessions_sourced') }} as s
     inner join channel_changes as cc
         on cc.utm_source = s.utm_source
         and cc.utm_medium = s.utm_medium
         and cc.utm_campaign = coalesce(s.utm_campaign, '')
-)
+),
+
+to_build as (
+    select * from {{ ref('int_sessions_sourced') }}
+    where client_id in (select client_id from visitors_to_build)
+),
 {% else %}
 to_build as (
-    select * from sourced
-)
+    select * from {{ ref('int_sessions_sourced') }}
+),
 {% endif %}
+
+with_channel as (
+    select
+        s.*,
+        s.rebuilt_at as sourced_at,
+        coalesce(c.channel, 'Other') as channel,
+        (fv.client_id is not null) as is_flagged_visitor
+    from to_build as s
+    left join channels as c
+        on c.utm_source = s.utm_source
+        and c.utm_medium = s.utm_medium
+        and c.utm_campaign = coalesce(s.utm_campaign, '')
+    left join flagged as fv
+        on fv.client_id = s.client_id
+)
 
 select
     s.client_id,
@@ -67,15 +86,24 @@ select
     s.gclid,
     s.landing_page,
     s.device_category,
+    {% if is_incremental() -%}
+    case
+        when s.sourced_at > (select {{ built_until() }} from {{ this }})
+            or b.session_id is null or b.channel <> s.channel or b.is_flagged_visitor <> s.is_flagged_visitor
+            then {{ build_stamp() }}
+        else b.rebuilt_at
+    end as rebuilt_at,
+    {%- else -%}
     {{ build_stamp() }} as rebuilt_at,
+    {%- endif %}
     {{ local_date('s.started_at') }} as session_date,
-    coalesce(c.channel, 'Other') as channel,
+    s.channel,
     (s.utm_source = '(direct)' and s.utm_medium = '(none)') as is_direct,
-    (fv.client_id is not null) as is_flagged_visitor
-from to_build as s
-left join channels as c
-    on c.utm_source = s.utm_source
-    and c.utm_medium = s.utm_medium
-    and c.utm_campaign = coalesce(s.utm_campaign, '')
-left join flagged as fv
-    on fv.client_id = s.client_id
+    s.is_flagged_visitor,
+    lag(s.channel) over visitor_path as previous_visit_channel,
+    lead(s.started_at) over visitor_path is null as is_last_visit
+from with_channel as s
+{% if is_incremental() -%}
+left join {{ this }} as b on b.session_id = s.session_id
+{%- endif %}
+window visitor_path as (partition by s.client_id order by s.started_at, s.session_id)

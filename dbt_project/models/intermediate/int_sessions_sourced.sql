@@ -2,7 +2,7 @@
 -- sessions_from_events says how it is chosen).
 -- Incremental: a daily run rebuilds the sessions with events in the reprocess window, from all
 -- their events (a session runs at most a day before the window). A full build goes in batches
--- of visitors (session_build_batches) to stay within memory.
+-- of sessions (session_build_batches) to stay within memory.
 {{ config(
     materialized='incremental',
     unique_key='session_id',
@@ -34,6 +34,5 @@ events as (
 
 select * from ({{ sessions_from_events('events') }}) as sessions
 {% else %}
-{%- set batches = session_build_batches() -%}
-{{ sessions_from_events(ref('stg_ga4__events'), visitor_batch('client_id', 0, batches) if batches > 1 else none) }}
+{{ sessions_from_events(ref('stg_ga4__events'), session_build_batches()[0]) }}
 {% endif %}
