@@ -56,7 +56,8 @@ to_build as (
 ),
 {% endif %}
 
-with_channel as (
+-- Read twice, computed twice: materialised, ten million wide rows would not fit in memory.
+with_channel as not materialized (
     select
         s.*,
         s.rebuilt_at as sourced_at,
@@ -69,6 +70,16 @@ with_channel as (
         and c.utm_campaign = coalesce(s.utm_campaign, '')
     left join flagged as fv
         on fv.client_id = s.client_id
+),
+
+-- The visitor's path over narrow rows (a window keeps its whole input in memory).
+visitor_paths as (
+    select
+        session_id,
+        lag(channel) over visitor_path as previous_visit_channel,
+        lead(started_at) over visitor_path is null as is_last_visit
+    from with_channel
+    window visitor_path as (partition by client_id order by started_at, session_id)
 )
 
 select
@@ -100,10 +111,10 @@ select
     s.channel,
     (s.utm_source = '(direct)' and s.utm_medium = '(none)') as is_direct,
     s.is_flagged_visitor,
-    lag(s.channel) over visitor_path as previous_visit_channel,
-    lead(s.started_at) over visitor_path is null as is_last_visit
+    p.previous_visit_channel,
+    p.is_last_visit
 from with_channel as s
+inner join visitor_paths as p on p.session_id = s.session_id
 {% if is_incremental() -%}
 left join {{ this }} as b on b.session_id = s.session_id
 {%- endif %}
-window visitor_path as (partition by s.client_id order by s.started_at, s.session_id)
