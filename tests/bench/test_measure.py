@@ -34,3 +34,19 @@ def test_models_reading_the_markov_table_run_after_its_input() -> None:
     order = _topological(models)
     assert order.index("model.throughline.int_markov_transitions") < order.index("model.throughline.fct_attribution")
     assert order[0] == "model.throughline.a"
+
+
+def test_the_peak_memory_judged_is_the_pipelines_not_the_generators() -> None:
+    from bench.__main__ import report
+    from bench.measure import StageResult
+
+    results = [
+        StageResult("generate", 1.0, 9000.0, True, {}),
+        StageResult("dbt full build", 1.0, 4200.0, True, {"total_s": 100.0, "slowest": "int_a 60.0"}),
+        StageResult("same SQL in raw DuckDB", 1.0, 13000.0, True, {"total_s": 80.0}),
+        StageResult("daily run (last day)", 1.0, 3000.0, True, {"total_s": 20.0}),
+    ]
+    ratios = report("XS", results)["ratios"]
+    assert ratios["peak memory GiB"] == 4200.0 / 1024
+    assert ratios["dbt / raw DuckDB"] == 100.0 / 80.0
+    assert ratios["incremental / full (transform)"] == 20.0 / 100.0
