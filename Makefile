@@ -19,7 +19,7 @@ $(UV):
 	$(TOOLS)/bin/pip install --quiet "uv==$(UV_VERSION)"
 
 $(BIN)/throughline: $(UV) uv.lock pyproject.toml
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 	@touch $@
 
 setup: $(BIN)/throughline dbt-parse
@@ -29,9 +29,10 @@ setup: $(BIN)/throughline dbt-parse
 system-deps:
 	@bash scripts/install_system_deps.sh
 
-# The dbt manifest is prepared by the build, never at import time.
+# The dbt manifest is prepared by the build, never at import time, for the configured warehouse
+# (dbt re-parses everything when its saved parse state was made for another one).
 dbt-parse: $(BIN)/throughline
-	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir . --project-dir .
+	$(BIN)/python -m throughline.transform
 
 demo: setup
 	$(BIN)/throughline demo

@@ -107,3 +107,12 @@ def build(
         node_seconds |= run_dbt(dbt_command("build", select=AFTER_MARKOV, **options), warehouse)
     return TransformResult(nodes=len(node_seconds), markov_channels=len(effects), node_seconds=node_seconds,
                            markov_seconds=markov_seconds)
+
+
+def parse(warehouse: Warehouse) -> None:
+    """Write dbt's manifest and parse state for `warehouse`, so its first run re-parses nothing."""
+    run_dbt([*dbt_command("parse"), "--quiet"], warehouse)
+
+
+if __name__ == "__main__":  # `make dbt-parse`: for the warehouse the settings (and .env) configure
+    parse(Warehouse.from_settings())

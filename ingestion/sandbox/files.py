@@ -3,10 +3,11 @@ costs and budget plan CSVs, and a CRM export for the crm_file source."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 
+import numpy as np
+import orjson
 import pandas as pd
 
 from ingestion.sandbox.business import Business, without_nan
@@ -17,6 +18,12 @@ TZ = "Europe/Kyiv"
 def _param(key: str, string: str | None = None, integer: int | None = None) -> dict:
     return {"key": key, "value": {"string_value": string, "int_value": None if integer is None else str(integer),
                                   "float_value": None, "double_value": None}}
+
+
+def _local_days(at_us: pd.Series) -> np.ndarray:
+    """`YYYYMMDD` of each microsecond timestamp in the property's time zone (the export's event_date)."""
+    local = pd.to_datetime(at_us, unit="us", utc=True).dt.tz_convert(TZ).dt.tz_localize(None)
+    return np.char.replace(np.datetime_as_string(local.to_numpy().astype("datetime64[D]")), "-", "")
 
 
 def write_ga4_export(business: Business, folder: Path, as_of: date) -> None:
@@ -33,40 +40,46 @@ def write_ga4_export(business: Business, folder: Path, as_of: date) -> None:
                                                               "ga_session_number", "landing_url"]],
                           left_on="submitted_at", right_on="started_at", by="client_id", direction="backward")
     forms = forms[forms["ga_session_id"].notna()]
-    events: dict[str, list[str]] = {}
-    for s in sessions.itertuples(index=False):
-        start_us = int(s.started_at.value // 1000)
+    forms = forms.assign(at_us=forms["submitted_at"].astype("int64") // 1000)
+    forms = forms.assign(event_date=_local_days(forms["at_us"]))
+    forms = forms[forms["event_date"] < as_of.strftime("%Y%m%d")]
+    # A session's events: session_start, then one page_view every 30 s.
+    events_of = sessions.loc[sessions.index.repeat(sessions["page_views"].astype(int) + 1)]
+    view_number = events_of.groupby(level=0).cumcount()
+    events_of = events_of.assign(view_number=view_number.to_numpy(),
+                                 at_us=(events_of["started_at"].astype("int64") // 1000
+                                        + view_number * 30_000_000).to_numpy())
+    events_of = events_of.assign(event_date=_local_days(events_of["at_us"]))
+    events_of = events_of[["view_number", "at_us", "event_date", "ga_session_id", "ga_session_number", "landing_url",
+                           "client_id", "device_category", "country", "city", "source", "medium", "campaign",
+                           "term", "content", "gclid"]]
+    events: dict[str, list[bytes]] = {}
+    for s in events_of.itertuples(index=False):
+        first = s.view_number == 0
         collected = {"manual_campaign_id": None, "manual_campaign_name": s.campaign, "manual_source": s.source,
                      "manual_medium": s.medium, "manual_term": s.term, "manual_content": s.content,
-                     "gclid": s.gclid} if (s.source or s.gclid) else None
-        for n in range(int(s.page_views) + 1):
-            at_us = start_us + n * 30_000_000
-            local = pd.Timestamp(at_us, unit="us", tz="UTC").tz_convert(TZ)
-            row = {
-                "event_date": local.strftime("%Y%m%d"), "event_timestamp": str(at_us),
-                "event_name": "session_start" if n == 0 else "page_view",
-                "event_params": [_param("ga_session_id", integer=int(s.ga_session_id)),
-                                 _param("ga_session_number", integer=int(s.ga_session_number)),
-                                 _param("page_location", s.landing_url if n == 0 else "https://studio.example.ua/portfolio")],
-                "user_pseudo_id": s.client_id, "user_id": None,
-                "device": {"category": s.device_category}, "geo": {"country": s.country, "city": s.city},
-                "collected_traffic_source": collected if n == 0 else None,
-                "platform": "WEB", "stream_id": "1234567890",
-            }
-            events.setdefault(row["event_date"], []).append(json.dumps(row, ensure_ascii=False))
+                     "gclid": s.gclid} if first and (s.source or s.gclid) else None
+        row = {
+            "event_date": s.event_date, "event_timestamp": str(s.at_us),
+            "event_name": "session_start" if first else "page_view",
+            "event_params": [_param("ga_session_id", integer=int(s.ga_session_id)),
+                             _param("ga_session_number", integer=int(s.ga_session_number)),
+                             _param("page_location", s.landing_url if first else "https://studio.example.ua/portfolio")],
+            "user_pseudo_id": s.client_id, "user_id": None,
+            "device": {"category": s.device_category}, "geo": {"country": s.country, "city": s.city},
+            "collected_traffic_source": collected,
+            "platform": "WEB", "stream_id": "1234567890",
+        }
+        events.setdefault(s.event_date, []).append(orjson.dumps(row))
     for f in forms.itertuples(index=False):
-        at_us = int(f.submitted_at.value // 1000)
-        local = pd.Timestamp(at_us, unit="us", tz="UTC").tz_convert(TZ)
-        if local.date() >= as_of:
-            continue
-        row = {"event_date": local.strftime("%Y%m%d"), "event_timestamp": str(at_us), "event_name": "form_submit",
+        row = {"event_date": f.event_date, "event_timestamp": str(f.at_us), "event_name": "form_submit",
                "event_params": [_param("ga_session_id", integer=int(f.ga_session_id)),
                                 _param("page_location", "https://studio.example.ua/contacts"),
                                 _param("client_id", f.client_id), _param("lead_id", str(f.lead_id))],
                "user_pseudo_id": f.client_id, "platform": "WEB"}
-        events.setdefault(row["event_date"], []).append(json.dumps(row, ensure_ascii=False))
+        events.setdefault(f.event_date, []).append(orjson.dumps(row))
     for day, lines in events.items():
-        (folder / f"events_{day}.ndjson").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        (folder / f"events_{day}.ndjson").write_bytes(b"\n".join(lines) + b"\n")
 
 
 def write_manual_files(business: Business, folder: Path) -> None:

@@ -1,7 +1,10 @@
 """dbt models as assets (dbt tests as asset checks), split around the Python Markov step."""
 
 import logging
+import os
+import shutil
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, AssetSpec
@@ -24,6 +27,7 @@ MARKOV_SOURCE = "attribution"
 AFTER_MARKOV = f"source:{MARKOV_SOURCE}+"
 # A run with this tag set to "true" rebuilds the incremental models from all history.
 FULL_REFRESH_TAG = "throughline/full_refresh"
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 
 LAYER_OWNERS: Mapping[str, str] = {
     "staging": "team:data-engineering",
@@ -98,9 +102,24 @@ def _build(name: str, select: str, exclude: str | None) -> AssetsDefinition:
         if context.run.tags.get(FULL_REFRESH_TAG) == "true":
             args.append("--full-refresh")
         with warehouse.point_dbt_at_it().lock():
-            yield from dbt.cli(args, context=context).stream()
+            invocation = dbt.cli(args, context=context)
+            yield from invocation.stream()
+            keep_parse_state(invocation.target_path)
 
     return _models
+
+
+def keep_parse_state(invocation_target: Path) -> None:
+    """dagster-dbt seeds each invocation's own target folder with `target/partial_parse.msgpack`.
+    Copying the invocation's parse state back lets the next invocation parse only what changed:
+    dbt re-parses the whole project (seconds on a small machine) when its saved state was made for
+    another profile, e.g. another warehouse path."""
+    state = invocation_target / PARTIAL_PARSE_FILE
+    if state.exists():
+        shared = Path(dbt_project.project_dir) / "target" / PARTIAL_PARSE_FILE
+        staged = shared.with_suffix(f".{os.getpid()}.tmp")
+        shutil.copyfile(state, staged)
+        os.replace(staged, shared)
 
 
 def build_transform_assets() -> list[AssetsDefinition]:

@@ -137,3 +137,15 @@ def test_the_run_command_keeps_tool_output_in_a_log_file(demo) -> None:
     assert "Running with dbt" not in result.output  # dbt's own lines went to the log file
     logs = list((demo.root / "data" / "logs").glob("run-*.log"))
     assert logs and "channel_rules" in logs[0].read_text()
+
+
+def test_the_second_dbt_invocation_of_a_run_reuses_the_first_ones_parse(demo) -> None:
+    """The warehouse path is part of dbt's profile: without the parse state handed on, every dbt
+    invocation for a warehouse other than the one `make dbt-parse` saw re-parses the project."""
+    from orchestration.project import DBT_PROJECT_DIR
+
+    run = demo.summary.run_id[:7]
+    (after_markov,) = (DBT_PROJECT_DIR / "target").glob(f"dbt_models_after_markov-{run}-*")
+    log = (after_markov / "dbt.log").read_text()
+    assert "Unable to do partial parsing" not in log
+    assert "Partial parsing enabled" in log
