@@ -33,3 +33,8 @@ inner join {{ ref('int_conversions') }} as c
     and c.crm_source = w.crm_source
     and c.conversion_id = w.conversion_id
 {%- endmacro %}
+
+{#- One row of each conversion in a table of weights or credits: its first-touch row. -#}
+{% macro first_touch_rows() -%}
+    attribution_model = 'first_touch' and touch_position = 1
+{%- endmacro %}

@@ -3,10 +3,27 @@
     what depends on records changed since. `throughline run --full-refresh` rebuilds everything
     and gives the same tables; run it after editing channel_rules or an attribution var. -#}
 
+{#- The newest `column` of this model's current table (an empty table: long ago). Read before the
+    model runs and written into its SQL as a constant: a filter on a constant skips the row groups
+    of older rows, one on a subquery reads every row. -#}
+{% macro newest_in_this(column) -%}
+    {%- set newest = none -%}
+    {%- if execute -%}
+        {%- set newest = run_query('select max(' ~ column ~ ') from ' ~ this).columns[0].values()[0] -%}
+    {%- endif -%}
+    {%- if newest is none -%}
+        cast('1900-01-01' as {{ dbt.type_timestamp() }})
+    {%- elif newest.tzinfo is none -%}
+        cast('{{ newest.isoformat(" ") }}' as {{ dbt.type_timestamp() }})
+    {%- else -%}
+        cast('{{ newest.isoformat(" ") }}' as timestamp with time zone)
+    {%- endif -%}
+{%- endmacro %}
+
 {#- The moment from which rows are rebuilt: `reprocess_days` before the newest `column` of
     this model's current table. -#}
 {% macro reprocess_cutoff(column) -%}
-    (select {{ dbt.dateadd('day', -1 * var('reprocess_days'), 'coalesce(max(' ~ column ~ "), cast('1900-01-01' as " ~ dbt.type_timestamp() ~ '))') }} from {{ this }})
+    {{ dbt.dateadd('day', -1 * var('reprocess_days'), newest_in_this(column)) }}
 {%- endmacro %}
 
 {#- When this dbt invocation started: stamps the rows a run rebuilt, so models downstream pick
@@ -15,18 +32,22 @@
     cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }})
 {%- endmacro %}
 
-{#- The newest build stamp of this model's current table (an empty table: long ago), so that
-    rows upstream rebuilt after it are the ones to pick up. -#}
+{#- The newest build stamp of this model's current table, so that rows upstream rebuilt after
+    it are the ones to pick up. -#}
 {% macro built_until() -%}
-    coalesce(max(rebuilt_at), cast('1900-01-01' as {{ dbt.type_timestamp() }}))
+    {{ newest_in_this('rebuilt_at') }}
 {%- endmacro %}
 
 {#- Post-hook of the models kept per conversion: deletes the rows of conversions that `upstream`
-    no longer has (a lead deleted, a deal no longer won, a conversion moved to another contact). -#}
-{% macro delete_vanished_conversions(target, upstream, by_contact=true) -%}
-    delete from {{ target }} as built where not exists (
-        select 1 from {{ upstream }} as kept
-        where kept.conversion_type = built.conversion_type and kept.crm_source = built.crm_source
-            and kept.conversion_id = built.conversion_id
-            {%- if by_contact %} and kept.contact_key = built.contact_key{% endif %})
+    no longer has (a lead deleted, a deal no longer won, a conversion moved to another contact).
+    `one_row_per_conversion` picks one row of each conversion in `target`, so the search reads a
+    row per conversion, not one per touch and model. -#}
+{% macro delete_vanished_conversions(target, upstream, by_contact=true, one_row_per_conversion='true') -%}
+    {%- set keys = ['conversion_type', 'crm_source', 'conversion_id'] + (['contact_key'] if by_contact else []) -%}
+    delete from {{ target }} as built using (
+        select {{ keys | join(', ') }} from {{ target }} where {{ one_row_per_conversion }}
+        except
+        select {{ keys | join(', ') }} from {{ upstream }}
+    ) as vanished
+    where {% for key in keys %}built.{{ key }} is not distinct from vanished.{{ key }}{% if not loop.last %} and {% endif %}{% endfor %}
 {%- endmacro %}

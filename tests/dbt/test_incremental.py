@@ -151,3 +151,39 @@ def test_a_restated_worth_reaches_the_attributed_figures(tmp_path) -> None:
     assert str(credited.loc["D3", "credit_date"])[:10] == "2026-10-06"
     for table, frame in snapshot(warehouse).items():
         pd.testing.assert_frame_equal(daily[table], frame, check_dtype=False, obj=table)
+
+
+def test_a_deal_reopened_leaves_the_attributed_figures(tmp_path) -> None:
+    """D1 is reopened in the CRM after it was credited: the daily run deletes its weights, credits
+    and path (the vanished-conversion post-hooks) and D3 becomes the contact's first won deal,
+    exactly as a full rebuild has it."""
+
+    def deals_credited(warehouse: Warehouse) -> dict[str, float]:
+        frame = warehouse.read_frame(
+            "select conversion_id, sum(new_customers) as new_customers from marts.fct_attribution "
+            "where conversion_type = 'deal' and attribution_model = 'linear' group by 1")
+        return dict(zip(frame["conversion_id"], frame["new_customers"].astype(float), strict=True))
+
+    tables = golden.raw_tables()
+    path = tmp_path / "warehouse.duckdb"
+    load_raw(path, tables)
+    warehouse = Warehouse.from_url(f"duckdb:///{path}")
+    build(warehouse, full_refresh=True)
+    before = deals_credited(warehouse)
+    deals = tables["raw_bitrix24.deals"].copy()
+    deals.loc[deals["id"] == "D1", ["stage_id", "stage_semantic_id", "closed", "closedate"]] = [
+        "NEGOTIATION", "P", "N", None]
+    load_raw(path, {"raw_bitrix24.deals": deals})
+    build(warehouse)
+    daily, daily_tables = deals_credited(warehouse), snapshot(warehouse)
+    leftovers = warehouse.read_frame(
+        "select count(*) as n from (select conversion_id from intermediate.int_attribution_rule_weights "
+        "union all select conversion_id from intermediate.int_conversion_paths "
+        "union all select conversion_id from intermediate.int_touch_paths) where conversion_id = 'D1'")
+    build(warehouse, full_refresh=True)
+
+    assert before["D1"] == pytest.approx(1) and before["D3"] == pytest.approx(0)
+    assert "D1" not in daily and daily["D3"] == pytest.approx(1)
+    assert leftovers["n"].iloc[0] == 0
+    for table, frame in snapshot(warehouse).items():
+        pd.testing.assert_frame_equal(daily_tables[table], frame, check_dtype=False, obj=table)

@@ -9,7 +9,7 @@
     materialized='incremental',
     unique_key=['conversion_type', 'crm_source', 'conversion_id', 'attribution_model'],
     incremental_strategy='delete+insert',
-    post_hook=["{{ delete_vanished_conversions(this, ref('int_touch_paths'), by_contact=false) }}"],
+    post_hook=["{{ delete_vanished_conversions(this, ref('int_touch_paths'), by_contact=false, one_row_per_conversion=first_touch_rows()) }}"],
 ) }}
 
 {% if is_incremental() %}
@@ -29,16 +29,18 @@ with revalued_conversions as (
         or built.revenue is distinct from c.revenue
 ),
 
+-- (two branches, not one OR: the constant filter of the first skips the unchanged row groups)
 rule_weights as (
+    select * from {{ ref('int_attribution_rule_weights') }}
+    where rebuilt_at > {{ built_until() }}
+    union all
     select w.*
     from {{ ref('int_attribution_rule_weights') }} as w
-    where w.rebuilt_at > (select {{ built_until() }} from {{ this }})
-        or exists (
-            select 1 from revalued_conversions as r
-            where r.conversion_type = w.conversion_type
-                and r.crm_source = w.crm_source
-                and r.conversion_id = w.conversion_id
-        )
+    inner join revalued_conversions as r
+        on r.conversion_type = w.conversion_type
+        and r.crm_source = w.crm_source
+        and r.conversion_id = w.conversion_id
+    where w.rebuilt_at <= {{ built_until() }}
 )
 {% else %}
 with rule_weights as (

@@ -6,7 +6,7 @@
     materialized='incremental',
     unique_key='contact_key',
     incremental_strategy='delete+insert',
-    post_hook=["{{ delete_vanished_conversions(this, ref('int_touch_paths')) }}"],
+    post_hook=["{{ delete_vanished_conversions(this, ref('int_touch_paths'), one_row_per_conversion=first_touch_rows()) }}"],
 ) }}
 
 with paths as (
@@ -14,7 +14,7 @@ with paths as (
     {% if is_incremental() %}
     where contact_key in (
         select contact_key from {{ ref('int_touch_paths') }}
-        where rebuilt_at > (select {{ built_until() }} from {{ this }})
+        where rebuilt_at > {{ built_until() }}
     )
     {% endif %}
 ),

@@ -22,7 +22,7 @@ from {{ ref('int_touch_paths') }}
 {% if is_incremental() %}
 where contact_key in (
     select contact_key from {{ ref('int_touch_paths') }}
-    where rebuilt_at > (select {{ built_until() }} from {{ this }})
+    where rebuilt_at > {{ built_until() }}
 )
 {% endif %}
 group by conversion_type, crm_source, conversion_id, contact_key

@@ -18,24 +18,27 @@ channels as (
 ),
 
 {% if is_incremental() %}
+-- Visitors flagged now but not before, or before but not now (both sets are small).
 flag_changes as (
-    select client_id from flagged
-    where client_id in (select client_id from {{ this }} where not is_flagged_visitor)
+    (select client_id from flagged
+     except
+     select client_id from {{ this }} where is_flagged_visitor)
     union
-    select client_id from {{ this }}
-    where is_flagged_visitor and client_id not in (select client_id from flagged)
+    (select client_id from {{ this }} where is_flagged_visitor
+     except
+     select client_id from flagged)
 ),
 
 channel_changes as (
     select utm_source, utm_medium, utm_campaign
     from channels
-    where channel_changed_at > (select {{ built_until() }} from {{ this }})
+    where channel_changed_at > {{ built_until() }}
 ),
 
 -- (int_sessions_sourced is read directly each time: a CTE read more than once is materialised whole)
 visitors_to_build as (
     select client_id from {{ ref('int_sessions_sourced') }}
-    where rebuilt_at > (select {{ built_until() }} from {{ this }})
+    where rebuilt_at > {{ built_until() }}
     union
     select client_id from flag_changes
     union
@@ -99,7 +102,7 @@ select
     s.device_category,
     {% if is_incremental() -%}
     case
-        when s.sourced_at > (select {{ built_until() }} from {{ this }})
+        when s.sourced_at > {{ built_until() }}
             or b.session_id is null or b.channel <> s.channel or b.is_flagged_visitor <> s.is_flagged_visitor
             then {{ build_stamp() }}
         else b.rebuilt_at

@@ -19,7 +19,7 @@ from {{ ref('int_sessions') }}
 {% if is_incremental() %}
 where session_date >= (
     select min(session_date) from {{ ref('int_sessions') }}
-    where rebuilt_at > (select {{ built_until() }} from {{ this }})
+    where rebuilt_at > {{ built_until() }}
 )
 {% endif %}
 group by session_date, channel, utm_source, utm_medium, utm_campaign, utm_content, utm_term, is_flagged_visitor

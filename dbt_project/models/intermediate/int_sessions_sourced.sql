@@ -11,16 +11,13 @@
 ) }}
 
 {% if is_incremental() %}
-with cutoff as (
-    select {{ reprocess_cutoff('started_at') }} as reprocess_from
-),
-
+{% set reprocess_from = reprocess_cutoff('started_at') %}
 -- event_date (the property's local date, within a day of the UTC time) narrows the scan first.
-recent_sessions as (
+with recent_sessions as (
     select distinct e.client_id, e.ga_session_id
     from {{ ref('stg_ga4__events') }} as e
-    where e.event_date >= (select cast({{ dbt.dateadd('day', -1, 'reprocess_from') }} as date) from cutoff)
-        and e.event_at >= (select reprocess_from from cutoff)
+    where e.event_date >= cast({{ dbt.dateadd('day', -1, reprocess_from) }} as date)
+        and e.event_at >= {{ reprocess_from }}
 ),
 
 events as (
@@ -28,8 +25,8 @@ events as (
     from {{ ref('stg_ga4__events') }} as e
     inner join recent_sessions as r
         on r.client_id = e.client_id and r.ga_session_id = e.ga_session_id
-    where e.event_date >= (select cast({{ dbt.dateadd('day', -2, 'reprocess_from') }} as date) from cutoff)
-        and e.event_at >= (select {{ dbt.dateadd('day', -1, 'reprocess_from') }} from cutoff)
+    where e.event_date >= cast({{ dbt.dateadd('day', -2, reprocess_from) }} as date)
+        and e.event_at >= {{ dbt.dateadd('day', -1, reprocess_from) }}
 )
 
 select * from ({{ sessions_from_events('events') }}) as sessions

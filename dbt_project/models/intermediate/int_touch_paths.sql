@@ -10,7 +10,7 @@
     materialized='incremental',
     unique_key='contact_key',
     incremental_strategy='delete+insert',
-    post_hook=["{{ delete_vanished_conversions(this, ref('int_conversions')) }}"],
+    post_hook=["{{ delete_vanished_conversions(this, ref('int_conversions'), one_row_per_conversion='touch_position = 1') }}"],
 ) }}
 
 with all_conversions as (
@@ -18,10 +18,7 @@ with all_conversions as (
 ),
 
 {% if is_incremental() %}
-cutoff as (
-    select {{ reprocess_cutoff('conversion_at') }} as reprocess_from
-),
-
+{% set reprocess_from = reprocess_cutoff('conversion_at') %}
 built_conversions as (
     select distinct conversion_type, crm_source, conversion_id, contact_key, conversion_at
     from {{ this }}
@@ -45,13 +42,13 @@ changed_contacts as (
 recent_visitors as (
     select distinct client_id
     from {{ ref('int_sessions') }}
-    where started_at >= (select reprocess_from from cutoff)
+    where started_at >= {{ reprocess_from }}
 ),
 
 recent_callers as (
     select distinct caller_phone_e164
     from {{ ref('int_calls_sourced') }}
-    where started_at >= (select reprocess_from from cutoff) and caller_phone_e164 is not null
+    where started_at >= {{ reprocess_from }} and caller_phone_e164 is not null
 ),
 
 -- Contacts the window's sessions and calls can reach: through a lead's own visitor id (bot or

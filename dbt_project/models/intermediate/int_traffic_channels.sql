@@ -15,7 +15,7 @@ with keys as (
     select distinct utm_source, utm_medium, coalesce(utm_campaign, '') as utm_campaign
     from {{ ref('int_sessions_sourced') }}
     {% if is_incremental() %}
-    where rebuilt_at > (select {{ built_until() }} from {{ this }})
+    where rebuilt_at > {{ built_until() }}
     union
     select utm_source, utm_medium, utm_campaign from {{ this }}
     {% endif %}

@@ -7,7 +7,7 @@
 with rebuilt as (
     select min(started_at) as earliest_at
     from {{ ref('int_sessions_sourced') }}
-    where rebuilt_at > (select {{ built_until() }} from {{ this }})
+    where rebuilt_at > {{ built_until() }}
 ),
 
 sessions as (
