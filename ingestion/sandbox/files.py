@@ -13,6 +13,7 @@ import pandas as pd
 from ingestion.sandbox.business import Business, without_nan
 
 TZ = "Europe/Kyiv"
+SESSIONS_PER_CHUNK = 50_000
 
 
 def _param(key: str, string: str | None = None, integer: int | None = None) -> dict:
@@ -43,17 +44,29 @@ def write_ga4_export(business: Business, folder: Path, as_of: date) -> None:
     forms = forms.assign(at_us=forms["submitted_at"].astype("int64") // 1000)
     forms = forms.assign(event_date=_local_days(forms["at_us"]))
     forms = forms[forms["event_date"] < as_of.strftime("%Y%m%d")]
-    # A session's events: session_start, then one page_view every 30 s.
+    for start in range(0, len(sessions), SESSIONS_PER_CHUNK):  # bounded memory at any scale
+        _append_lines(folder, _session_event_lines(sessions.iloc[start:start + SESSIONS_PER_CHUNK]))
+    form_lines: dict[str, list[bytes]] = {}
+    for f in forms.itertuples(index=False):
+        row = {"event_date": f.event_date, "event_timestamp": str(f.at_us), "event_name": "form_submit",
+               "event_params": [_param("ga_session_id", integer=int(f.ga_session_id)),
+                                _param("page_location", "https://studio.example.ua/contacts"),
+                                _param("client_id", f.client_id), _param("lead_id", str(f.lead_id))],
+               "user_pseudo_id": f.client_id, "platform": "WEB"}
+        form_lines.setdefault(f.event_date, []).append(orjson.dumps(row))
+    _append_lines(folder, form_lines)
+
+
+def _session_event_lines(sessions: pd.DataFrame) -> dict[str, list[bytes]]:
+    """A session's events: session_start, then one page_view every 30 s; export lines by day."""
+    sessions = sessions[["started_at", "page_views", "ga_session_id", "ga_session_number", "landing_url",
+                         "client_id", "device_category", "country", "city", "source", "medium", "campaign",
+                         "term", "content", "gclid"]]
     events_of = sessions.loc[sessions.index.repeat(sessions["page_views"].astype(int) + 1)]
-    view_number = events_of.groupby(level=0).cumcount()
-    events_of = events_of.assign(view_number=view_number.to_numpy(),
-                                 at_us=(events_of["started_at"].astype("int64") // 1000
-                                        + view_number * 30_000_000).to_numpy())
-    events_of = events_of.assign(event_date=_local_days(events_of["at_us"]))
-    events_of = events_of[["view_number", "at_us", "event_date", "ga_session_id", "ga_session_number", "landing_url",
-                           "client_id", "device_category", "country", "city", "source", "medium", "campaign",
-                           "term", "content", "gclid"]]
-    events: dict[str, list[bytes]] = {}
+    view_number = events_of.groupby(level=0).cumcount().to_numpy()
+    at_us = events_of["started_at"].astype("int64").to_numpy() // 1000 + view_number * 30_000_000
+    events_of = events_of.assign(view_number=view_number, at_us=at_us, event_date=_local_days(pd.Series(at_us)))
+    lines: dict[str, list[bytes]] = {}
     for s in events_of.itertuples(index=False):
         first = s.view_number == 0
         collected = {"manual_campaign_id": None, "manual_campaign_name": s.campaign, "manual_source": s.source,
@@ -70,16 +83,14 @@ def write_ga4_export(business: Business, folder: Path, as_of: date) -> None:
             "collected_traffic_source": collected,
             "platform": "WEB", "stream_id": "1234567890",
         }
-        events.setdefault(s.event_date, []).append(orjson.dumps(row))
-    for f in forms.itertuples(index=False):
-        row = {"event_date": f.event_date, "event_timestamp": str(f.at_us), "event_name": "form_submit",
-               "event_params": [_param("ga_session_id", integer=int(f.ga_session_id)),
-                                _param("page_location", "https://studio.example.ua/contacts"),
-                                _param("client_id", f.client_id), _param("lead_id", str(f.lead_id))],
-               "user_pseudo_id": f.client_id, "platform": "WEB"}
-        events.setdefault(f.event_date, []).append(orjson.dumps(row))
-    for day, lines in events.items():
-        (folder / f"events_{day}.ndjson").write_bytes(b"\n".join(lines) + b"\n")
+        lines.setdefault(s.event_date, []).append(orjson.dumps(row))
+    return lines
+
+
+def _append_lines(folder: Path, lines_by_day: dict[str, list[bytes]]) -> None:
+    for day, lines in lines_by_day.items():
+        with (folder / f"events_{day}.ndjson").open("ab") as file:
+            file.write(b"\n".join(lines) + b"\n")
 
 
 def write_manual_files(business: Business, folder: Path) -> None:
