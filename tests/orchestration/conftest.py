@@ -22,10 +22,9 @@ def parse_dbt_project() -> None:
         or (DBT_DIR / "target" / "manifest.json").exists()
     ):
         return
-    dbt = Path(sys.executable).parent / "dbt"
     subprocess.run(
-        [str(dbt), "parse", "--quiet", "--profiles-dir", ".", "--project-dir", "."],
-        cwd=DBT_DIR,
+        [sys.executable, "-m", "throughline.transform"],
+        cwd=ROOT,
         check=True,
         env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
     )
