@@ -1,4 +1,7 @@
 -- One row per tracked call (inbound and outbound), with channel, manager and call quality.
+-- A view: int_calls is the table under it.
+{{ config(materialized='view') }}
+
 select
     call_id,
     provider,

@@ -1,5 +1,8 @@
 -- One row per CRM deal: outcome, amount in its currency and revenue in the reporting currency
 -- (won deals, at the close date's rate), and whether it made a new customer.
+-- A view: int_deals is the table under it.
+{{ config(materialized='view') }}
+
 select
     deal_id,
     crm_source,
