@@ -21,7 +21,7 @@ pytestmark = pytest.mark.slow
 
 DAILY_RUNS = 3
 # Beside the contract marts, the facts under them (internal build stamps left out).
-FACTS = ("marts.fct_attribution", "marts.fct_sessions", "marts.fct_leads", "marts.fct_deals")
+FACTS = ("marts.fct_attribution", "marts.fct_sessions", "marts.fct_leads", "marts.fct_deals", "marts.fct_calls")
 
 
 def snapshot(warehouse: Warehouse) -> dict[str, pd.DataFrame]:
@@ -70,6 +70,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory):
             rebuilt.append({t: rebuilt_rows(warehouse, t) for t in
                             ("intermediate.int_sessions_sourced", "intermediate.int_sessions",
                              "intermediate.int_visitor_days", "intermediate.int_sessions_daily",
+                             "intermediate.int_calls_sourced",
                              "intermediate.int_touch_paths", "intermediate.int_attribution_rule_weights",
                              "intermediate.int_attribution_rule_credits")})
         incremental = snapshot(warehouse)
@@ -187,3 +188,28 @@ def test_a_deal_reopened_leaves_the_attributed_figures(tmp_path) -> None:
     assert leftovers["n"].iloc[0] == 0
     for table, frame in snapshot(warehouse).items():
         pd.testing.assert_frame_equal(daily_tables[table], frame, check_dtype=False, obj=table)
+
+
+def test_a_restated_old_call_and_a_deleted_one(tmp_path) -> None:
+    """Weeks after they were built, the call tracker restates CALL2 (the missed billboard call
+    was answered after all) and drops CALL3 (the callback), both moved to August, long before
+    the sessions a daily run rebuilds: the daily run rebuilds the one and deletes the other,
+    exactly as a full rebuild has it."""
+    tables = golden.raw_tables()
+    calls = tables["raw_calltracking.calls"].copy()
+    calls.loc[calls["call_id"] == "CALL2", "started_at"] = golden.ts("2026-08-20T10:00:00")
+    calls.loc[calls["call_id"] == "CALL3", "started_at"] = golden.ts("2026-08-20T12:00:00")
+    path = tmp_path / "warehouse.duckdb"
+    load_raw(path, {**tables, "raw_calltracking.calls": calls})
+    warehouse = Warehouse.from_url(f"duckdb:///{path}")
+    build(warehouse, full_refresh=True)
+    calls.loc[calls["call_id"] == "CALL2", ["answered", "wait_seconds"]] = [True, 5]
+    load_raw(path, {"raw_calltracking.calls": calls[calls["call_id"] != "CALL3"]})
+    build(warehouse)
+    daily = snapshot(warehouse)
+    built = warehouse.read_frame("select call_id, is_missed, wait_seconds from marts.fct_calls order by call_id")
+    build(warehouse, full_refresh=True)
+
+    assert built.values.tolist() == [["CALL1", False, 12], ["CALL2", False, 5]]
+    for table, frame in snapshot(warehouse).items():
+        pd.testing.assert_frame_equal(daily[table], frame, check_dtype=False, obj=table)
