@@ -38,6 +38,12 @@
     {{ newest_in_this('rebuilt_at') }}
 {%- endmacro %}
 
+{#- The earliest `column` of the rows of `relation` rebuilt since this model's last build, as a
+    scalar subquery (NULL when none was): where a model recounts from. -#}
+{% macro earliest_rebuilt(relation, column) -%}
+    (select min({{ column }}) from {{ relation }} where rebuilt_at > {{ built_until() }})
+{%- endmacro %}
+
 {#- Post-hook of the models kept per conversion: deletes the rows of conversions that `upstream`
     no longer has (a lead deleted, a deal no longer won, a conversion moved to another contact).
     `one_row_per_conversion` picks one row of each conversion in `target`, so the search reads a

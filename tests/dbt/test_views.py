@@ -1,4 +1,5 @@
-"""Views are recreated only when their compiled SQL changed (macros/view_materialization.sql)."""
+"""Views are recreated only when their compiled SQL or the columns under them changed
+(macros/view_materialization.sql)."""
 
 from __future__ import annotations
 

@@ -52,10 +52,7 @@ changed as (
 to_build as (
     select * from typed
     where call_id in (select call_id from changed)
-        or started_at >= (
-            select min(started_at) from {{ ref('int_sessions_sourced') }}
-            where rebuilt_at > {{ built_until() }}
-        )
+        or started_at >= {{ earliest_rebuilt(ref('int_sessions_sourced'), 'started_at') }}
 ),
 {% else %}
 to_build as (

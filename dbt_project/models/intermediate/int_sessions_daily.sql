@@ -17,9 +17,6 @@ select
     {{ build_stamp() }} as rebuilt_at
 from {{ ref('int_sessions') }}
 {% if is_incremental() %}
-where session_date >= (
-    select min(session_date) from {{ ref('int_sessions') }}
-    where rebuilt_at > {{ built_until() }}
-)
+where session_date >= {{ earliest_rebuilt(ref('int_sessions'), 'session_date') }}
 {% endif %}
 group by session_date, channel, utm_source, utm_medium, utm_campaign, utm_content, utm_term, is_flagged_visitor

@@ -5,9 +5,7 @@
 
 {% if is_incremental() %}
 with rebuilt as (
-    select min(started_at) as earliest_at
-    from {{ ref('int_sessions_sourced') }}
-    where rebuilt_at > {{ built_until() }}
+    select {{ earliest_rebuilt(ref('int_sessions_sourced'), 'started_at') }} as earliest_at
 ),
 
 sessions as (
