@@ -1,6 +1,5 @@
 {#- Credit rows from weight rows (`weights`: one row per conversion x touch x attribution model):
-    the touch's weight times what the conversion is worth (int_conversions), stamped with this
-    build. -#}
+    the touch's weight times what the conversion is worth (int_conversions). -#}
 {% macro credits_from_weights(weights) -%}
 select
     w.conversion_type,
@@ -9,24 +8,13 @@ select
     w.conversion_at,
     c.credit_date,
     w.attribution_model,
-    w.touch_type,
-    w.touch_id,
-    w.touched_at,
-    w.touch_position,
-    w.path_length,
-    w.channel,
-    w.utm_source,
-    w.utm_medium,
-    w.utm_campaign,
-    w.utm_content,
-    w.utm_term,
+    {{ path_touch_columns('w') }},
     w.weight,
     w.weight * c.leads as leads,
     w.weight * c.qualified_leads as qualified_leads,
     w.weight * c.deals_won as deals_won,
     w.weight * c.new_customers as new_customers,
-    w.weight * c.revenue as revenue,
-    {{ build_stamp() }} as rebuilt_at
+    w.weight * c.revenue as revenue
 from {{ weights }} as w
 inner join {{ ref('int_conversions') }} as c
     on c.conversion_type = w.conversion_type
@@ -34,7 +22,17 @@ inner join {{ ref('int_conversions') }} as c
     and c.conversion_id = w.conversion_id
 {%- endmacro %}
 
-{#- One row of each conversion in a table of weights or credits: its first-touch row. -#}
-{% macro first_touch_rows() -%}
-    attribution_model = 'first_touch' and touch_position = 1
+{#- The six rule-based attribution models, in the order the marts list them (Markov comes last). -#}
+{% macro rule_based_models() -%}
+    {{ return(['first_touch', 'last_touch', 'last_non_direct', 'linear', 'position_based', 'time_decay']) }}
+{%- endmacro %}
+
+{#- The columns that say which touch of which path a row is, qualified by `alias` when given. -#}
+{% macro path_touch_columns(alias=none) -%}
+    {%- set prefix = alias ~ '.' if alias else '' -%}
+    {%- for column in ['touch_type', 'touch_id', 'touched_at', 'touch_position', 'path_length', 'channel',
+                       'utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term'] -%}
+    {{ prefix ~ column }}{% if not loop.last %},
+    {% endif %}
+    {%- endfor -%}
 {%- endmacro %}

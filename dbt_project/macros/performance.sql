@@ -1,6 +1,6 @@
 {# The seven attribution models, as rows of column attribution_model. #}
 {% macro attribution_models() -%}
-    {%- for model in ['first_touch', 'last_touch', 'last_non_direct', 'linear', 'position_based', 'time_decay', 'markov'] %}
+    {%- for model in rule_based_models() + ['markov'] %}
     select '{{ model }}' as attribution_model{% if not loop.last %} union all{% endif %}
     {%- endfor %}
 {%- endmacro %}

@@ -71,8 +71,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory):
                             ("intermediate.int_sessions_sourced", "intermediate.int_sessions",
                              "intermediate.int_visitor_days", "intermediate.int_sessions_daily",
                              "intermediate.int_calls_sourced",
-                             "intermediate.int_touch_paths", "intermediate.int_attribution_rule_weights",
-                             "intermediate.int_attribution_rule_credits")})
+                             "intermediate.int_touch_paths", "intermediate.int_attribution_rule_weights")})
         incremental = snapshot(warehouse)
         build(warehouse, full_refresh=True)
         full = snapshot(warehouse)

@@ -1,69 +1,45 @@
 -- The Markov model's credits, one row per conversion x touch: the conversion's credit is split
 -- among the channels on its path in proportion to their removal effects, equally over each
 -- channel's touches (linear when no channel on the path has an effect), times what the
--- conversion is worth. Rebuilt on every run: the chain is fitted on all paths, so every day's
--- fit moves every credit.
-with paths as (
-    select * from {{ ref('int_touch_paths') }}
-),
+-- conversion is worth. A view: every day's fit of the chain moves every credit, and the
+-- readers aggregate them faster than a table of them could be rewritten.
+{{ config(materialized='view') }}
 
-effects as (
-    select channel, removal_effect from {{ source('attribution', 'markov_removal_effects') }}
-),
-
-path_channels as (
+with touches as (
     select
-        p.conversion_type,
-        p.crm_source,
-        p.conversion_id,
-        p.channel,
-        count(*) as channel_touches,
-        max(coalesce(e.removal_effect, 0)) as removal_effect
-    from paths as p
-    left join effects as e on e.channel = p.channel
-    group by p.conversion_type, p.crm_source, p.conversion_id, p.channel
+        p.*,
+        coalesce(e.removal_effect, 0) as removal_effect,
+        count(*) over path_channel as channel_touches,
+        row_number() over (path_channel order by p.touch_position) = 1 as is_first_of_channel
+    from {{ ref('int_touch_paths') }} as p
+    left join {{ source('attribution', 'markov_removal_effects') }} as e on e.channel = p.channel
+    window path_channel as (partition by p.conversion_type, p.crm_source, p.conversion_id, p.channel)
 ),
 
-path_effect_totals as (
-    select conversion_type, crm_source, conversion_id, sum(removal_effect) as total_effect
-    from path_channels
-    group by conversion_type, crm_source, conversion_id
+-- The effects of the path's channels, each counted once.
+with_path_effect as (
+    select
+        *,
+        sum(case when is_first_of_channel then removal_effect else 0 end)
+            over (partition by conversion_type, crm_source, conversion_id) as path_effect
+    from touches
 ),
 
 weights as (
     select
-        p.conversion_type,
-        p.crm_source,
-        p.conversion_id,
-        p.conversion_at,
+        conversion_type,
+        crm_source,
+        conversion_id,
+        conversion_at,
         'markov' as attribution_model,
-        p.touch_type,
-        p.touch_id,
-        p.touched_at,
-        p.touch_position,
-        p.path_length,
-        p.channel,
-        p.utm_source,
-        p.utm_medium,
-        p.utm_campaign,
-        p.utm_content,
-        p.utm_term,
+        {{ path_touch_columns() }},
         cast(
             case
-                when t.total_effect > 0 then pc.removal_effect / t.total_effect / pc.channel_touches
-                else 1.0 / p.path_length
+                when path_effect > 0 then removal_effect / path_effect / channel_touches
+                else 1.0 / path_length
             end as double precision
         ) as weight
-    from paths as p
-    inner join path_channels as pc
-        on pc.conversion_type = p.conversion_type
-        and pc.crm_source = p.crm_source
-        and pc.conversion_id = p.conversion_id
-        and pc.channel = p.channel
-    inner join path_effect_totals as t
-        on t.conversion_type = p.conversion_type
-        and t.crm_source = p.crm_source
-        and t.conversion_id = p.conversion_id
+    from with_path_effect
 )
 
 {{ credits_from_weights('weights') }}

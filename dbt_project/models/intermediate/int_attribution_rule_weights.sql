@@ -1,12 +1,14 @@
--- Credit weights of the six rule-based models per conversion x touch (each sums to 1 per
--- conversion). Markov weights are added in fct_attribution from the removal effects.
+-- Credit weights of the six rule-based models, one row per conversion x touch with a column per
+-- model (weight_first_touch ... weight_time_decay; each sums to 1 per conversion): six times
+-- fewer rows to keep up to date than one per model. int_attribution_rule_credits turns them into
+-- one row per model.
 -- Incremental by contact: a daily run recomputes the contacts whose paths int_touch_paths
 -- rebuilt since this table's last build; conversions that are gone are deleted after the run.
 {{ config(
     materialized='incremental',
     unique_key='contact_key',
     incremental_strategy='delete+insert',
-    post_hook=["{{ delete_vanished_conversions(this, ref('int_touch_paths'), one_row_per_conversion=first_touch_rows()) }}"],
+    post_hook=["{{ delete_vanished_conversions(this, ref('int_touch_paths'), one_row_per_conversion='touch_position = 1') }}"],
 ) }}
 
 with paths as (
@@ -68,28 +70,15 @@ weights as (
         and lnd.conversion_id = p.conversion_id
 )
 
-{% set models = ['first_touch', 'last_touch', 'last_non_direct', 'linear', 'position_based', 'time_decay'] %}
-{% for model in models %}
 select
     conversion_type,
     crm_source,
     conversion_id,
     conversion_at,
     contact_key,
-    '{{ model }}' as attribution_model,
-    touch_type,
-    touch_id,
-    touched_at,
-    touch_position,
-    path_length,
-    channel,
-    utm_source,
-    utm_medium,
-    utm_campaign,
-    utm_content,
-    utm_term,
-    cast(w_{{ model }} as double precision) as weight,
+    {{ path_touch_columns() }},
+    {% for model in rule_based_models() -%}
+    cast(w_{{ model }} as double precision) as weight_{{ model }},
+    {% endfor -%}
     {{ build_stamp() }} as rebuilt_at
 from weights
-{% if not loop.last %}union all{% endif %}
-{% endfor %}

@@ -1,5 +1,7 @@
--- Every CRM lead (Bitrix24 and CRM export file), with its contact key, processing facts and
--- whether the sales team marked it non-target.
+-- Every CRM lead (Bitrix24 and CRM export file), with its contact key, processing facts,
+-- whether the sales team marked it non-target, and a duplicate flag: another lead of the same
+-- contact was created less than 24 h earlier (a double form submit, a call and a form for one
+-- request). Duplicates stay leads; the data-health mart counts them.
 -- contact_key: E.164 phone, else lower-cased e-mail (the lead's own, else its CRM contact's).
 with bitrix_history as (
     select
@@ -77,16 +79,37 @@ unioned as (
     select * from bitrix
     union all
     select * from crm_file
+),
+
+keyed as (
+    select
+        *,
+        {{ local_date('created_at') }} as lead_date,
+        coalesce(phone_e164, email, 'lead:' || crm_source || ':' || lead_id) as contact_key,
+        case
+            when first_response_at is not null and first_response_at >= created_at
+                then (({{ epoch_seconds('first_response_at') }}) - ({{ epoch_seconds('created_at') }})) / 60.0
+        end as first_response_minutes,
+        (utm_source is null and utm_medium is null and utm_campaign is null) as is_untagged
+    from unioned
+    where created_at is not null
 )
 
+-- previous_contact_lead_at: when the contact's latest earlier lead was created, "earlier" in the
+-- order of created time, then lead id (the rows before this one's (created_at, lead_id) group).
 select
     *,
-    {{ local_date('created_at') }} as lead_date,
-    coalesce(phone_e164, email, 'lead:' || crm_source || ':' || lead_id) as contact_key,
-    case
-        when first_response_at is not null and first_response_at >= created_at
-            then (({{ epoch_seconds('first_response_at') }}) - ({{ epoch_seconds('created_at') }})) / 60.0
-    end as first_response_minutes,
-    (utm_source is null and utm_medium is null and utm_campaign is null) as is_untagged
-from unioned
-where created_at is not null
+    coalesce(
+        ({{ epoch_seconds('created_at') }}) - ({{ epoch_seconds('previous_contact_lead_at') }}) < 86400,
+        false
+    ) as is_duplicate
+from (
+    select
+        *,
+        max(created_at) over (
+            partition by contact_key
+            order by created_at, lead_id
+            groups between unbounded preceding and 1 preceding
+        ) as previous_contact_lead_at
+    from keyed
+) as with_earlier

@@ -9,7 +9,7 @@ with visitors as (
 last_touch as (
     select crm_source, conversion_id, channel
     from {{ ref('int_attribution_rule_weights') }}
-    where conversion_type = 'lead' and attribution_model = 'last_touch' and weight = 1
+    where conversion_type = 'lead' and weight_last_touch = 1
 )
 
 select
@@ -35,6 +35,6 @@ select
     coalesce(lt.channel, '(unattributed)') as last_touch_channel,
     md5('{{ env_var("THROUGHLINE_BI_SALT", "throughline") }}' || l.contact_key) as contact_hash,
     l.is_duplicate
-from {{ ref('int_leads_deduplicated') }} as l
+from {{ ref('int_leads') }} as l
 left join visitors as v on v.lead_id = l.lead_id and v.crm_source = l.crm_source
 left join last_touch as lt on lt.conversion_id = l.lead_id and lt.crm_source = l.crm_source

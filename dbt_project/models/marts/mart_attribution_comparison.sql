@@ -17,7 +17,7 @@ attributed as (
         sum(leads) as leads,
         sum(new_customers) as new_customers,
         sum(revenue) as revenue
-    from {{ ref('fct_attribution') }}
+    from {{ ref('int_attribution_daily') }}
     group by channel, attribution_model
 ),
 

@@ -61,7 +61,7 @@ attributed as (
         sum(a.deals_won) as deals_won,
         sum(a.new_customers) as new_customers,
         sum(a.revenue) as revenue
-    from {{ ref('fct_attribution') }} as a
+    from {{ ref('int_attribution_daily') }} as a
     left join matches as m on m.utm_campaign = a.utm_campaign
     where a.utm_campaign is not null and a.credit_date is not null
     group by 1, 2, 3, 4, 5, 6, 7, 8, 9

@@ -42,7 +42,7 @@ measures as (
         credit_date, channel, attribution_model,
         0, 0, 0, 0, 0,
         leads, qualified_leads, deals_won, new_customers, revenue
-    from {{ ref('fct_attribution') }}
+    from {{ ref('int_attribution_daily') }}
     where credit_date is not null
 ),
 

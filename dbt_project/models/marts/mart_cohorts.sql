@@ -14,7 +14,7 @@ firsts as (
         cast({{ dbt.date_trunc('month', 'w.won_date') }} as date) as cohort_month,
         coalesce(a.channel, '(unattributed)') as acquisition_channel
     from won as w
-    left join {{ ref('fct_attribution') }} as a
+    left join {{ ref('int_attribution_rule_credits') }} as a
         on a.conversion_type = 'deal'
         and a.crm_source = w.crm_source
         and a.conversion_id = w.deal_id
@@ -66,7 +66,7 @@ first_touch_customers as (
         cast({{ dbt.date_trunc('month', 'credit_date') }} as date) as month_start,
         channel,
         sum(new_customers) as new_customers
-    from {{ ref('fct_attribution') }}
+    from {{ ref('int_attribution_rule_credits') }}
     where attribution_model = 'first_touch' and conversion_type = 'deal'
     group by 1, 2
 )

@@ -33,7 +33,7 @@ lead_rows as (
         case when l.is_duplicate then 1 else 0 end as duplicate_leads,
         0 as flagged_sessions,
         0 as rows_rejected
-    from {{ ref('int_leads_deduplicated') }} as l
+    from {{ ref('int_leads') }} as l
     left join lead_matches as m on m.lead_id = l.lead_id and m.crm_source = l.crm_source
 ),
 
