@@ -5,7 +5,7 @@
 -- Incremental by contact: a daily run rebuilds the paths of every contact whose conversions,
 -- touches or visitor links the new data can change (see contacts_to_build); conversions that
 -- are gone are deleted after the run.
--- depends_on: {{ ref('int_sessions') }}, {{ ref('int_calls_sourced') }}, {{ ref('int_lead_visitors') }}
+-- depends_on: {{ ref('int_sessions') }}, {{ ref('int_calls_sourced') }}, {{ ref('int_calls') }}, {{ ref('int_lead_visitors') }}, {{ ref('int_deals') }}
 {{ config(
     materialized='incremental',
     unique_key='contact_key',
@@ -81,8 +81,7 @@ conversions as (
 ),
 
 touches as (
-    select * from {{ ref('int_touches') }}
-    where contact_key in (select contact_key from contacts_to_build)
+    {{ contact_touches('select contact_key from contacts_to_build') }}
 ),
 {% else %}
 conversions as (
@@ -90,7 +89,7 @@ conversions as (
 ),
 
 touches as (
-    select * from {{ ref('int_touches') }}
+    {{ contact_touches() }}
 ),
 {% endif %}
 
