@@ -80,6 +80,32 @@ def test_five_touch_path_with_tie_and_direct(query: Query, model: str) -> None:
     assert [w for _, w in rows] == pytest.approx(EXPECTED_L2[model])
 
 
+def test_markov_splits_each_channels_effect_over_its_touches(query: Query) -> None:
+    """Every conversion's Markov weights: each channel on the path gets its removal effect over the
+    sum of the path's distinct channels' effects, split equally over its touches (linear when no
+    channel on the path has an effect). The effects are the fitted chain's own output
+    (attribution.markov_removal_effects); the split is worked out here."""
+    effects = dict(query("select channel, removal_effect from attribution.markov_removal_effects"))
+    rows = query(
+        "select conversion_type, crm_source, conversion_id, channel, weight from marts.fct_attribution "
+        "where attribution_model = 'markov' order by conversion_type, crm_source, conversion_id, touch_position"
+    )
+    paths: dict[tuple, list[tuple[str, float]]] = {}
+    for conversion_type, crm_source, conversion_id, channel, weight in rows:
+        paths.setdefault((conversion_type, crm_source, conversion_id), []).append((channel, weight))
+    unlike_linear = 0
+    for conversion, touches in paths.items():
+        channels = [channel for channel, _ in touches]
+        path_effect = sum(effects.get(channel, 0.0) for channel in set(channels))
+        expected = [
+            effects.get(channel, 0.0) / path_effect / channels.count(channel) if path_effect > 0 else 1 / len(channels)
+            for channel in channels
+        ]
+        assert [weight for _, weight in touches] == pytest.approx(expected), conversion
+        unlike_linear += expected != pytest.approx([1 / len(channels)] * len(channels))
+    assert unlike_linear >= 3  # the check tells Markov from linear on several paths
+
+
 def test_single_touch_paths(query: Query) -> None:
     for model in MODELS:
         # L5 has no client id; its phone called a dynamic number that carried visitor v3,

@@ -5,24 +5,16 @@
 -- readers aggregate them faster than a table of them could be rewritten.
 {{ config(materialized='view') }}
 
+-- path_effect: the removal effects of the path's channels, each channel's once (each of its
+-- touches adds an equal share of it).
 with touches as (
     select
         p.*,
         coalesce(e.removal_effect, 0) as removal_effect,
-        count(*) over path_channel as channel_touches,
-        row_number() over (path_channel order by p.touch_position) = 1 as is_first_of_channel
+        sum(coalesce(e.removal_effect, 0) / p.channel_touches)
+            over (partition by p.conversion_type, p.crm_source, p.conversion_id) as path_effect
     from {{ ref('int_touch_paths') }} as p
     left join {{ source('attribution', 'markov_removal_effects') }} as e on e.channel = p.channel
-    window path_channel as (partition by p.conversion_type, p.crm_source, p.conversion_id, p.channel)
-),
-
--- The effects of the path's channels, each counted once.
-with_path_effect as (
-    select
-        *,
-        sum(case when is_first_of_channel then removal_effect else 0 end)
-            over (partition by conversion_type, crm_source, conversion_id) as path_effect
-    from touches
 ),
 
 weights as (
@@ -39,7 +31,7 @@ weights as (
                 else 1.0 / path_length
             end as double precision
         ) as weight
-    from with_path_effect
+    from touches
 )
 
 {{ credits_from_weights('weights') }}

@@ -163,6 +163,8 @@ select
         order by touched_at, case touch_type when 'session' then 0 when 'call' then 1 else 2 end, touch_id
     ) as touch_position,
     count(*) over (partition by conversion_type, crm_source, conversion_id) as path_length,
+    -- the Markov credits split a channel's share of the conversion equally over these
+    count(*) over (partition by conversion_type, crm_source, conversion_id, channel) as channel_touches,
     ({{ days_between('touched_at', 'conversion_at') }}) as days_before_conversion,
     {{ build_stamp() }} as rebuilt_at
 from all_touches
