@@ -15,7 +15,8 @@ DBT_DIR = PROJECT_ROOT / "dbt_project"
 # The layers the issue asks to time: "attribution" is the path and credit models and the Markov
 # solve; seeds count with staging.
 ATTRIBUTION = {"int_touch_paths", "int_attribution_rule_weights", "int_attribution_rule_credits",
-               "int_markov_transitions", "int_attribution_markov_credits", "fct_attribution"}
+               "int_markov_transitions", "int_attribution_markov_credits", "fct_attribution",
+               "int_attribution_daily"}
 LAYERS = ("staging", "intermediate", "attribution", "marts")
 MARKOV_SOURCE = "source.throughline.attribution.markov_removal_effects"
 
