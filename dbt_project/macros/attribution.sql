@@ -37,7 +37,6 @@ inner join {{ ref('int_conversions') }} as c
     {%- endfor -%}
 {%- endmacro %}
 
-
 {#- Every touch of the contacts that `contacts` (a query of contact_key) returns, of every contact
     when none: sessions of their (non-bot) visitors, and calls to static (offline) tracking
     numbers made from their phones. Dynamic-number calls add no touch. The contacts are chosen
