@@ -30,11 +30,10 @@ inner join {{ ref('int_conversions') }} as c
 {#- The columns that say which touch of which path a row is, qualified by `alias` when given. -#}
 {% macro path_touch_columns(alias=none) -%}
     {%- set prefix = alias ~ '.' if alias else '' -%}
-    {%- for column in ['touch_type', 'touch_id', 'touched_at', 'touch_position', 'path_length', 'channel',
-                       'utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term'] -%}
-    {{ prefix ~ column }}{% if not loop.last %},
-    {% endif %}
-    {%- endfor -%}
+    {%- for column in ['touch_type', 'touch_id', 'touched_at', 'touch_position', 'path_length', 'channel'] -%}
+    {{ prefix ~ column }},
+    {% endfor -%}
+    {{ utm_columns(alias) }}
 {%- endmacro %}
 
 {#- Every touch of the contacts that `contacts` (a query of contact_key) returns, of every contact
@@ -68,11 +67,7 @@ inner join {{ ref('int_conversions') }} as c
             s.started_at as touched_at,
             s.channel,
             s.is_direct,
-            s.utm_source,
-            s.utm_medium,
-            s.utm_campaign,
-            s.utm_content,
-            s.utm_term
+            {{ utm_columns('s') }}
         from contact_visitors as cv
         inner join {{ ref('int_sessions') }} as s
             on s.client_id = cv.client_id
@@ -87,11 +82,7 @@ inner join {{ ref('int_conversions') }} as c
             c.started_at as touched_at,
             c.channel,
             c.is_direct,
-            c.utm_source,
-            c.utm_medium,
-            c.utm_campaign,
-            c.utm_content,
-            c.utm_term
+            {{ utm_columns('c') }}
         from contact_phones as cp
         inner join {{ ref('int_calls') }} as c
             on c.caller_phone_e164 = cp.phone_e164

@@ -47,9 +47,9 @@
 {#- Post-hook of the models kept per conversion: deletes the rows of conversions that `upstream`
     no longer has (a lead deleted, a deal no longer won, a conversion moved to another contact).
     `one_row_per_conversion` picks one row of each conversion in `target`, so the search reads a
-    row per conversion, not one per touch and model. -#}
-{% macro delete_vanished_conversions(target, upstream, by_contact=true, one_row_per_conversion='true') -%}
-    {%- set keys = ['conversion_type', 'crm_source', 'conversion_id'] + (['contact_key'] if by_contact else []) -%}
+    row per conversion, not one per touch. -#}
+{% macro delete_vanished_conversions(target, upstream, one_row_per_conversion='true') -%}
+    {%- set keys = ['conversion_type', 'crm_source', 'conversion_id', 'contact_key'] -%}
     delete from {{ target }} as built using (
         select {{ keys | join(', ') }} from {{ target }} where {{ one_row_per_conversion }}
         except

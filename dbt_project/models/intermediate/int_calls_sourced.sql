@@ -84,11 +84,7 @@ visitor_sessions as (
     select
         l.call_id,
         s.session_id,
-        s.utm_source,
-        s.utm_medium,
-        s.utm_campaign,
-        s.utm_content,
-        s.utm_term
+        {{ utm_columns('s') }}
     from latest_sessions as l
     inner join {{ ref('int_sessions_sourced') }} as s
         on s.session_id = l.session_id

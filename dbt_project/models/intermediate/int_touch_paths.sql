@@ -5,7 +5,7 @@
 -- Incremental by contact: a daily run rebuilds the paths of every contact whose conversions,
 -- touches or visitor links the new data can change (see contacts_to_build); conversions that
 -- are gone are deleted after the run.
--- depends_on: {{ ref('int_sessions') }}, {{ ref('int_calls_sourced') }}, {{ ref('int_calls') }}, {{ ref('int_lead_visitors') }}, {{ ref('int_deals') }}
+-- depends_on: {{ ref('int_sessions') }}, {{ ref('int_calls_sourced') }}, {{ ref('int_lead_visitors') }}
 {{ config(
     materialized='incremental',
     unique_key='contact_key',
