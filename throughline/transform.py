@@ -17,7 +17,10 @@ from throughline.settings import PROJECT_ROOT
 from throughline.warehouse import Warehouse
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
-AFTER_MARKOV = "source:attribution+"
+# The first dbt invocation builds what the Markov solve reads and everything under it; the second
+# builds the rest: the models that read the removal effects, and the others, which so run beside
+# them instead of holding up the Markov solve.
+MARKOV_INPUTS = "+int_markov_transitions"
 
 
 class TransformError(RuntimeError):
@@ -96,15 +99,15 @@ def build(
     dbt_vars: dict[str, Any] | None = None,
     tests: bool = True,
 ) -> TransformResult:
-    """Seeds, models and tests before the Markov step, the Markov solve, then the rest (two dbt
+    """Seeds, models and tests the Markov step reads, the Markov solve, then the rest (two dbt
     invocations, as the Dagster assets run them). `tests=False` builds without dbt's tests."""
     options = {"full_refresh": full_refresh, "dbt_vars": dbt_vars, "tests": tests}
     with warehouse.lock():
-        node_seconds = run_dbt(dbt_command("build", exclude=AFTER_MARKOV, **options), warehouse)
+        node_seconds = run_dbt(dbt_command("build", select=MARKOV_INPUTS, **options), warehouse)
         started = time.perf_counter()
         effects = write_removal_effects(warehouse)
         markov_seconds = time.perf_counter() - started
-        node_seconds |= run_dbt(dbt_command("build", select=AFTER_MARKOV, **options), warehouse)
+        node_seconds |= run_dbt(dbt_command("build", exclude=MARKOV_INPUTS, **options), warehouse)
     return TransformResult(nodes=len(node_seconds), markov_channels=len(effects), node_seconds=node_seconds,
                            markov_seconds=markov_seconds)
 

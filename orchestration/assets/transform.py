@@ -18,13 +18,13 @@ from dagster_dbt import (
 
 from orchestration.project import dbt_project, load_manifest
 from orchestration.resources import WarehouseResource
+from throughline.transform import MARKOV_INPUTS
 
 log = logging.getLogger("throughline.orchestration")
 
 WRITER_POOL = "warehouse"
 # The dbt source the Markov asset writes; models reading it run after the Python step.
 MARKOV_SOURCE = "attribution"
-AFTER_MARKOV = f"source:{MARKOV_SOURCE}+"
 # A run with this tag set to "true" rebuilds the incremental models from all history.
 FULL_REFRESH_TAG = "throughline/full_refresh"
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
@@ -129,8 +129,8 @@ def build_transform_assets() -> list[AssetsDefinition]:
     if not has_markov_source(load_manifest()):
         return [_build("dbt_models", "fqn:*", None)]
     return [
-        _build("dbt_models", "fqn:*", AFTER_MARKOV),
-        _build("dbt_models_after_markov", AFTER_MARKOV, None),
+        _build("dbt_models", MARKOV_INPUTS, None),
+        _build("dbt_models_after_markov", "fqn:*", MARKOV_INPUTS),
     ]
 
 

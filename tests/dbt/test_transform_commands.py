@@ -4,14 +4,14 @@ from throughline.transform import DBT_PROJECT_DIR, dbt_command
 
 
 def test_build_before_markov() -> None:
-    assert dbt_command("build", exclude="source:attribution+") == [
+    assert dbt_command("build", select="+int_markov_transitions") == [
         "build",
         "--project-dir",
         str(DBT_PROJECT_DIR),
         "--profiles-dir",
         str(DBT_PROJECT_DIR),
-        "--exclude",
-        "source:attribution+",
+        "--select",
+        "+int_markov_transitions",
     ]
 
 

@@ -152,3 +152,22 @@ def test_raw_assets_have_descriptions_owners_and_freshness(group: str) -> None:
         if node.group_name == group:
             assert node.description and node.owners
             assert node.freshness_policy is not None
+
+
+def test_the_markov_step_waits_only_for_the_models_it_reads() -> None:
+    """The first dbt step builds int_markov_transitions and what is under it; every other model
+    (those reading the removal effects, and those that do not feed the Markov step) runs after."""
+    from dagster import AssetSelection
+
+    from orchestration.assets.transform import transform_assets
+
+    graph = _graph()
+    steps = {assets.node_def.name: set(assets.keys) for assets in transform_assets}
+    before, after = steps["dbt_models"], steps["dbt_models_after_markov"]
+    transitions = AssetKey(["intermediate", "int_markov_transitions"])
+    markov = AssetKey(["attribution", "markov_removal_effects"])
+    models = before | after
+    assert not before & after
+    assert before == AssetSelection.assets(transitions).upstream().resolve(graph) & models
+    assert AssetSelection.assets(markov).downstream().resolve(graph) & models <= after
+    assert AssetKey(["marts", "fct_leads"]) in after  # it does not feed the Markov step
