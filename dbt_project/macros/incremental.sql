@@ -44,6 +44,18 @@
     (select min({{ column }}) from {{ relation }} where rebuilt_at > {{ built_until() }})
 {%- endmacro %}
 
+{#- Incremental strategy `delete_insert_recent`: delete+insert for a model whose rebuilt rows
+    are recent in its `recent_by` column and whose old versions were at most a day older. The
+    delete then looks only from a day before the earliest rebuilt row: it skips the row groups of
+    older rows instead of reading the whole key column. -#}
+{% macro get_incremental_delete_insert_recent_sql(arg_dict) -%}
+    {%- set column = config.require('recent_by') -%}
+    {%- set earliest = '(select min(' ~ column ~ ') from ' ~ arg_dict['temp_relation'] ~ ')' -%}
+    {%- do arg_dict.update({'incremental_predicates': (arg_dict['incremental_predicates'] or [])
+        + [column ~ ' >= ' ~ dbt.dateadd('day', -1, earliest)]}) -%}
+    {{ get_incremental_delete_insert_sql(arg_dict) }}
+{%- endmacro %}
+
 {#- Post-hook of the models kept per conversion: deletes the rows of conversions that `upstream`
     no longer has (a lead deleted, a deal no longer won, a conversion moved to another contact).
     `one_row_per_conversion` picks one row of each conversion in `target`, so the search reads a

@@ -1,12 +1,14 @@
 -- One row per GA session (client_id + ga_session_id) with its traffic source (the macro
 -- sessions_from_events says how it is chosen).
 -- Incremental: a daily run rebuilds the sessions with events in the reprocess window, from all
--- their events (a session runs at most a day before the window). A full build goes in batches
--- of sessions (session_build_batches) to stay within memory.
+-- their events (a session runs at most a day before the window); rebuilt_at moves only for the
+-- sessions that are new or came out different. A full build goes in batches of sessions
+-- (session_build_batches) to stay within memory.
 {{ config(
     materialized='incremental',
     unique_key='session_id',
-    incremental_strategy='delete+insert',
+    incremental_strategy='delete_insert_recent',
+    recent_by='started_at',
     post_hook=["{{ insert_remaining_session_batches() }}"],
 ) }}
 
@@ -29,7 +31,25 @@ events as (
         and e.event_at >= {{ dbt.dateadd('day', -1, reprocess_from) }}
 )
 
-select * from ({{ sessions_from_events('events') }}) as sessions
+{%- set compared = adapter.get_columns_in_relation(this) | map(attribute='name') | reject('equalto', 'rebuilt_at') | list %}
+-- A session that came out as it was keeps its stamp, so the models downstream redo only the
+-- sessions that changed (old versions started at most a day before the window: a day's margin).
+select
+    {%- for column in compared %}
+    sessions.{{ column }},
+    {%- endfor %}
+    case
+        when built.session_id is not null
+            {%- for column in compared %}
+            and sessions.{{ column }} is not distinct from built.{{ column }}
+            {%- endfor %}
+            then built.rebuilt_at
+        else sessions.rebuilt_at
+    end as rebuilt_at
+from ({{ sessions_from_events('events') }}) as sessions
+left join {{ this }} as built
+    on built.session_id = sessions.session_id
+    and built.started_at >= {{ dbt.dateadd('day', -2, reprocess_from) }}
 {% else %}
 {{ sessions_from_events(ref('stg_ga4__events'), session_build_batches()[0]) }}
 {% endif %}
