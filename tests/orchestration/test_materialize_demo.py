@@ -101,25 +101,33 @@ def test_markov_effects_and_bi_outputs_exist(demo) -> None:
 
 
 def test_a_full_refresh_run_rebuilds_the_incremental_facts(demo) -> None:
+    """A daily run leaves the sessions before the reprocess window (and, with no new data, every
+    session) as they were; the full-refresh tag rebuilds every row."""
     from orchestration.assets.transform import FULL_REFRESH_TAG
     from orchestration.runner import materialize_all
 
-    kept = """select count(*) filter (where rebuilt_at < (select max(rebuilt_at) from {table})) as kept,
-                     count(*) as rows
-              from {table}"""
     table = "intermediate.int_sessions_sourced"
+
+    def rows_stamped_since(stamp) -> tuple[int, int]:
+        counts = _query(demo, f"select count(*) filter (where rebuilt_at > cast('{stamp}' as timestamp)) as stamped, "
+                              f"count(*) as rows from {table}").iloc[0]
+        return int(counts["stamped"]), int(counts["rows"])
+
+    newest = f"select max(rebuilt_at) as stamp from {table}"
     with pytest.MonkeyPatch.context() as patch:
         for name, value in demo.env.items():
             patch.setenv(name, value)
         patch.delenv("DAGSTER_HOME", raising=False)
+        before_daily = _query(demo, newest).iloc[0]["stamp"]
         assert materialize_all(select=f"key:{table.replace('.', '/')}", progress=False).success
-        daily = _query(demo, kept.format(table=table)).iloc[0]
-        assert 0 < daily["kept"] < daily["rows"]  # the days before the reprocess window stayed
+        daily_stamped, rows = rows_stamped_since(before_daily)
+        before_refresh = _query(demo, newest).iloc[0]["stamp"]
         refreshed = materialize_all(select=f"key:{table.replace('.', '/')}", progress=False,
                                     tags={FULL_REFRESH_TAG: "true"})
         assert refreshed.success
-        full = _query(demo, kept.format(table=table)).iloc[0]
-    assert full["kept"] == 0 and full["rows"] == daily["rows"]
+        refresh_stamped, refreshed_rows = rows_stamped_since(before_refresh)
+    assert daily_stamped < rows
+    assert refresh_stamped == refreshed_rows == rows > 0
 
 
 def test_the_run_command_keeps_tool_output_in_a_log_file(demo) -> None:
