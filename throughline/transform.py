@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from throughline.markov import write_removal_effects
+from throughline.markov import TRANSITIONS_TABLE, write_removal_effects
 from throughline.settings import PROJECT_ROOT
 from throughline.warehouse import Warehouse
 
@@ -20,7 +20,7 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 # The first dbt invocation builds what the Markov solve reads and everything under it; the second
 # builds the rest: the models that read the removal effects, and the others, which so run beside
 # them instead of holding up the Markov solve.
-MARKOV_INPUTS = "+int_markov_transitions"
+MARKOV_INPUTS = "+" + TRANSITIONS_TABLE.split(".")[-1]
 
 
 class TransformError(RuntimeError):

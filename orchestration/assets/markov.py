@@ -7,9 +7,10 @@ It reads dbt model `int_markov_transitions` and writes the dbt source table
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
 from orchestration.resources import WarehouseResource
+from throughline.markov import TRANSITIONS_TABLE
 
 MARKOV_KEY = AssetKey(["attribution", "markov_removal_effects"])
-TRANSITIONS_KEY = AssetKey(["intermediate", "int_markov_transitions"])
+TRANSITIONS_KEY = AssetKey(TRANSITIONS_TABLE.split("."))
 
 
 @asset(

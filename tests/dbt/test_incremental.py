@@ -119,6 +119,7 @@ def test_a_daily_run_restamps_only_the_sessions_that_changed(runs) -> None:
     for (_, total_before), (rows, total) in zip(sourced, sourced[1:], strict=False):
         assert rows == total - total_before > 0, (rows, total - total_before)
 
+
 def test_a_call_linking_an_older_lead_rebuilds_its_path(tmp_path) -> None:
     """L5 (golden scenario) came in without a visitor. Weeks later its phone calls a dynamic
     number carrying visitor v3: the daily run links them, and v3's visits before L5 join L5's
