@@ -2,9 +2,21 @@
 
 {% macro url_decode(expr) -%}{{ adapter.dispatch('url_decode', 'throughline')(expr) }}{%- endmacro %}
 {% macro default__url_decode(expr) -%}throughline_url_decode({{ expr }}){%- endmacro %}
-{% macro duckdb__url_decode(expr) -%}url_decode({{ expr }}){%- endmacro %}
+{#- DuckDB's url_decode fails the query on escapes that are not UTF-8 (and try() around it blanks its
+    input too), so only values whose every %XX belongs to a valid UTF-8 sequence are decoded. -#}
+{% macro duckdb__url_decode(expr) -%}
+    {%- set utf8_escapes = '%0[1-9a-f]|%[1-7][0-9a-f]|%c[2-9a-f]%[89ab][0-9a-f]|%d[0-9a-f]%[89ab][0-9a-f]'
+        ~ '|%e0%[ab][0-9a-f]%[89ab][0-9a-f]|%e[1-9a-cef]%[89ab][0-9a-f]%[89ab][0-9a-f]|%ed%[89][0-9a-f]%[89ab][0-9a-f]'
+        ~ '|%f0%[9ab][0-9a-f](%[89ab][0-9a-f]){2}|%f[1-3](%[89ab][0-9a-f]){3}|%f4%8[0-9a-f](%[89ab][0-9a-f]){2}' -%}
+    case
+        when not contains({{ expr }}, '%') then {{ expr }}
+        when regexp_matches(regexp_replace({{ expr }}, '{{ utf8_escapes }}', '_', 'gi'), '%[0-9a-f]{2}', 'i') then {{ expr }}
+        else url_decode({{ expr }})
+    end
+{%- endmacro %}
 
-{# PostgreSQL has no URL decoder: create one when a run starts (DuckDB has url_decode). #}
+{# PostgreSQL has no URL decoder: create one when a run starts (DuckDB has url_decode). On both, a
+   value whose %XX escapes are not UTF-8 (a cut Cyrillic UTM) stays as it was instead of failing. #}
 {% macro create_url_decode_function() -%}{{ adapter.dispatch('create_url_decode_function', 'throughline')() }}{%- endmacro %}
 {% macro default__create_url_decode_function() -%}select 1{%- endmacro %}
 {% macro postgres__create_url_decode_function() -%}
@@ -57,6 +69,11 @@ $fn$
 {% macro safe_divide(numerator, denominator) -%}
     (cast({{ numerator }} as numeric(38, 10)) / nullif(cast({{ denominator }} as numeric(38, 10)), 0))
 {%- endmacro %}
+
+{# A whole-number hash of a text, for fingerprints compared from run to run. #}
+{% macro hash_number(expr) -%}{{ adapter.dispatch('hash_number', 'throughline')(expr) }}{%- endmacro %}
+{% macro default__hash_number(expr) -%}hashtextextended({{ expr }}, 0){%- endmacro %}
+{% macro duckdb__hash_number(expr) -%}hash({{ expr }}){%- endmacro %}
 
 {# Numbers 0..n as rows of column n (a portable series). #}
 {% macro numbers(n) -%}

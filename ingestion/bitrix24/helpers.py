@@ -118,6 +118,16 @@ def _first_value(multifield: Any) -> Any:
     return None
 
 
+def _client_id_text(value: Any) -> str | None:
+    """The GA client id a custom UF_CRM_* field holds: a string, a number, or a list of them
+    (a multiple field: its first non-empty value). A boolean or an empty value holds none."""
+    if isinstance(value, list):
+        return next((text for text in map(_client_id_text, value) if text), None)
+    if value is None or isinstance(value, bool):
+        return None
+    return str(value).strip() or None
+
+
 def normalise(record: dict[str, Any], client_id_field: str | None, region: str) -> dict[str, Any]:
     """Keep every field; multifields as JSON text plus their first value normalised."""
     out = dict(record)
@@ -129,8 +139,7 @@ def normalise(record: dict[str, Any], client_id_field: str | None, region: str) 
     if "EMAIL" in record:
         out["EMAIL_NORMALIZED"] = normalize_email(_first_value(record.get("EMAIL")))
     if client_id_field:
-        value = record.get(client_id_field)
-        out["CLIENT_ID"] = None if value in (None, "", [], False) else str(value)
+        out["CLIENT_ID"] = _client_id_text(record.get(client_id_field))
     for key, value in list(out.items()):
         if value == "":
             out[key] = None  # Bitrix24 sends "" for empty dates

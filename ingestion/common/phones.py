@@ -9,7 +9,8 @@ def to_e164(raw: object, default_region: str = "UA") -> str | None:
     """Return the phone as E.164 (`+380671234567`), or None when it is not a valid number.
 
     Numbers written without a leading `+` but with a country code (`380671234567`) are
-    recognised too, which is how call-tracking providers deliver them.
+    recognised too, which is how call-tracking providers deliver them, and so is the old
+    Ukrainian long-distance form with a leading 8 (`8 067 123 45 67`), still common in CRMs.
     """
     text = str(raw or "").strip()
     if not text:
@@ -18,6 +19,8 @@ def to_e164(raw: object, default_region: str = "UA") -> str | None:
     digits = "".join(ch for ch in text if ch.isdigit())
     if not text.startswith("+") and len(digits) >= 11:
         candidates.append("+" + digits)
+    if len(digits) == 11 and digits.startswith("80"):
+        candidates.append(digits[1:])
     for candidate in candidates:
         try:
             number = phonenumbers.parse(candidate, default_region)

@@ -10,7 +10,7 @@ renamed as (
     select
         deal_id,
         nullif(trim(lead_id), '') as lead_id,
-        coalesce(nullif(trim(contact_phone_e164), ''), nullif(trim(contact_phone), '')) as phone_e164,
+        nullif(trim(contact_phone_e164), '') as phone_e164,
         lower(nullif(trim(contact_email), '')) as email,
         created_at,
         closed_at,

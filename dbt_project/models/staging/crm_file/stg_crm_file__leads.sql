@@ -16,7 +16,7 @@ renamed as (
         coalesce(non_target, false) as is_non_target,
         nullif(trim(manager_id), '') as manager_id,
         manager_name,
-        coalesce(nullif(trim(phone_e164), ''), nullif(trim(phone), '')) as phone_e164,
+        nullif(trim(phone_e164), '') as phone_e164,
         lower(nullif(trim(email), '')) as email,
         nullif(trim(client_id), '') as client_id,
         {{ normalize_utm('utm_source') }} as utm_source,
