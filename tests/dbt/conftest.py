@@ -44,14 +44,19 @@ def golden_warehouse(build_warehouse: Callable[..., Warehouse]) -> Warehouse:
     return build_warehouse(golden.raw_tables(), "golden")
 
 
-@pytest.fixture(scope="session")
-def query(golden_warehouse: Warehouse) -> Callable[[str], list[tuple]]:
+def query_of(warehouse: Warehouse) -> Callable[[str], list[tuple]]:
+    """A function running SQL on `warehouse` and returning its rows."""
     def _query(sql: str) -> list[tuple]:
         # dbt-duckdb keeps its read-write connection open in this process: use the same mode.
-        conn = golden_warehouse.connect()
+        conn = warehouse.connect()
         try:
             return conn.execute(sql).fetchall()
         finally:
             conn.close()
 
     return _query
+
+
+@pytest.fixture(scope="session")
+def query(golden_warehouse: Warehouse) -> Callable[[str], list[tuple]]:
+    return query_of(golden_warehouse)

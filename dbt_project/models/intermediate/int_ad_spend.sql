@@ -128,8 +128,9 @@ with_channel as (
             when platform = 'manual' then manual_channel
             when platform = 'meta_ads' then 'Paid Social'
             when channel_type in ('VIDEO', 'DEMAND_GEN') then 'Video'
-            when channel_type in ('SEARCH', 'SHOPPING', 'PERFORMANCE_MAX') then 'Paid Search'
-            else 'Other'
+            -- search, shopping, Performance Max, display, app...: their auto-tagged clicks arrive
+            -- as google / cpc, which channel_rules makes Paid Search, so their spend goes there too
+            else 'Paid Search'
         end as channel
     from platform_rows
 ),

@@ -72,7 +72,7 @@ select
     case when is_won then cast(amount * fx_rate as numeric(18, 6)) else 0 end as revenue,
     case
         when is_won then row_number() over (
-            partition by contact_key, is_won order by closed_at, deal_id
+            partition by contact_key, is_won order by closed_at, created_at, length(deal_id), deal_id
         ) = 1
         else false
     end as is_new_customer,

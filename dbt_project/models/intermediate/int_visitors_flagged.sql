@@ -1,5 +1,6 @@
 -- Visitor ids no person could own: more than max_sessions_per_visitor_day sessions on one
--- (local) day, or linked by client id to more than max_leads_per_visitor leads.
+-- (local) day, or linked to more than max_leads_per_visitor leads, by the lead's own client id
+-- or by the lead's phone calling a dynamic number with that visitor (both ways a lead can link).
 with busy as (
     select client_id, 'sessions_per_day' as reason
     from {{ ref('int_visitor_days') }}
@@ -7,10 +8,23 @@ with busy as (
     group by client_id
 ),
 
-shared as (
-    select client_id, 'leads_per_visitor' as reason
+lead_links as (
+    select crm_source, lead_id, client_id
     from {{ ref('int_leads') }}
     where client_id is not null
+    union
+    select l.crm_source, l.lead_id, c.client_id
+    from {{ ref('int_leads') }} as l
+    inner join {{ ref('int_calls_sourced') }} as c
+        on c.caller_phone_e164 = l.phone_e164
+        and c.direction = 'inbound'
+        and c.client_id is not null
+    where l.phone_e164 is not null
+),
+
+shared as (
+    select client_id, 'leads_per_visitor' as reason
+    from lead_links
     group by client_id
     having count(*) > {{ var('max_leads_per_visitor') }}
 ),

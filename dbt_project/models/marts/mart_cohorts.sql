@@ -2,7 +2,8 @@
 -- first-touch channel of that deal's path (acquisition_channel); per month since, the
 -- customers, those buying again, revenue, cumulative revenue, LTV (cumulative revenue per
 -- customer), and CAC (the channel's spend in the cohort month / its first-touch-attributed new
--- customers that month).
+-- customers that month). Every cohort has a row for each month from its own to the month of
+-- the latest won deal, so a month without a sale shows revenue 0 and the LTV curve runs on.
 with won as (
     select * from {{ ref('int_deals') }}
     where is_won and won_date is not null
@@ -61,6 +62,19 @@ acquisition_cost as (
     group by 1, 2
 ),
 
+numbers as (
+    {{ numbers(1200) }}
+),
+
+-- each cohort's months since, up to the month of the latest won deal
+cohort_months as (
+    select c.cohort_month, c.acquisition_channel, c.customers, n.n as months_since
+    from cohort_sizes as c
+    cross join (select max(won_date) as last_won_date from won) as horizon
+    inner join numbers as n
+        on n.n <= {{ dbt.datediff('c.cohort_month', dbt.date_trunc('month', 'horizon.last_won_date'), 'month') }}
+),
+
 first_touch_customers as (
     select
         cast({{ dbt.date_trunc('month', 'credit_date') }} as date) as month_start,
@@ -72,31 +86,29 @@ first_touch_customers as (
 )
 
 select
-    m.cohort_month,
-    m.acquisition_channel,
-    m.months_since,
+    c.cohort_month,
+    c.acquisition_channel,
+    c.months_since,
     c.customers,
-    m.repeat_customers,
-    cast(m.revenue as numeric(20, 6)) as revenue,
-    cast(sum(m.revenue) over (
-        partition by m.cohort_month, m.acquisition_channel
-        order by m.months_since
-        rows between unbounded preceding and current row
-    ) as numeric(20, 6)) as cumulative_revenue,
-    cast(sum(m.revenue) over (
-        partition by m.cohort_month, m.acquisition_channel
-        order by m.months_since
-        rows between unbounded preceding and current row
-    ) / c.customers as numeric(20, 6)) as ltv,
-    cast({{ safe_divide('ac.spend', 'ft.new_customers') }} as numeric(18, 2)) as cac,
+    coalesce(m.repeat_customers, 0) as repeat_customers,
+    cast(coalesce(m.revenue, 0) as numeric(20, 6)) as revenue,
+    cast(sum(coalesce(m.revenue, 0)) over cohort_to_date as numeric(20, 6)) as cumulative_revenue,
+    cast(sum(coalesce(m.revenue, 0)) over cohort_to_date / c.customers as numeric(20, 6)) as ltv,
+    cast({{ safe_divide('coalesce(ac.spend, 0)', 'ft.new_customers') }} as numeric(18, 2)) as cac,
     cast({{ safe_divide(
-        'sum(m.revenue) over (partition by m.cohort_month, m.acquisition_channel order by m.months_since rows between unbounded preceding and current row) / c.customers',
-        safe_divide('ac.spend', 'ft.new_customers')
+        'sum(coalesce(m.revenue, 0)) over cohort_to_date / c.customers',
+        safe_divide('coalesce(ac.spend, 0)', 'ft.new_customers')
     ) }} as numeric(18, 4)) as ltv_to_cac
-from monthly as m
-inner join cohort_sizes as c
-    on c.cohort_month = m.cohort_month and c.acquisition_channel = m.acquisition_channel
+from cohort_months as c
+left join monthly as m
+    on m.cohort_month = c.cohort_month and m.acquisition_channel = c.acquisition_channel
+    and m.months_since = c.months_since
 left join acquisition_cost as ac
-    on ac.month_start = m.cohort_month and ac.channel = m.acquisition_channel
+    on ac.month_start = c.cohort_month and ac.channel = c.acquisition_channel
 left join first_touch_customers as ft
-    on ft.month_start = m.cohort_month and ft.channel = m.acquisition_channel
+    on ft.month_start = c.cohort_month and ft.channel = c.acquisition_channel
+window cohort_to_date as (
+    partition by c.cohort_month, c.acquisition_channel
+    order by c.months_since
+    rows between unbounded preceding and current row
+)

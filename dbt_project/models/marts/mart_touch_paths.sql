@@ -1,11 +1,11 @@
 -- Customer paths: the channels of every touch in order (repeats kept), per conversion type,
--- with how many conversions took that path, their revenue (deals), average length and the
--- average fractional days from the first touch to the conversion.
+-- with how many conversions took that path, their revenue (deal rows; NULL on lead rows), average
+-- length and the average fractional days from the first touch to the conversion.
 select
     p.path,
     p.conversion_type,
     count(*) as conversions,
-    cast(sum(c.revenue) as numeric(20, 6)) as revenue,
+    cast(case when p.conversion_type = 'deal' then sum(c.revenue) end as numeric(20, 6)) as revenue,
     avg(cast(p.path_length as double precision)) as avg_path_length,
     avg(cast(p.days_to_convert as double precision)) as avg_days_to_convert
 from {{ ref('int_conversion_paths') }} as p

@@ -1,0 +1,113 @@
+"""The golden business plus the inputs real accounts send that once went wrong: a UTM cut in the
+middle of a Cyrillic letter, a CRM-file phone that is not a phone, a visitor id shared by many
+callers, same-day repeat deals, a cost that does not divide evenly, a Google Display campaign and
+a customer from a channel nobody pays for. Each expected figure is worked out by hand below."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from tests.dbt import golden
+from tests.dbt.conftest import query_of
+
+SHARED_CALLERS = 21  # one more than max_leads_per_visitor
+
+
+@pytest.fixture(scope="module")
+def query(build_warehouse):
+    tables = golden.raw_tables()
+    leads = [
+        # a UTM cut after the first byte of "П" (%D0%9F): not UTF-8 once decoded
+        golden.lead("L8", "2026-09-06T10:00:00", phone="+380678888888", utm=("facebook", "cpc", "%D0")),
+        # 21 leads whose phones all called one dynamic number with the same visitor id
+        *[golden.lead(f"S{n}", "2026-09-06T11:00:00", phone=f"+3806755500{n:02d}") for n in range(SHARED_CALLERS)],
+    ]
+    calls = [
+        {**golden.calls()[0], "call_id": f"SHARED{n}", "caller_phone_e164": f"+3806755500{n:02d}",
+         "client_id": "vshared", "started_at": golden.ts("2026-09-06T10:30:00")}
+        for n in range(SHARED_CALLERS)
+    ]
+    deal = golden.deals()[0]
+    deals = [
+        # L7's path is one Referral session (v4): a customer from a channel with no spend
+        {**deal, "id": "D4", "lead_id": "L7", "contact_id": None, "opportunity": "300.00", "currency_id": "UAH",
+         "closedate": golden.kyiv(golden.ts("2026-09-25T07:00:00"))},
+        # two deals of one contact won at the same moment: "9" comes before "10"
+        *[{**deal, "id": deal_id, "lead_id": "L8", "contact_id": None, "opportunity": "100.00",
+           "currency_id": "UAH", "closedate": golden.kyiv(golden.ts("2026-09-26T07:00:00"))}
+          for deal_id in ("10", "9")],
+    ]
+    crm_file_leads = [
+        {"lead_id": f"F{n}", "created_at": golden.ts("2026-09-07T09:00:00"), "status": "new", "non_target": False,
+         "phone": "n/a", "phone_e164": None, "email": f"buyer{n}@example.ua"}
+        for n in (1, 2)
+    ]
+    campaigns = tables["raw_google_ads.campaign_stats"]
+    display = {**campaigns.iloc[0].to_dict(), "campaign_id": "103", "campaign_name": "Display Remarketing",
+               "advertising_channel_type": "DISPLAY", "cost_micros": 250_000_000, "cost": 250.0}
+    costs = tables["raw_manual_costs.costs"]
+    influencer = {**costs.iloc[0].to_dict(), "date_from": date(2026, 9, 1), "date_to": date(2026, 9, 7),
+                  "channel": "Organic Social", "campaign": "influencer_sept", "amount": 6000.0, "row_number": 3}
+    tables.update({
+        "raw_bitrix24.leads": pd.concat([tables["raw_bitrix24.leads"], pd.DataFrame(leads)], ignore_index=True),
+        "raw_bitrix24.deals": pd.concat([tables["raw_bitrix24.deals"], pd.DataFrame(deals)], ignore_index=True),
+        "raw_calltracking.calls": pd.concat([tables["raw_calltracking.calls"], pd.DataFrame(calls)],
+                                            ignore_index=True),
+        "raw_crm_file.leads": pd.DataFrame(crm_file_leads),
+        "raw_google_ads.campaign_stats": pd.concat([campaigns, pd.DataFrame([display])], ignore_index=True),
+        "raw_manual_costs.costs": pd.concat([costs, pd.DataFrame([influencer])], ignore_index=True),
+    })
+    return query_of(build_warehouse(tables, "messy"))
+
+
+def test_a_utm_that_does_not_decode_is_kept_as_it_came(query) -> None:
+    assert query("select utm_campaign from marts.fct_leads where lead_id = 'L8'") == [("%d0",)]
+
+
+def test_a_crm_file_phone_that_is_no_phone_does_not_join_contacts(query) -> None:
+    assert query("select lead_id, contact_key from intermediate.int_leads where crm_source = 'crm_file' "
+                 "order by lead_id") == [("F1", "buyer1@example.ua"), ("F2", "buyer2@example.ua")]
+
+
+def test_a_visitor_linked_by_phone_to_too_many_leads_is_a_shared_id(query) -> None:
+    assert query("select reason from intermediate.int_visitors_flagged where client_id = 'vshared'") == [
+        ("leads_per_visitor",)]
+    # the leads fall back to the next match method: no visitor, no UTM of their own
+    assert query("select match_method, count(*) from marts.fct_leads where lead_id like 'S%' group by 1") == [
+        ("unmatched", SHARED_CALLERS)]
+
+
+def test_the_first_of_two_deals_won_at_once_is_the_lower_id(query) -> None:
+    assert query("select deal_id, is_new_customer from marts.fct_deals where deal_id in ('9', '10') "
+                 "order by deal_id") == [("10", False), ("9", True)]
+
+
+def test_an_uneven_cost_spreads_to_its_exact_amount(query) -> None:
+    # 6 000 over 7 days: six days of 857.142857 and a last day of 857.142858
+    assert query("select count(*), cast(sum(spend) as text), cast(max(spend) as text) from marts.fct_ad_spend "
+                 "where campaign_id = 'influencer_sept'") == [(7, "6000.000000", "857.142858")]
+
+
+def test_a_google_display_campaign_is_paid_search_spend(query) -> None:
+    assert query("select channel, sum(spend) from marts.fct_ad_spend where campaign_id = '103' group by 1") == [
+        ("Paid Search", pytest.approx(250))]
+
+
+def test_a_cohort_from_a_channel_without_spend_costs_nothing(query) -> None:
+    # D4: cohort September, first touch Referral, no spend: CAC 0 / 1 = 0, LTV over CAC undefined;
+    # October (the latest won deal's month, D3) has no sale of this cohort: revenue 0, LTV stays
+    assert query("select months_since, customers, revenue, cumulative_revenue, ltv, cac, ltv_to_cac "
+                 "from marts.mart_cohorts where cohort_month = date '2026-09-01' "
+                 "and acquisition_channel = 'Referral' order by months_since") == [
+        (0, 1, pytest.approx(300), pytest.approx(300), pytest.approx(300), pytest.approx(0), None),
+        (1, 1, pytest.approx(0), pytest.approx(300), pytest.approx(300), pytest.approx(0), None)]
+
+
+def test_revenue_is_on_the_deal_paths_only(query) -> None:
+    counted = ("select count(*) > 0, count(revenue) = 0, count(revenue) = count(*) from marts.mart_touch_paths "
+               "where conversion_type = ")
+    assert query(counted + "'lead'") == [(True, True, False)]
+    assert query(counted + "'deal'") == [(True, False, True)]
