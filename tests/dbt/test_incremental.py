@@ -235,3 +235,36 @@ def test_a_restated_old_call_and_a_deleted_one(tmp_path) -> None:
     assert built.values.tolist() == [["CALL1", False, 12], ["CALL2", False, 5]]
     for table, frame in snapshot(warehouse).items():
         pd.testing.assert_frame_equal(daily[table], frame, check_dtype=False, obj=table)
+
+
+def test_a_lead_edited_in_the_crm_rebuilds_its_path(tmp_path) -> None:
+    """Weeks after they were built, with no new session or call anywhere near them, the CRM
+    gets L4's UTM fields (it had none: a synthetic '(unattributed)' touch) and L3 gets visitor
+    v2's client id: the daily run rebuilds both paths (int_contact_identities), exactly as a full
+    rebuild has them."""
+
+    def touches(warehouse: Warehouse, lead_id: str) -> list[tuple]:
+        frame = warehouse.read_frame(
+            "select touch_type, channel from marts.fct_attribution where attribution_model = 'linear' "
+            f"and conversion_type = 'lead' and conversion_id = '{lead_id}' order by touch_position")
+        return list(frame.itertuples(index=False, name=None))
+
+    tables = golden.raw_tables()
+    path = tmp_path / "warehouse.duckdb"
+    load_raw(path, tables)
+    warehouse = Warehouse.from_url(f"duckdb:///{path}")
+    build(warehouse, full_refresh=True)
+    before = touches(warehouse, "L4"), touches(warehouse, "L3")
+    leads = tables["raw_bitrix24.leads"].copy()
+    leads.loc[leads["id"] == "L4", ["utm_source", "utm_medium", "utm_campaign"]] = ["facebook", "cpc", "Leads Broad"]
+    leads.loc[leads["id"] == "L3", "client_id"] = "v2"
+    load_raw(path, {"raw_bitrix24.leads": leads})
+    build(warehouse)
+    daily, daily_tables = (touches(warehouse, "L4"), touches(warehouse, "L3")), snapshot(warehouse)
+    build(warehouse, full_refresh=True)
+
+    assert before == ([("synthetic", "(unattributed)")], [("synthetic", "Webinars")])
+    assert daily[0] == [("synthetic", "Paid Social")]
+    assert [channel for _, channel in daily[1]] == ["Email", "Messengers", "Organic Search", "Direct", "Direct"]
+    for table, frame in snapshot(warehouse).items():
+        pd.testing.assert_frame_equal(daily_tables[table], frame, check_dtype=False, obj=table)

@@ -5,7 +5,7 @@
 -- Incremental by contact: a daily run rebuilds the paths of every contact whose conversions,
 -- touches or visitor links the new data can change (see contacts_to_build); conversions that
 -- are gone are deleted after the run.
--- depends_on: {{ ref('int_sessions') }}, {{ ref('int_calls_sourced') }}, {{ ref('int_lead_visitors') }}
+-- depends_on: {{ ref('int_sessions') }}, {{ ref('int_calls_sourced') }}, {{ ref('int_lead_visitors') }}, {{ ref('int_contact_identities') }}
 {{ config(
     materialized='incremental',
     unique_key='contact_key',
@@ -53,9 +53,13 @@ recent_callers as (
 
 -- Contacts the window's sessions and calls can reach: through a lead's own visitor id (bot or
 -- not: a flag may have just changed), a visitor linked to a lead by phone, a phone that called,
--- and every contact sharing a visitor id with a changed contact (the shared-id flag counts leads).
+-- and every contact sharing a visitor id with a changed contact (the shared-id flag counts leads);
+-- and the contacts whose leads' phones, UTMs or visitor links changed (int_contact_identities).
 contacts_to_build as (
     select contact_key from changed_contacts
+    union
+    select contact_key from {{ ref('int_contact_identities') }}
+    where rebuilt_at > {{ built_until() }}
     union
     select contact_key from {{ ref('int_leads') }}
     where client_id in (select client_id from recent_visitors)
