@@ -43,3 +43,49 @@ def test_report_renders_with_the_marts_figures(lang, settings_env, served_wareho
         shot = artifacts_dir / ("report.png" if lang == "en" else f"report_{lang}.png")
         page.screenshot(path=str(shot), full_page=True)
         browser.close()
+
+
+
+
+def test_report_manager_median_is_over_the_periods_leads() -> None:
+    """A manager's median first response over a period is the median of the period's leads
+    (10, 20, 30 on one day, 100 on another: 25), not the median of the daily medians (60)."""
+    from datetime import date
+
+    import duckdb
+
+    from throughline.report import Period, manager_table
+
+    conn = duckdb.connect()
+    conn.execute("""
+        create schema marts;
+        create table marts.dim_manager as select '7' as manager_id, 'Olena Petrenko' as manager_name;
+        create table marts.fct_leads as select * from (values
+            ('7', date '2026-09-02', 10.0), ('7', date '2026-09-02', 20.0), ('7', date '2026-09-02', 30.0),
+            ('7', date '2026-09-03', 100.0), ('7', date '2026-10-01', 1.0), (null, date '2026-09-02', 5.0)
+        ) as t(manager_id, lead_date, first_response_minutes);
+        create table marts.mart_manager_performance as select * from (values
+            (date '2026-09-02', 'Olena Petrenko', 3, 0, 20.0, 1, 0, 1000.0),
+            (date '2026-09-03', 'Olena Petrenko', 1, 1, 100.0, 0, 1, 0.0),
+            (date '2026-09-02', '(unassigned)', 1, 0, 5.0, 0, 0, 0.0)
+        ) as t(date, manager_name, leads_assigned, leads_non_target, median_first_response_minutes,
+               deals_won, deals_lost, revenue);
+    """)
+    table = manager_table(lambda sql: conn.sql(sql).df(), Period(date(2026, 9, 1), date(2026, 9, 30)))
+    rows = table.set_index("manager_name")
+    assert rows.loc["Olena Petrenko", "median_first_response_minutes"] == pytest.approx(25)
+    assert rows.loc["Olena Petrenko", "leads_assigned"] == 4
+    assert rows.loc["Olena Petrenko", "non_target_rate"] == pytest.approx(0.25)
+    assert rows.loc["(unassigned)", "median_first_response_minutes"] == pytest.approx(5)
+
+
+def test_report_campaigns_carry_the_budget_decision(served_warehouse) -> None:
+    """The campaign tables say scale / optimize / stop by the marts' rule on the period's ROMI."""
+    from throughline.report import gather
+
+    campaigns = gather(served_warehouse, "en")["campaigns"]
+    assert len(campaigns) > 0
+    for row in campaigns.itertuples():
+        romi = (row.revenue - row.spend) / row.spend * 100
+        expected = "stop" if romi < 0 else "scale" if romi > 100 else "optimize"
+        assert row.decision == expected, row

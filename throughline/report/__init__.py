@@ -75,6 +75,38 @@ def kpis(read: Any, period: Period, gross_margin: float = 1.0) -> dict[str, floa
     return values
 
 
+def manager_table(read: Any, period: Period) -> pd.DataFrame:
+    """The sales managers' figures over `period`; the median first response is taken over the
+    period's leads, not over the mart's daily medians."""
+    return read(f"""
+        with responses as (
+            select coalesce(m.manager_name, coalesce(l.manager_id, '(unassigned)')) as manager_name,
+                   percentile_cont(0.5) within group (order by l.first_response_minutes)
+                       as median_first_response_minutes
+            from marts.fct_leads as l
+            left join marts.dim_manager as m on m.manager_id = coalesce(l.manager_id, '(unassigned)')
+            where {period.where('l.lead_date')}
+            group by 1
+        ),
+
+        performance as (
+            select manager_name, sum(leads_assigned) as leads_assigned,
+                   sum(leads_non_target) * 1.0 / nullif(sum(leads_assigned), 0) as non_target_rate,
+                   sum(deals_won) as deals_won,
+                   sum(deals_won) * 1.0 / nullif(sum(deals_won) + sum(deals_lost), 0) as win_rate,
+                   sum(revenue) as revenue
+            from marts.mart_manager_performance where {period.where()}
+            group by 1
+        )
+
+        select p.manager_name, p.leads_assigned, p.non_target_rate, r.median_first_response_minutes,
+               p.deals_won, p.win_rate, p.revenue
+        from performance as p
+        left join responses as r on r.manager_name = p.manager_name
+        order by p.revenue desc
+    """)
+
+
 def gather(warehouse: Warehouse, lang: str) -> dict[str, Any]:
     read = warehouse.read_frame
     last = read("select max(date) as d from marts.mart_channel_performance").iloc[0]["d"]
@@ -87,6 +119,10 @@ def gather(warehouse: Warehouse, lang: str) -> dict[str, Any]:
     stop_below, scale_above = float(settings.get("romi_stop_below", 0)), float(settings.get("romi_scale_above", 100))
     romi = romi_pct_sql("revenue", "spend", margin)
     now, before = kpis(read, period, margin), kpis(read, period.previous(), margin)
+    # the marts' budget decision (dbt macro budget_decision) on a period's sums
+    decision = f"""case when coalesce(spend, 0) = 0 then 'no_spend'
+                        when {romi} < {stop_below} then 'stop'
+                        when {romi} > {scale_above} then 'scale' else 'optimize' end"""
     scorecard = read(f"""
         with summed as (
             select channel, sum(spend) as spend, sum(leads) as leads, sum(new_customers) as new_customers,
@@ -96,10 +132,7 @@ def gather(warehouse: Warehouse, lang: str) -> dict[str, Any]:
             group by channel
         )
         select *, spend / nullif(leads, 0) as cpl, spend / nullif(new_customers, 0) as cac,
-               {romi} as romi_pct,
-               case when coalesce(spend, 0) = 0 then 'no_spend'
-                    when {romi} < {stop_below} then 'stop'
-                    when {romi} > {scale_above} then 'scale' else 'optimize' end as decision
+               {romi} as romi_pct, {decision} as decision
         from summed where spend > 0 or leads > 0 or revenue > 0
         order by revenue desc, spend desc
     """)
@@ -111,25 +144,17 @@ def gather(warehouse: Warehouse, lang: str) -> dict[str, Any]:
     """)
     models = read("""select channel, attribution_model, revenue from marts.mart_attribution_comparison""")
     campaigns = read(f"""
-        select campaign_name, platform, sum(spend) as spend, sum(revenue) as revenue,
-               {romi_pct_sql("sum(revenue)", "sum(spend)", margin)} as romi_pct
-        from marts.mart_campaign_performance
-        where attribution_model = '{REPORT_MODEL}' and {period.where()} and platform <> '(untracked)'
-        group by 1, 2 having sum(spend) > 0 order by romi_pct desc
+        with summed as (
+            select campaign_name, platform, sum(spend) as spend, sum(revenue) as revenue
+            from marts.mart_campaign_performance
+            where attribution_model = '{REPORT_MODEL}' and {period.where()} and platform <> '(untracked)'
+            group by 1, 2 having sum(spend) > 0
+        )
+        select *, {romi} as romi_pct, {decision} as decision from summed order by romi_pct desc
     """)
     paths = read("""select path, conversions, revenue, avg_days_to_convert from marts.mart_touch_paths
                     where conversion_type = 'deal' order by conversions desc, revenue desc limit 10""")
-    managers = read(f"""
-        select manager_name, sum(leads_assigned) as leads_assigned,
-               sum(leads_non_target) * 1.0 / nullif(sum(leads_assigned), 0) as non_target_rate,
-               percentile_cont(0.5) within group (order by median_first_response_minutes)
-                   as median_first_response_minutes,
-               sum(deals_won) as deals_won,
-               sum(deals_won) * 1.0 / nullif(sum(deals_won) + sum(deals_lost), 0) as win_rate,
-               sum(revenue) as revenue
-        from marts.mart_manager_performance where {period.where()}
-        group by 1 order by revenue desc
-    """)
+    managers = manager_table(read, period)
     calls = read(f"""
         select coalesce(m.manager_name, c.manager_id) as manager_name, sum(calls) as calls,
                sum(answered) as answered, sum(missed) as missed,
