@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -34,6 +35,9 @@ def client_id_from_ga_cookie(value: Any) -> str | None:
 
 # Ringostat ---------------------------------------------------------------------------------
 
+OVER_LIMIT = re.compile(r"too many|6\s?500|limit", re.IGNORECASE)
+
+
 def ringostat_calls(client: ApiClient, project_id: str | None, first: date, last: date,
                     tz: ZoneInfo) -> Iterator[list[dict[str, Any]]]:
     for day in range((last - first).days + 1):
@@ -50,11 +54,18 @@ def _ringostat_window(client: ApiClient, project_id: str | None, start: datetime
         "fields": settings.RINGOSTAT_FIELDS,
     }
     headers = {"x-project-id": str(project_id)} if project_id else None
-    rows = client.get_json("calls/list", page=f"{params['from']}..{params['to']}",
-                           params=params, headers=headers)
-    if not isinstance(rows, list):
+    splittable = stop - start > timedelta(minutes=10)
+    try:
+        rows = client.get_json("calls/list", page=f"{params['from']}..{params['to']}",
+                               params=params, headers=headers)
+    except SourceError as error:
+        # Over the limit, the API may refuse the window (HTTP 400) instead of cutting it short.
+        if not (splittable and error.status == 400 and OVER_LIMIT.search(str(error))):
+            raise
+        rows = None
+    if rows is not None and not isinstance(rows, list):
         raise SourceError("calltracking", "calls/list", params["from"], "expected a JSON array")
-    if len(rows) >= settings.RINGOSTAT_MAX_ROWS and stop - start > timedelta(minutes=10):
+    if rows is None or (len(rows) >= settings.RINGOSTAT_MAX_ROWS and splittable):
         middle = start + (stop - start) / 2
         yield from _ringostat_window(client, project_id, start, middle, tz)
         yield from _ringostat_window(client, project_id, middle, stop, tz)

@@ -70,3 +70,30 @@ def test_callrail(monkeypatch: pytest.MonkeyPatch, load, query) -> None:
                  "from raw_calltracking.calls order by call_id") == [
         ("CAL1", True, "1382483615.1522331416", "+14705559876", "a@example.com", None),
         ("CAL2", False, "1382483615.1522331416", "+14705559876", "a@example.com", None)]
+
+
+def test_ringostat_splits_a_busy_day_the_api_refuses(monkeypatch: pytest.MonkeyPatch, load, query) -> None:
+    """7 000 calls on one day: the API refuses a window holding more than 6 500 (HTTP 400), so the
+    day is asked for in halves, and every call arrives once."""
+    calls = [{"uniqueid": f"busy.{n}", "calldate": f"2026-09-02 {n // 360:02d}:{n % 360 // 6:02d}:{n % 6 * 10:02d}",
+              "caller": "380671234567", "dst": "380445551122", "disposition": "ANSWERED", "call_type": "in",
+              "billsec": "10"} for n in range(7000)]
+    windows: list[tuple[str, str]] = []
+
+    def busy_day(request: Request) -> Reply:
+        window = (request.query["from"], request.query["to"])
+        windows.append(window)
+        inside = [call for call in calls if window[0] <= call["calldate"] <= window[1]]
+        if len(inside) > 6500:
+            return Reply(status=400, body={"error": "Too many calls in the period: split it (max 6500)"})
+        return Reply(body=inside)
+
+    with FakeApi(busy_day) as api:
+        for key, value in {"PROVIDER": "ringostat", "BASE_URL": api.url, "AUTH_KEY": KEY,
+                           "START_DATE": "2026-09-02", "END_DATE": "2026-09-02"}.items():
+            monkeypatch.setenv(f"SOURCES__CALLTRACKING__{key}", value)
+        load("calltracking")
+    assert query("select count(*), count(distinct call_id) from raw_calltracking.calls") == [(7000, 7000)]
+    assert windows[:3] == [("2026-09-02 00:00:00", "2026-09-02 23:59:59"),
+                           ("2026-09-02 00:00:00", "2026-09-02 11:59:59"),
+                           ("2026-09-02 12:00:00", "2026-09-02 23:59:59")]
