@@ -46,7 +46,8 @@ def source(
         primary_key=("currency", "rate_date"),
         write_disposition="merge",
         columns={"rate": {"data_type": "decimal", "precision": 18, "scale": 6},
-                 "rate_date": {"data_type": "date", "nullable": False}},
+                 "rate_date": {"data_type": "date", "nullable": False},
+                 "exchange_date": {"data_type": "date"}},
     )
     def rates() -> Iterator[list[dict[str, Any]]]:
         state = dlt.current.resource_state()
@@ -69,14 +70,14 @@ def source(
 
 
 def _record(row: dict[str, Any], requested: str) -> dict[str, Any]:
+    """The rate in force on the day asked for. On a weekend or holiday the service may answer
+    with the last business day's rate and its `exchangedate`: it is still that day's rate."""
     exchange_date = row.get("exchangedate")
-    rate_date = (
-        datetime.strptime(exchange_date, "%d.%m.%Y").date().isoformat() if exchange_date else requested
-    )
     return {
         "currency": str(row["cc"]).upper(),
         "r030": row.get("r030"),
         "txt": row.get("txt"),
         "rate": Decimal(str(row.get("rate"))),
-        "rate_date": rate_date,
+        "rate_date": requested,
+        "exchange_date": datetime.strptime(exchange_date, "%d.%m.%Y").date().isoformat() if exchange_date else None,
     }

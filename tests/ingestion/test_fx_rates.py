@@ -13,6 +13,8 @@ from tests.ingestion.fake_api import FakeApi, Reply, Request
 def nbu(request: Request) -> Reply:
     assert request.path == "/NBUStatService/v1/statdirectory/exchange" and "json" in request.query
     day = request.query["date"]
+    # 2026-09-05/06 is a weekend: the service answers with Friday's rate and date
+    day = "20260904" if day in ("20260905", "20260906") else day
     shown = f"{day[6:]}.{day[4:6]}.{day[:4]}"
     return Reply(body=[
         {"r030": 840, "txt": "Долар США", "rate": 41.5 + int(day[6:]) / 100, "cc": "USD", "exchangedate": shown},
@@ -24,11 +26,14 @@ def test_every_currency_of_every_day(monkeypatch: pytest.MonkeyPatch, load, quer
     with FakeApi(nbu) as api:
         monkeypatch.setenv("SOURCES__FX_RATES__BASE_URL", api.url)
         monkeypatch.setenv("SOURCES__FX_RATES__START_DATE", "2026-09-01")
-        monkeypatch.setenv("SOURCES__FX_RATES__END_DATE", "2026-09-03")
+        monkeypatch.setenv("SOURCES__FX_RATES__END_DATE", "2026-09-07")
         load("fx_rates")
         load("fx_rates")  # a re-run merges, never duplicates
-    assert query("select currency, rate_date, rate from raw_fx_rates.rates where currency = 'USD' "
-                 "order by rate_date") == [("USD", date(2026, 9, 1), Decimal("41.510000")),
-                                           ("USD", date(2026, 9, 2), Decimal("41.520000")),
-                                           ("USD", date(2026, 9, 3), Decimal("41.530000"))]
-    assert query("select count(*) from raw_fx_rates.rates") == [(6,)]
+    rows = query("select rate_date, rate, exchange_date from raw_fx_rates.rates where currency = 'USD' "
+                 "order by rate_date")
+    set_on = {5: 4, 6: 4}  # the weekend's rate was set on Friday
+    assert [row[:2] for row in rows] == [(date(2026, 9, d), Decimal(f"41.5{set_on.get(d, d)}0000"))
+                                         for d in range(1, 8)]
+    # every calendar day has its rate, the weekend's under its own date (set on Friday)
+    assert [row[2] for row in rows[3:6]] == [date(2026, 9, 4)] * 3
+    assert query("select count(*) from raw_fx_rates.rates") == [(14,)]
