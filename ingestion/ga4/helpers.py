@@ -56,8 +56,11 @@ create temp macro query_value(pairs, wanted) as
 # One row per event in the export's order. A param is the first of that key with a value, as
 # GA4 sets one value field per param. The traffic fields take the first non-empty of the event's
 # collected values, the page_location query string and the event's own params: the session's own
-# source. session_traffic_source_last_click is not read: GA4 gives a direct visit the previous
-# non-direct campaign there, which would turn Direct sessions into campaign touches.
+# source. session_traffic_source_last_click is not read for that: GA4 gives a direct visit the
+# previous non-direct campaign there, which would turn Direct sessions into campaign touches. Only
+# an event that carries a Google Ads click id and no campaign of its own (auto-tagging: gclid, no
+# utm_*) takes the campaign id of that click from its google_ads_campaign, so the session joins
+# its campaign's spend.
 EVENTS_SQL = """
 with keyed as (
     select
@@ -77,6 +80,7 @@ picked as (
         device,
         geo,
         collected_traffic_source as collected,
+        session_traffic_source_last_click.google_ads_campaign.campaign_id as google_ads_campaign_id,
         event_params[list_position(param_keys, 'ga_session_id')].value as ga_session_id,
         event_params[list_position(param_keys, 'ga_session_number')].value as ga_session_number,
         param_texts[list_position(param_keys, 'page_location')] as page_location,
@@ -109,7 +113,9 @@ select
     page_referrer,
     coalesce(nullif(collected.manual_source, ''), query_value(query, 'utm_source'), source) as source,
     coalesce(nullif(collected.manual_medium, ''), query_value(query, 'utm_medium'), medium) as medium,
-    coalesce(nullif(collected.manual_campaign_name, ''), query_value(query, 'utm_campaign'), campaign) as campaign,
+    coalesce(nullif(collected.manual_campaign_name, ''), query_value(query, 'utm_campaign'), campaign,
+             case when coalesce(nullif(collected.gclid, ''), query_value(query, 'gclid'), gclid) is not null
+                  then nullif(google_ads_campaign_id, '') end) as campaign,
     coalesce(nullif(collected.manual_content, ''), query_value(query, 'utm_content'), content) as content,
     coalesce(nullif(collected.manual_term, ''), query_value(query, 'utm_term'), term) as term,
     coalesce(nullif(collected.gclid, ''), query_value(query, 'gclid'), gclid) as gclid,
@@ -133,6 +139,8 @@ EXPORT_SCHEMA = pa.schema([
     ("collected_traffic_source", pa.struct([
         (name, pa.string()) for name in ("manual_source", "manual_medium", "manual_campaign_name",
                                           "manual_content", "manual_term", "gclid")])),
+    ("session_traffic_source_last_click", pa.struct([
+        ("google_ads_campaign", pa.struct([("campaign_id", pa.string())]))])),
 ])
 _SQL_TYPES = {pa.string(): "varchar", pa.int64(): "bigint", pa.float64(): "double"}
 

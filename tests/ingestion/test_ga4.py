@@ -82,6 +82,14 @@ TRICKY_ROWS = [
         "session_traffic_source_last_click": {"manual_campaign": {
             "source": "bing", "medium": "organic", "campaign_name": "brand", "content": None}},
     },
+    {  # auto-tagging: a gclid and no campaign of its own; the click's Google Ads campaign is read
+        "event_date": "20260902", "event_timestamp": "1788340525000000", "event_name": "session_start",
+        "event_params": [param("ga_session_id", int_value="1788340525"),
+                         param("page_location", string_value="https://shop.example.ua/?gclid=Cj0KAUTO")],
+        "user_pseudo_id": "777.666",
+        "session_traffic_source_last_click": {"google_ads_campaign": {
+            "customer_id": "1234567890", "campaign_id": "20123456789", "campaign_name": "Search | Brand | UA"}},
+    },
     {  # a form with its client_id param; a param without a value is skipped for the next one
         "event_date": "20260902", "event_timestamp": "1788340532000000", "event_name": "form_submit",
         "event_params": [
@@ -89,6 +97,8 @@ TRICKY_ROWS = [
             param("page_location", string_value="https://shop.example.ua/contact"),
             param("client_id", string_value="111.222")],
         "user_pseudo_id": "999.888",
+        # no click id on this event: the last click's Google Ads campaign is not its source
+        "session_traffic_source_last_click": {"google_ads_campaign": {"campaign_id": "20123456789"}},
     },
     {  # a form without one falls back to user_pseudo_id
         "event_date": "20260902", "event_timestamp": "1788340542000000", "event_name": "form_submit",
@@ -107,6 +117,9 @@ TRICKY_EXPECTED = [
     (datetime(2026, 9, 2, 9, 15, 22, tzinfo=UTC), "page_view", None, 2,
      "https://shop.example.ua/p?utm_medium=email&utm_term=sofa%20bed&gclid=G1", None,
      "google", "email", None, "param_content", "sofa bed", "G1", None, None),
+    (datetime(2026, 9, 2, 9, 15, 25, tzinfo=UTC), "session_start", 1788340525, None,
+     "https://shop.example.ua/?gclid=Cj0KAUTO", None,
+     None, None, "20123456789", None, None, "Cj0KAUTO", None, None),
     (datetime(2026, 9, 2, 9, 15, 32, tzinfo=UTC), "form_submit", 42, None,
      "https://shop.example.ua/contact", None, None, None, None, None, None, None, None, "111.222"),
     (datetime(2026, 9, 2, 9, 15, 42, tzinfo=UTC), "form_submit", 1788340500, None, None, "7",
