@@ -260,6 +260,14 @@ def test_sessions_count_bots_but_bots_are_not_touches(query: Query) -> None:
     ) == [(51, 3, 1, 2, 1)]
 
 
+def test_data_health_shows_the_rates_of_every_day(query: Query) -> None:
+    # USD and EUR from 2026-06-01 to 2026-10-31: two rates on each of 153 days
+    assert query(
+        "select count(*), min(rows_loaded), max(rows_loaded), min(date), max(date) "
+        "from marts.mart_data_health where source = 'fx_rates'"
+    ) == [(153, 2, 2, golden.ts("2026-06-01T00:00:00").date(), golden.ts("2026-10-31T00:00:00").date())]
+
+
 def test_missed_call_called_back(query: Query) -> None:
     assert query(
         """

@@ -75,6 +75,12 @@ call_rows as (
     from {{ ref('int_calls') }}
 ),
 
+-- one row per currency and day: a day without rates shows as a gap
+rate_rows as (
+    select rate_date as date, 'fx_rates' as source_name, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+    from {{ ref('stg_fx_rates__rates') }}
+),
+
 rejected_rows as (
     select
         {{ local_date('current_timestamp') }} as date,
@@ -93,6 +99,7 @@ all_rows as (
     union all select * from spend_rows
     union all select * from session_rows
     union all select * from call_rows
+    union all select * from rate_rows
     union all select * from rejected_rows
 ),
 
