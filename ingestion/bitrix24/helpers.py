@@ -37,12 +37,20 @@ class Pacer:
 
 
 def classify(response: requests.Response) -> str | float | None:
-    """503 QUERY_LIMIT_EXCEEDED / 429 OPERATION_TIME_LIMIT: back off; auth errors: fail."""
+    """503 QUERY_LIMIT_EXCEEDED / 429 OPERATION_TIME_LIMIT / 401 OVERLOAD_LIMIT: back off; other
+    401s (bad webhook, no REST on the plan): fail."""
     if response.status_code in (429, 503):
         return -1.0
     if response.status_code == 401:
-        return "fail"
+        return -1.0 if _error_code(response) == "OVERLOAD_LIMIT" else "fail"
     return None
+
+
+def _error_code(response: requests.Response) -> str | None:
+    try:
+        return str(response.json().get("error"))
+    except (ValueError, AttributeError):
+        return None
 
 
 def make_client(webhook_url: str) -> ApiClient:

@@ -26,9 +26,27 @@ def make_client(base_url: str, token: OAuthToken, developer_token: str | None,
 
 
 def classify(response: requests.Response) -> str | float | None:
-    """Quota errors with a retryDelay of hours are a daily limit: fail instead of waiting."""
+    """A quota error waits its retryDelay (ApiClient fails one of hours: a daily limit)."""
     if response.status_code == 401:
         return "auth"
+    if response.status_code == 429:
+        return retry_delay(response)
+    return None
+
+
+def retry_delay(response: requests.Response) -> float | None:
+    """Seconds from the first quotaErrorDetails.retryDelay ("5603s") of an error body; None without
+    (the client then goes by the status and any Retry-After)."""
+    try:
+        body = response.json()
+        body = body[0] if isinstance(body, list) else body
+        for detail in body["error"].get("details") or []:
+            for error in detail.get("errors") or []:
+                delay = ((error.get("details") or {}).get("quotaErrorDetails") or {}).get("retryDelay")
+                if delay:
+                    return float(str(delay).rstrip("s"))
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError):
+        pass
     return None
 
 

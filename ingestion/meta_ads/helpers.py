@@ -28,10 +28,22 @@ def classify(response: requests.Response) -> str | float | None:
     except (ValueError, TypeError, AttributeError):
         return None
     if code in settings.THROTTLING_CODES:
-        return -1.0  # the usual backoff
+        return regain_seconds(response)
     if code in settings.AUTH_CODES:
         return "fail"
     return None
+
+
+def regain_seconds(response: requests.Response) -> float:
+    """The longest estimated_time_to_regain_access (minutes) in X-Business-Use-Case-Usage, in
+    seconds; -1 (the usual backoff) when the header gives none."""
+    try:
+        usage = json.loads(response.headers.get("X-Business-Use-Case-Usage") or "{}")
+        minutes = max((float(entry.get("estimated_time_to_regain_access") or 0)
+                       for entries in usage.values() for entry in entries), default=0.0)
+    except (ValueError, TypeError, AttributeError):
+        return -1.0
+    return minutes * 60 if minutes > 0 else -1.0
 
 
 def account_path(account_id: str) -> str:

@@ -1,0 +1,57 @@
+"""How long each API asks us to wait when it throttles, read from its own error or headers."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+
+from ingestion.bitrix24.helpers import classify as bitrix24_classify
+from ingestion.google_ads.helpers import classify as google_ads_classify
+from ingestion.meta_ads.helpers import classify as meta_ads_classify
+
+
+def response(status: int, body: object, headers: dict[str, str] | None = None) -> requests.Response:
+    reply = requests.Response()
+    reply.status_code = status
+    reply._content = json.dumps(body).encode()
+    reply.headers.update(headers or {})
+    return reply
+
+
+def google_quota_error(delay: str) -> dict:
+    return {"error": {"code": 429, "status": "RESOURCE_EXHAUSTED", "details": [{
+        "@type": "type.googleapis.com/google.ads.googleads.v26.errors.GoogleAdsFailure",
+        "errors": [{"errorCode": {"quotaError": "RESOURCE_EXHAUSTED"},
+                    "details": {"quotaErrorDetails": {"rateScope": "DEVELOPER", "retryDelay": delay}}}]}]}}
+
+
+@pytest.mark.parametrize(("reply", "verdict"), [
+    (response(429, google_quota_error("5603s")), 5603.0),  # a daily quota: ApiClient fails, it waits > 300 s
+    (response(429, [google_quota_error("30s")]), 30.0),  # the searchStream array form
+    (response(429, {"error": {"code": 429, "status": "RESOURCE_EXHAUSTED"}}), None),  # Retry-After, backoff
+    (response(401, {"error": {"code": 401}}), "auth"),
+    (response(400, {"error": {"code": 400}}), None),
+])
+def test_google_ads_waits_its_retry_delay(reply: requests.Response, verdict: object) -> None:
+    assert google_ads_classify(reply) == verdict
+
+
+def test_meta_ads_waits_the_time_to_regain_access() -> None:
+    usage = {"act_1": [{"type": "ads_insights", "call_count": 100, "estimated_time_to_regain_access": 7}],
+             "act_2": [{"type": "ads_management", "estimated_time_to_regain_access": 0}]}
+    throttled = {"error": {"code": 80000, "is_transient": True}}
+    assert meta_ads_classify(response(400, throttled, {"X-Business-Use-Case-Usage": json.dumps(usage)})) == 420.0
+    assert meta_ads_classify(response(400, throttled)) == -1.0
+    assert meta_ads_classify(response(400, {"error": {"code": 190}})) == "fail"
+
+
+@pytest.mark.parametrize(("reply", "verdict"), [
+    (response(503, {"error": "QUERY_LIMIT_EXCEEDED"}), -1.0),
+    (response(429, {"error": "OPERATION_TIME_LIMIT"}), -1.0),
+    (response(401, {"error": "OVERLOAD_LIMIT", "error_description": "REST API is blocked due to overload"}), -1.0),
+    (response(401, {"error": "INVALID_CREDENTIALS"}), "fail"),
+])
+def test_bitrix24_backs_off_an_overload(reply: requests.Response, verdict: object) -> None:
+    assert bitrix24_classify(reply) == verdict
