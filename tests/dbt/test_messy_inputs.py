@@ -1,7 +1,7 @@
 """The golden business plus the inputs real accounts send that once went wrong: a UTM cut in the
 middle of a Cyrillic letter, a CRM-file phone that is not a phone, a visitor id shared by many
-callers, same-day repeat deals, a cost that does not divide evenly, a Google Display campaign and
-a customer from a channel nobody pays for. Each expected figure is worked out by hand below."""
+callers, same-day repeat deals, a won deal without a close date, a cost that does not divide
+evenly, a Google Display campaign and a customer from a channel nobody pays for. Each expected figure is worked out by hand below."""
 
 from __future__ import annotations
 
@@ -39,6 +39,9 @@ def query(build_warehouse):
         *[{**deal, "id": deal_id, "lead_id": "L8", "contact_id": None, "opportunity": "100.00",
            "currency_id": "UAH", "closedate": golden.kyiv(golden.ts("2026-09-26T07:00:00"))}
           for deal_id in ("10", "9")],
+        # won in dollars, but the CRM gives no close date: converted at its creation day's rate (42)
+        {**deal, "id": "D5", "lead_id": "L3", "contact_id": None, "opportunity": "50.00", "currency_id": "USD",
+         "closedate": None, "date_create": golden.kyiv(golden.ts("2026-09-20T07:00:00"))},
     ]
     crm_file_leads = [
         {"lead_id": f"F{n}", "created_at": golden.ts("2026-09-07T09:00:00"), "status": "new", "non_target": False,
@@ -83,6 +86,11 @@ def test_a_visitor_linked_by_phone_to_too_many_leads_is_a_shared_id(query) -> No
 def test_the_first_of_two_deals_won_at_once_is_the_lower_id(query) -> None:
     assert query("select deal_id, is_new_customer from marts.fct_deals where deal_id in ('9', '10') "
                  "order by deal_id") == [("10", False), ("9", True)]
+
+
+def test_a_won_deal_without_a_close_date_keeps_its_revenue(query) -> None:
+    assert query("select won_date, revenue from marts.fct_deals where deal_id = 'D5'") == [
+        (None, pytest.approx(50 * 42))]
 
 
 def test_an_uneven_cost_spreads_to_its_exact_amount(query) -> None:

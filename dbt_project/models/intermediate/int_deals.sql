@@ -1,8 +1,10 @@
-{{ config(post_hook="{{ fail_on_missing_fx_rate('currency', 'won_date', 'amount') }}") }}
+{{ config(post_hook="{{ fail_on_missing_fx_rate('currency', 'rate_date', 'amount') }}") }}
 
 -- Every CRM deal with its contact, outcome, and revenue in the reporting currency at the close
--- date's rate. A deal without a lead takes its CRM contact's phone / e-mail as contact key.
--- is_new_customer: the contact's first won deal (by close time, then deal id).
+-- date's rate (rate_date; a won deal the CRM gives no close date is converted at its creation
+-- day's rate rather than losing its revenue). A deal without a lead takes its CRM contact's
+-- phone / e-mail as contact key.
+-- is_new_customer: the contact's first won deal (by close time, then creation time, then deal id).
 with leads as (
     select * from {{ ref('int_leads') }}
 ),
@@ -52,6 +54,7 @@ with_contact as (
         l.created_at as lead_created_at,
         coalesce(l.contact_key, d.crm_contact_key, 'deal:' || d.crm_source || ':' || d.deal_id) as contact_key,
         case when d.is_won then {{ local_date('d.closed_at') }} end as won_date,
+        case when d.is_won then coalesce({{ local_date('d.closed_at') }}, {{ local_date('d.created_at') }}) end as rate_date,
         {{ local_date('d.closed_at') }} as closed_date
     from unioned as d
     left join leads as l
@@ -64,7 +67,7 @@ converted as (
         d.*,
         {{ fx_rate('d.currency') }} as fx_rate
     from with_contact as d
-    {{ fx_joins('d.currency', 'd.won_date') }}
+    {{ fx_joins('d.currency', 'd.rate_date') }}
 )
 
 select
