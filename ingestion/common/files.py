@@ -127,6 +127,16 @@ def check_rows(
     return checked
 
 
+def since(rows: list[dict[str, Any]], start_date: str | None,
+          day_of: Callable[[dict[str, Any]], date | None]) -> list[dict[str, Any]]:
+    """The rows from `start_date` (ISO) on, by the day `day_of` gives each (None: kept); all of
+    them without a start date. A file is a snapshot: this is where its history begins."""
+    if not start_date:
+        return rows
+    first = date.fromisoformat(str(start_date)[:10])
+    return [row for row in rows if (day := day_of(row)) is None or day >= first]
+
+
 def iso_date(text: str) -> date:
     try:
         return date.fromisoformat(text[:10])

@@ -67,6 +67,8 @@ TABLES: dict[str, dict[str, tuple[files.Parser, bool]]] = {
     },
 }
 REQUIRED_TABLES = ("leads",)
+# the column whose day a table's rows start from at start_date (managers: all of them)
+START_COLUMNS = {"leads": "created_at", "deals": "created_at", "lead_status_history": "changed_at"}
 
 
 def is_configured() -> bool:
@@ -74,7 +76,12 @@ def is_configured() -> bool:
 
 
 def _location(path: Path, table: str) -> tuple[str | None, str | None]:
-    """(file, sheet) of one table: a CSV in the folder, or a sheet of the workbook."""
+    """(file, sheet) of one table: a CSV in the folder, or a sheet of the workbook. A path to one
+    CSV file is the leads export, with the other tables' CSVs looked for beside it."""
+    if path.suffix.lower() == ".csv":
+        if table == "leads":
+            return (str(path), None) if path.exists() else (None, None)
+        path = path.parent
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         import openpyxl
 
@@ -95,7 +102,8 @@ def _enrich(table: str, row: dict[str, Any], region: str) -> dict[str, Any]:
 
 
 @dlt.source(name=NAME)
-def source(path: str = dlt.config.value, default_region: str = "UA") -> list[DltResource]:
+def source(path: str = dlt.config.value, default_region: str = "UA",
+           start_date: str | None = None) -> list[DltResource]:
     root = Path(path)
     checked: dict[str, files.Checked] = {}
 
@@ -110,6 +118,10 @@ def source(path: str = dlt.config.value, default_region: str = "UA") -> list[Dlt
                 rows = files.read_rows(location, sheet)
                 label = Path(location).name + (f"[{sheet}]" if sheet else "")
                 checked[table] = files.check_rows(rows, TABLES[table], label)
+                if table in START_COLUMNS:
+                    column = START_COLUMNS[table]
+                    checked[table].rows = files.since(checked[table].rows, start_date,
+                                                      lambda row, column=column: row[column].date())
                 checked[table].rows = [_enrich(table, r, default_region) for r in checked[table].rows]
                 files.log_rejects(log, NAME, checked[table].rejected)
         return checked[table]

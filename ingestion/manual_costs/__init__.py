@@ -3,8 +3,10 @@ from CSV/XLSX files or published Google Sheets (CSV URLs)."""
 
 from __future__ import annotations
 
+import calendar
 import logging
 from collections.abc import Iterator
+from datetime import date
 from pathlib import PurePath
 from typing import Any
 
@@ -46,6 +48,11 @@ def _period_ok(row: dict[str, Any]) -> str | None:
     return None
 
 
+def _month_end(row: dict[str, Any]) -> date:
+    year, month = (int(part) for part in row["month"].split("-"))
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
 @dlt.source(name=NAME)
 def source(costs_path: str | None = None, plan_path: str | None = None,
            start_date: str | None = None) -> list[DltResource]:
@@ -60,6 +67,9 @@ def source(costs_path: str | None = None, plan_path: str | None = None,
                 rows = files.read_rows(location)
                 columns, row_check = (COST_COLUMNS, _period_ok) if kind == "costs" else (PLAN_COLUMNS, None)
                 checked[kind] = files.check_rows(rows, columns, name, row_check)
+                # from start_date: cost lines still running then, plan months not over by then
+                last_day = (lambda row: row["date_to"]) if kind == "costs" else _month_end
+                checked[kind].rows = files.since(checked[kind].rows, start_date, last_day)
                 files.log_rejects(log, NAME, checked[kind].rejected)
         return checked[kind]
 

@@ -1,7 +1,8 @@
 """The golden business plus the inputs real accounts send that once went wrong: a UTM cut in the
 middle of a Cyrillic letter, a CRM-file phone that is not a phone, a visitor id shared by many
 callers, same-day repeat deals, a won deal without a close date, a cost that does not divide
-evenly, a Google Display campaign and a customer from a channel nobody pays for. Each expected figure is worked out by hand below."""
+evenly, a Google Display campaign and a customer from a channel nobody pays for. Each expected
+figure is worked out by hand below."""
 
 from __future__ import annotations
 

@@ -63,3 +63,26 @@ def test_crm_export(tmp_path, monkeypatch: pytest.MonkeyPatch, load, query) -> N
         ("10", "won", Decimal("1500.50"), "USD")]
     assert query('select file, row_number, "column" from raw_crm_file.rejected_rows order by row_number') == [
         ("leads.csv", 3, "created_at"), ("leads.csv", 4, "non_target")]
+
+
+def test_file_sources_begin_at_start_date(tmp_path, monkeypatch: pytest.MonkeyPatch, load, query) -> None:
+    """start_date is where a file's history begins: leads and deals created from then, cost lines
+    still running then (the SEO month from 09-01 to 09-30 is), plan months not over by then."""
+    leads = LEADS + "4,2026-09-20T09:00:00+03:00,new,false,7,,,,,,\n"
+    deals = DEALS + "11,4,2026-09-21T10:00:00+03:00,,open,100,UAH,7\n"
+    (tmp_path / "leads.csv").write_text(leads)
+    (tmp_path / "deals.csv").write_text(deals)
+    (tmp_path / "costs.csv").write_text(COSTS)
+    (tmp_path / "plan.csv").write_text(PLAN + "2026-08,Paid Search,,40000,UAH\n")
+    # one CSV file as the path: the leads export, with deals.csv beside it
+    monkeypatch.setenv("SOURCES__CRM_FILE__PATH", str(tmp_path / "leads.csv"))
+    monkeypatch.setenv("SOURCES__CRM_FILE__START_DATE", "2026-09-18")
+    monkeypatch.setenv("SOURCES__MANUAL_COSTS__COSTS_PATH", str(tmp_path / "costs.csv"))
+    monkeypatch.setenv("SOURCES__MANUAL_COSTS__PLAN_PATH", str(tmp_path / "plan.csv"))
+    monkeypatch.setenv("SOURCES__MANUAL_COSTS__START_DATE", "2026-09-18")
+    load("crm_file")
+    load("manual_costs")
+    assert query("select lead_id from raw_crm_file.leads") == [("4",)]
+    assert query("select deal_id from raw_crm_file.deals") == [("11",)]
+    assert query("select description from raw_manual_costs.costs") == [("SEO retainer",)]
+    assert query("select month from raw_manual_costs.budget_plan") == [("2026-09",)]
