@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,8 @@ class OAuthToken:
     form: dict[str, str]
     session: requests.Session = field(default_factory=requests.Session)
     access_token: str | None = None
+    # a service account signs a new assertion (valid an hour) for each token it asks for
+    assertion: Callable[[], str] | None = None
 
     @classmethod
     def refresh_grant(cls, source: str, token_url: str, client_id: str, client_secret: str,
@@ -42,16 +45,17 @@ class OAuthToken:
         token_url = info.get("token_uri", "https://oauth2.googleapis.com/token")
         if info.get("type") == "service_account":
             register_secret(info.get("private_key"))
-            return cls(source, token_url, {"grant_type": JWT_GRANT,
-                                           "assertion": _signed_jwt(info, scope, token_url)})
+            return cls(source, token_url, {"grant_type": JWT_GRANT},
+                       assertion=lambda: _signed_jwt(info, scope, token_url))
         return cls.refresh_grant(source, token_url, info["client_id"], info["client_secret"],
                                  info["refresh_token"])
 
     def refresh(self) -> None:
         """Renew the access token (retrying 429/5xx like any call); a refusal is a clear error."""
         client = ApiClient(self.source, self.token_url, session=self.session)
+        form = {**self.form, "assertion": self.assertion()} if self.assertion else self.form
         try:
-            body = client.post_json(self.token_url, page="OAuth token", data=self.form)
+            body = client.post_json(self.token_url, page="OAuth token", data=form)
         except SourceError as error:
             raise SourceError(self.source, self.token_url, "OAuth token",
                               f"the access token could not be renewed ({error}); check the client "
