@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from throughline.settings import Settings
+from throughline.settings import PROJECT_ROOT, Settings
 from throughline.warehouse import Warehouse
 
 app = typer.Typer(
@@ -23,10 +23,20 @@ app = typer.Typer(
     help="Throughline: what each marketing channel costs and brings, from ad click to paid deal.",
 )
 console = Console()
+# Settings a user keeps in the project's .env (see .env.example); exported variables win.
+ENV_FILE = PROJECT_ROOT / ".env"
 
 DEMO_DAYS = 90
 DEMO_VISITORS_PER_DAY = 300
 DEMO_SEED = 42
+
+
+@app.callback()
+def _load_env_file() -> None:
+    # every command reads .env as `make dev` (Dagster) does
+    from dotenv import load_dotenv
+
+    load_dotenv(ENV_FILE, override=False)
 
 
 def _fail(message: str) -> None:

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 import dlt
 import requests
 
+from ingestion.common.redaction import redact, register_secret
 from ingestion.pipeline import SOURCE_NAMES, source_module
 from throughline.settings import Settings
 from throughline.warehouse import Warehouse
@@ -48,6 +49,10 @@ def run_checks(settings: Settings) -> list[Check]:
 
 def _check_warehouse(settings: Settings) -> Check:
     warehouse = Warehouse.from_settings(settings)
+    if warehouse.dsn:  # a driver error may quote the password, even a malformed one
+        password = urlparse(warehouse.dsn).password
+        for secret in (password, unquote(password or "")):
+            register_secret(secret)
     try:
         if warehouse.kind == "duckdb" and warehouse.path and not warehouse.path.exists():
             return Check("warehouse", "ok", f"{warehouse.describe()} (created on the first run)")
@@ -55,7 +60,7 @@ def _check_warehouse(settings: Settings) -> Check:
         conn.execute("select 1")
         conn.close()
     except Exception as exc:  # any driver error means "not reachable"; say which
-        return Check("warehouse", "failed", f"{warehouse.describe()}: {type(exc).__name__}: {exc}")
+        return Check("warehouse", "failed", f"{warehouse.describe()}: {type(exc).__name__}: {redact(exc)}")
     return Check("warehouse", "ok", warehouse.describe())
 
 

@@ -1,0 +1,35 @@
+"""The `throughline` command reads the project's .env like `make dev` does, and `doctor` never
+prints a password, even one the database driver quotes back in its error."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from throughline import cli
+
+
+@pytest.fixture()
+def env_file(tmp_path, monkeypatch: pytest.MonkeyPatch):
+    for key in ("THROUGHLINE_WAREHOUSE", "THROUGHLINE_BI_DSN"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setattr(cli, "ENV_FILE", tmp_path / ".env")
+    return tmp_path / ".env"
+
+
+def test_settings_come_from_the_env_file(env_file, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    env_file.write_text(f"THROUGHLINE_WAREHOUSE=duckdb:///{tmp_path}/from_env_file.duckdb\n")
+    result = CliRunner().invoke(cli.app, ["doctor"], env={"COLUMNS": "300"})
+    assert "from_env_file.duckdb" in result.output, result.output
+    # an exported variable wins over the file
+    monkeypatch.setenv("THROUGHLINE_WAREHOUSE", f"duckdb:///{tmp_path}/exported.duckdb")
+    result = CliRunner().invoke(cli.app, ["doctor"], env={"COLUMNS": "300"})
+    assert "exported.duckdb" in result.output and "from_env_file" not in result.output
+
+
+def test_doctor_hides_a_malformed_password(env_file, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("THROUGHLINE_WAREHOUSE", "postgresql://loader:s3cr%zzet@127.0.0.1:9/warehouse")
+    result = CliRunner().invoke(cli.app, ["doctor"], env={"COLUMNS": "300"})
+    assert result.exit_code == 1
+    assert "warehouse" in result.output and "failed" in result.output
+    assert "s3cr" not in result.output and "zzet" not in result.output, result.output
