@@ -97,7 +97,7 @@ with per_model as (
     select
         attribution_model,
         sum(leads) as attributed_leads,
-        count(distinct conversion_id) as plain_leads,
+        count(distinct conversion_id) as plain_leads
     from marts.fct_attribution
     where conversion_type = 'lead'
     group by attribution_model
@@ -107,7 +107,7 @@ select
     attribution_model,
     attributed_leads,
     plain_leads,
-    attributed_leads - plain_leads as lead_gap,
+    attributed_leads - plain_leads as lead_gap
 from per_model
 """
 

@@ -10,6 +10,7 @@ import pandas as pd
 import psycopg
 import pytest
 
+from expectations.suites import MART_SUITES
 from tests.dbt import golden
 from throughline.transform import build
 from throughline.warehouse import Warehouse
@@ -102,6 +103,9 @@ def test_postgres_marts_equal_duckdb(postgres_dsn: str, golden_warehouse: Wareho
     postgres = Warehouse.from_url(golden_on_postgres(postgres_dsn, "golden"))
     build(postgres)
     assert_same_marts(postgres, golden_warehouse)
+    # the Great Expectations suites of the marts read them with SQL PostgreSQL takes too
+    for suite in MART_SUITES:
+        assert len(postgres.read_frame(suite.sql())) == len(golden_warehouse.read_frame(suite.sql())), suite.name
 
 
 @pytest.mark.postgres
