@@ -212,6 +212,9 @@ def spend_anomaly(read: Reader, s: HealthSettings, now: datetime) -> HealthResul
     return HealthResult(not subjects, figure, s.max_spend_growth, subjects[:MAX_SUBJECTS], since)
 
 
+NO_MANAGER = "(no manager)"
+
+
 def _manager_calls(read: Reader, s: HealthSettings, now: datetime) -> pd.DataFrame:
     calls = read(
         "select c.call_date, c.manager_id, c.is_missed, c.callback_minutes, m.manager_name "
@@ -219,15 +222,15 @@ def _manager_calls(read: Reader, s: HealthSettings, now: datetime) -> pd.DataFra
         "from marts.dim_manager group by manager_id) as m on m.manager_id = c.manager_id "
         f"where c.direction = 'inbound' and {_in_window('call_date', 'marts.fct_calls', s, 'c.')}"
     )
-    names = calls["manager_name"].fillna(calls["manager_id"]).fillna("(no manager)")
+    names = calls["manager_name"].fillna(calls["manager_id"]).fillna(NO_MANAGER)
     calls["manager"] = names.astype(str)
     return calls
 
 
 def missed_calls(read: Reader, s: HealthSettings, now: datetime) -> HealthResult:
-    """Share of inbound calls each manager missed in the window."""
+    """Share of inbound calls each manager missed in the window; calls that reached no manager
+    (rang out with nobody on the line) count as their own group."""
     calls = _manager_calls(read, s, now)
-    calls = calls[calls["manager_id"].notna()]
     per = calls.groupby("manager").agg(
         calls=("is_missed", "size"), missed=("is_missed", "sum"), since=("call_date", "min")
     )
@@ -237,7 +240,8 @@ def missed_calls(read: Reader, s: HealthSettings, now: datetime) -> HealthResult
     per["rate"] = per["missed"].astype(float) / per["calls"]
     bad = per[per["rate"] > s.max_missed_call_rate].sort_values("rate", ascending=False)
     subjects = [
-        f"manager {name}: missed {int(r.missed)} of {int(r.calls)} calls ({r.rate:.0%})"
+        f"{'calls that reached no manager' if name == NO_MANAGER else f'manager {name}'}: "
+        f"missed {int(r.missed)} of {int(r.calls)} calls ({r.rate:.0%})"
         for name, r in bad.iterrows()
     ]
     since = str(pd.Timestamp(bad["since"].min()).date()) if len(bad) else ""

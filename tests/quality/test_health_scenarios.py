@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 
+import pandas as pd
 import pytest
 
 from tests.quality.planted import World, refresh
@@ -147,6 +148,19 @@ def test_thresholds_come_from_the_environment() -> None:
     assert settings.max_hours_since_last_lead == 24.0  # documented default
     with pytest.raises(ValueError, match="THROUGHLINE_HEALTH__LOOKBACK_DAYS"):
         HealthSettings.from_env({"THROUGHLINE_HEALTH__LOOKBACK_DAYS": "a week"})
+
+
+def test_calls_ringing_out_with_no_manager_are_missed_calls(world: World, publish) -> None:
+    """Five calls a day for two days reached nobody (no manager on the call): they are missed
+    calls too, a group of their own, not dropped for having no manager."""
+    calls = world.frames["marts.fct_calls"]
+    unanswered = calls[calls["manager_id"] == "1"].head(10).assign(
+        call_id=[f"nobody-{n}" for n in range(10)], manager_id=None, is_missed=True,
+        callback_minutes=None, talk_seconds=0)
+    world.frames["marts.fct_calls"] = pd.concat([calls, unanswered], ignore_index=True)
+    result = _run(world, publish)["missed_calls"]
+    assert not result.passed and result.figure == 1.0
+    assert list(result.subjects) == ["calls that reached no manager: missed 10 of 10 calls (100%)"]
 
 
 def test_a_lower_threshold_turns_the_clean_missed_rate_into_a_failure(
