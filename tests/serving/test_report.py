@@ -89,3 +89,15 @@ def test_report_campaigns_carry_the_budget_decision(served_warehouse) -> None:
         romi = (row.revenue - row.spend) / row.spend * 100
         expected = "stop" if romi < 0 else "scale" if romi > 100 else "optimize"
         assert row.decision == expected, row
+
+
+def test_report_warnings_name_the_reporting_currency() -> None:
+    import pandas as pd
+
+    from throughline.report import warnings
+    from throughline.report.labels import LABELS
+
+    health = pd.Series({"leads": 100, "untagged": 1, "unmatched": 1, "spend_without_sessions": 1500.0,
+                        "unknown": 0, "duplicates": 0, "rejected": 0})
+    assert warnings(health, LABELS["en"], "EUR") == [
+        "1\u202f500 EUR was spent on campaigns that no visit or lead carries (tagging?)."]

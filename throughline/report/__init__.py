@@ -181,7 +181,7 @@ def gather(warehouse: Warehouse, lang: str) -> dict[str, Any]:
             "calls": calls, "pacing": pacing, "health": health, "lang": lang}
 
 
-def warnings(health: pd.Series, t: dict[str, str]) -> list[str]:
+def warnings(health: pd.Series, t: dict[str, str], currency: str) -> list[str]:
     leads = int(health["leads"] or 0)
     found = []
     if leads and (health["untagged"] or 0) / leads > 0.05:
@@ -189,7 +189,7 @@ def warnings(health: pd.Series, t: dict[str, str]) -> list[str]:
     if leads and (health["unmatched"] or 0) / leads > 0.2:
         found.append(t["w_unmatched"].format(n=int(health["unmatched"]), total=leads))
     if (health["spend_without_sessions"] or 0) > 0:
-        found.append(t["w_spend"].format(amount=number(health["spend_without_sessions"]) + " UAH"))
+        found.append(t["w_spend"].format(amount=f"{number(health['spend_without_sessions'])} {currency}"))
     if (health["unknown"] or 0) > 0:
         found.append(t["w_unknown"].format(n=int(health["unknown"])))
     if (health["duplicates"] or 0) > 0:
@@ -210,7 +210,7 @@ def render(data: dict[str, Any], currency: str) -> str:
                                         aggfunc="sum").fillna(0)
     return env.get_template("report.html").render(
         t=t, currency=currency, model=REPORT_MODEL, data=data, change=percent_change,
-        warnings=warnings(data["health"], t),
+        warnings=warnings(data["health"], t, currency),
         spend_revenue_svg=charts.grouped_bars(
             list(scorecard["channel"]),
             {t["spend"]: list(scorecard["spend"].astype(float)),
