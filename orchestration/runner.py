@@ -205,9 +205,30 @@ def materialize_all(
     worker.join()
     summary.seconds = time.monotonic() - started
     summary.run_succeeded = outcome.get("success", False)
+    if instance.is_ephemeral:
+        send_alerts_without_daemon(instance, summary, job.name)
     if progress:
         console.print(summary_table(summary))
     return summary
+
+
+def send_alerts_without_daemon(instance: DagsterInstance, summary: RunSummary, job_name: str) -> int:
+    """A run in a throwaway instance (`throughline run` without DAGSTER_HOME, as from cron) has
+    no Dagster daemon to run the alert sensors: send what they would, for each check failing at
+    the end of the run and for the run if it failed. Returns the alerts delivered."""
+    import logging
+
+    from orchestration.quality import evaluate_check_alerts
+    from orchestration.sensors import failure_alert
+    from throughline.alerts import Notifier
+
+    notifier = Notifier.from_settings()
+    if not notifier.urls:
+        return 0
+    _, sent = evaluate_check_alerts(instance, None, notifier, logging.getLogger("throughline.alerts"))
+    if summary.failed_steps and notifier.send(failure_alert(job_name, summary.run_id, summary.failed_steps)):
+        sent += 1
+    return sent
 
 
 def _groups(labels: Iterable[str]) -> dict[str, int]:

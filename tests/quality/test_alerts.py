@@ -118,3 +118,23 @@ def test_the_first_tick_alerts_only_what_is_failing_now(
     message = json.loads(hook.messages[0])
     assert message["title"] == "Throughline problem: missed_calls on marts/fct_calls"
     assert last_run in message["message"]
+
+
+def test_a_run_without_the_dagster_daemon_still_alerts(
+    world: World, publish, webhook_receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`throughline run` from cron runs in a throwaway instance, where no sensor ever ticks: the
+    run itself sends the alert of each check failing at its end and of its failed steps."""
+    from orchestration.runner import RunSummary, send_alerts_without_daemon
+
+    hook_url, hook = webhook_receiver
+    monkeypatch.setenv("THROUGHLINE_ALERT_URLS", hook_url)
+    instance = DagsterInstance.ephemeral()
+    world.frames["marts.fct_calls"].loc[lambda c: c["manager_id"] == "2", "is_missed"] = True
+    run_id = _run(world, publish, instance)
+    summary = RunSummary(run_id=run_id, selected=[], failed_steps={"dbt_models": "dbt build failed: int_leads"})
+    assert send_alerts_without_daemon(instance, summary, "daily_refresh") == 2
+    titles = sorted(json.loads(message)["title"] for message in hook.messages)
+    assert titles == ["Throughline problem: missed_calls on marts/fct_calls",
+                      "Throughline problem: run failed on job daily_refresh"]
+    assert any("int_leads" in json.loads(message)["message"] for message in hook.messages)
