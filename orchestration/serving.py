@@ -8,6 +8,8 @@ from throughline.settings import Settings
 
 MART_KEYS = [AssetKey(["marts", mart]) for mart in CONTRACT_MARTS]
 COMMON = {"group_name": "serving", "owners": ["team:marketing-analytics"], "deps": MART_KEYS}
+# the report also reads each manager's leads (median first response) and the managers' names
+REPORT_DEPS = [*MART_KEYS, AssetKey(["marts", "fct_leads"]), AssetKey(["marts", "dim_manager"])]
 
 
 @asset(key=["serving", "bi_publication"], kinds={"postgres"}, **COMMON,
@@ -35,7 +37,7 @@ def marts_export(context: AssetExecutionContext, warehouse: WarehouseResource) -
     return MaterializeResult(metadata={"files": len(files), "folder": str(files[0].parent) if files else ""})
 
 
-@asset(key=["serving", "owner_report"], kinds={"html"}, **COMMON,
+@asset(key=["serving", "owner_report"], kinds={"html"}, **{**COMMON, "deps": REPORT_DEPS},
        description="The owner's weekly report: one HTML page with channel ROMI and decisions, cost "
                    "per customer, campaigns, paths, managers, calls, pacing and data health.")
 def owner_report(context: AssetExecutionContext) -> MaterializeResult:
