@@ -70,10 +70,13 @@ $fn$
     (cast({{ numerator }} as numeric(38, 10)) / nullif(cast({{ denominator }} as numeric(38, 10)), 0))
 {%- endmacro %}
 
-{# A whole-number hash of a text, for fingerprints compared from run to run. #}
-{% macro hash_number(expr) -%}{{ adapter.dispatch('hash_number', 'throughline')(expr) }}{%- endmacro %}
-{% macro default__hash_number(expr) -%}hashtextextended({{ expr }}, 0){%- endmacro %}
-{% macro duckdb__hash_number(expr) -%}hash({{ expr }}){%- endmacro %}
+{# A whole-number hash of a row's `columns` (a list of expressions), for fingerprints compared
+   from run to run. #}
+{% macro hash_number(columns) -%}{{ adapter.dispatch('hash_number', 'throughline')(columns) }}{%- endmacro %}
+{% macro default__hash_number(columns) -%}
+    hashtextextended(concat_ws('|'{% for column in columns %}, coalesce(cast({{ column }} as text), '-'){% endfor %}), 0)
+{%- endmacro %}
+{% macro duckdb__hash_number(columns) -%}hash({{ columns | join(', ') }}){%- endmacro %}
 
 {# Numbers 0..n as rows of column n (a portable series). #}
 {% macro numbers(n) -%}
