@@ -154,10 +154,12 @@ def test_calls_ringing_out_with_no_manager_are_missed_calls(world: World, publis
     """Five calls a day for two days reached nobody (no manager on the call): they are missed
     calls too, a group of their own, not dropped for having no manager."""
     calls = world.frames["marts.fct_calls"]
-    unanswered = calls[calls["manager_id"] == "1"].head(10).assign(
-        call_id=[f"nobody-{n}" for n in range(10)], manager_id=None, is_missed=True,
-        callback_minutes=None, talk_seconds=0)
-    world.frames["marts.fct_calls"] = pd.concat([calls, unanswered], ignore_index=True)
+    calls = pd.concat([calls, calls[calls["manager_id"] == "1"].head(10)], ignore_index=True)
+    nobody = calls.index[-10:]
+    calls.loc[nobody, "call_id"] = [f"nobody-{n}" for n in range(10)]
+    calls.loc[nobody, ["manager_id", "callback_minutes"]] = None
+    calls.loc[nobody, ["is_missed", "talk_seconds"]] = [True, 0]
+    world.frames["marts.fct_calls"] = calls
     result = _run(world, publish)["missed_calls"]
     assert not result.passed and result.figure == 1.0
     assert list(result.subjects) == ["calls that reached no manager: missed 10 of 10 calls (100%)"]
