@@ -76,7 +76,8 @@ def test_a_warn_check_alerts_but_does_not_block(world: World, publish) -> None:
     evaluation = evaluations(result)["missed_calls"]
     assert not evaluation.passed and evaluation.severity == AssetCheckSeverity.WARN
     assert _meta(evaluation, "figure") == 1.0
-    assert _meta(evaluation, "where") == "manager Taras: missed 28 of 28 calls (100%)"
+    assert _meta(evaluation, "where") == (
+        "manager Taras: missed 28 of 28 calls (100%); all inbound calls: missed 35 of 56 calls (62%)")
     assert DOWNSTREAM in materialized(result)
 
 
