@@ -99,6 +99,10 @@ queried as (
         *,
         case when contains(page_location, '?') then query_pairs(page_location) end as query,
     from picked
+),
+clicked as (
+    select *, coalesce(nullif(collected.gclid, ''), query_value(query, 'gclid'), gclid) as click_id,
+    from queried
 )
 select
     cast(coalesce(strptime(event_date, '%Y%m%d'), error('event_date is missing')) as date)
@@ -114,17 +118,16 @@ select
     coalesce(nullif(collected.manual_source, ''), query_value(query, 'utm_source'), source) as source,
     coalesce(nullif(collected.manual_medium, ''), query_value(query, 'utm_medium'), medium) as medium,
     coalesce(nullif(collected.manual_campaign_name, ''), query_value(query, 'utm_campaign'), campaign,
-             case when coalesce(nullif(collected.gclid, ''), query_value(query, 'gclid'), gclid) is not null
-                  then nullif(google_ads_campaign_id, '') end) as campaign,
+             case when click_id is not null then nullif(google_ads_campaign_id, '') end) as campaign,
     coalesce(nullif(collected.manual_content, ''), query_value(query, 'utm_content'), content) as content,
     coalesce(nullif(collected.manual_term, ''), query_value(query, 'utm_term'), term) as term,
-    coalesce(nullif(collected.gclid, ''), query_value(query, 'gclid'), gclid) as gclid,
+    click_id as gclid,
     device.category as device_category,
     geo.country as geo_country,
     geo.city as geo_city,
     case when list_contains($form_events, event_name)
         then coalesce(nullif(client_id, ''), user_pseudo_id) end as client_id,
-from queried
+from clicked
 """
 
 _VALUE = pa.struct([("string_value", pa.string()), ("int_value", pa.string()),

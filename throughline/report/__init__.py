@@ -80,7 +80,7 @@ def manager_table(read: Any, period: Period) -> pd.DataFrame:
     period's leads, not over the mart's daily medians."""
     return read(f"""
         with responses as (
-            select coalesce(m.manager_name, coalesce(l.manager_id, '(unassigned)')) as manager_name,
+            select coalesce(m.manager_name, l.manager_id, '(unassigned)') as manager_name,
                    percentile_cont(0.5) within group (order by l.first_response_minutes)
                        as median_first_response_minutes
             from marts.fct_leads as l
