@@ -34,6 +34,7 @@ class HealthSettings:
     max_unknown_campaign_session_share: float = 0.05  # of paid sessions with a utm_campaign
     max_spend_growth: float = 3.0  # a campaign's latest day vs the mean of its previous days
     min_spend_for_anomaly: float = 100.0  # reporting currency; smaller days are not judged
+    min_spend_vs_usual: float = 0.2  # a campaign's latest day below this share of its mean day
     max_missed_call_rate: float = 0.3  # per manager, inbound calls
     min_calls_per_manager: int = 10
     max_callback_minutes: float = 60.0  # median time to call a missed caller back
@@ -85,7 +86,8 @@ class HealthCheck:
 
 def _in_window(column: str, table: str, settings: HealthSettings, alias: str = "") -> str:
     """SQL condition: the last `lookback_days` days of the data itself, so a backfill or a
-    historical demo is judged on its own latest days (freshness checks use the clock)."""
+    historical demo is judged on its own latest days (freshness checks use the clock). `table`
+    may carry a where clause."""
     latest = f"(select max({column}) from {table})"
     return f"{alias}{column} >= {latest} - {settings.lookback_days - 1}"
 
@@ -123,12 +125,17 @@ def leads_unmatched(read: Reader, s: HealthSettings, now: datetime) -> HealthRes
     return _share_by_day(read, "leads_unmatched", s.max_unmatched_lead_share, s, now)
 
 
+# Ad-platform spend only: manual costs are entered per period and may run into days still ahead,
+# which would move the window past the platforms' latest day.
+AD_PLATFORM_SPEND = "marts.fct_ad_spend where platform <> 'manual'"
+
+
 def spend_without_sessions(read: Reader, s: HealthSettings, now: datetime) -> HealthResult:
     """Ad spend in the window on campaign-days that no session of that day carries."""
     spend = read(
         "select spend_date, platform, campaign_id, max(campaign_name) as campaign_name, "
-        "sum(spend) as spend from marts.fct_ad_spend "
-        f"where {_in_window('spend_date', 'marts.fct_ad_spend', s)} and platform <> 'manual' "
+        f"sum(spend) as spend from {AD_PLATFORM_SPEND} "
+        f"and {_in_window('spend_date', AD_PLATFORM_SPEND, s)} "
         "group by spend_date, platform, campaign_id"
     )
     carried = read(
@@ -184,32 +191,63 @@ def sessions_unknown_campaign(read: Reader, s: HealthSettings, now: datetime) ->
     return HealthResult(passed, round(share, 4), threshold, subjects[:MAX_SUBJECTS], since)
 
 
-def spend_anomaly(read: Reader, s: HealthSettings, now: datetime) -> HealthResult:
-    """Each campaign's latest day of spend against the mean of its previous days in the window."""
+def _campaign_spend_days(read: Reader, s: HealthSettings) -> pd.DataFrame:
+    """Per ad-platform campaign in the window: its spend on the latest day of ad spend (0 when it
+    spent nothing that day: a platform whose whole account stopped returns no rows) and its mean
+    day before that. Manual costs are left out: they are spread over periods that end by design."""
     frame = read(
         "select spend_date, platform, campaign_id, max(campaign_name) as campaign_name, "
-        "sum(spend) as spend from marts.fct_ad_spend "
-        f"where {_in_window('spend_date', 'marts.fct_ad_spend', s)} "
+        f"sum(spend) as spend from {AD_PLATFORM_SPEND} "
+        f"and {_in_window('spend_date', AD_PLATFORM_SPEND, s)} "
         "group by spend_date, platform, campaign_id"
     )
-    worst, subjects, since = 0.0, [], ""
+    frame = frame.sort_values("spend_date").astype({"spend": float})
+    day = frame["spend_date"].max()
+    rows = []
     for (platform, campaign_id), days in frame.groupby(["platform", "campaign_id"]):
-        days = days.sort_values("spend_date")
-        latest, before = days.iloc[-1], days.iloc[:-1]
-        if before.empty or float(latest["spend"]) < s.min_spend_for_anomaly:
+        before = days[days["spend_date"] < day]
+        if before.empty:
             continue
-        baseline = float(before["spend"].mean())
-        growth = float(latest["spend"]) / baseline if baseline > 0 else float("inf")
-        worst = max(worst, growth)
-        if growth > s.max_spend_growth:
-            day = str(pd.Timestamp(latest["spend_date"]).date())
-            subjects.append(
-                f"{platform} campaign '{latest['campaign_name']}' ({campaign_id}) on {day}: "
-                f"{float(latest['spend']):,.2f} vs {baseline:,.2f} a day on average before"
-            )
-            since = min(since or day, day)
+        rows.append({
+            "platform": platform, "campaign_id": campaign_id, "day": str(pd.Timestamp(day).date()),
+            "campaign_name": days["campaign_name"].iloc[-1],
+            "latest": float(days.loc[days["spend_date"] == day, "spend"].sum()),
+            "usual": float(before["spend"].mean()),
+        })
+    return pd.DataFrame(rows, columns=["platform", "campaign_id", "day", "campaign_name", "latest", "usual"])
+
+
+def _spend_subject(r: pd.Series) -> str:
+    return (
+        f"{r['platform']} campaign '{r['campaign_name']}' ({r['campaign_id']}) on {r['day']}: "
+        f"{r['latest']:,.2f} vs {r['usual']:,.2f} a day on average before"
+    )
+
+
+def spend_spike(read: Reader, s: HealthSettings, now: datetime) -> HealthResult:
+    """Each campaign's spend on the latest day of ad spend against its mean day before it."""
+    days = _campaign_spend_days(read, s)
+    judged = days[days["latest"] >= s.min_spend_for_anomaly]
+    growth = (judged["latest"] / judged["usual"].where(judged["usual"] > 0)).fillna(float("inf"))
+    bad = judged[growth > s.max_spend_growth]
+    worst = float(growth.max()) if len(growth) else 0.0
     figure = round(worst, 2) if worst != float("inf") else None
-    return HealthResult(not subjects, figure, s.max_spend_growth, subjects[:MAX_SUBJECTS], since)
+    subjects = [_spend_subject(r) for _, r in bad.iterrows()]
+    since = min(bad["day"]) if len(bad) else ""
+    return HealthResult(bad.empty, figure, s.max_spend_growth, subjects[:MAX_SUBJECTS], since)
+
+
+def spend_drop(read: Reader, s: HealthSettings, now: datetime) -> HealthResult:
+    """Campaigns whose spend on the latest day of ad spend fell below `min_spend_vs_usual` of
+    their mean day before it (a stop to zero included)."""
+    days = _campaign_spend_days(read, s)
+    judged = days[days["usual"] >= s.min_spend_for_anomaly]
+    share = judged["latest"] / judged["usual"]
+    bad = judged[share < s.min_spend_vs_usual]
+    subjects = [_spend_subject(r) for _, r in bad.iterrows()]
+    since = min(bad["day"]) if len(bad) else ""
+    figure = round(float(share.min()), 4) if len(share) else None
+    return HealthResult(bad.empty, figure, s.min_spend_vs_usual, subjects[:MAX_SUBJECTS], since)
 
 
 NO_MANAGER = "(no manager)"
@@ -367,7 +405,16 @@ HEALTH_CHECKS = [
         "WARN",
         False,
         "A campaign's daily spend jumped far above its usual level.",
-        spend_anomaly,
+        spend_spike,
+    ),
+    HealthCheck(
+        "spend_drop",
+        ("marts", "fct_ad_spend"),
+        "WARN",
+        False,
+        "A campaign's daily spend fell far below its usual level, or stopped: ads may have been "
+        "rejected, the budget or the card run out, or the spend export broken.",
+        spend_drop,
     ),
     HealthCheck(
         "missed_calls",

@@ -107,6 +107,31 @@ def test_spend_spike(world: World, publish) -> None:
     ]
 
 
+def test_campaign_stops_spending_and_another_falls(world: World, publish) -> None:
+    today = world.now.date()
+    spend = world.frames["marts.fct_ad_spend"]
+    stopped = (spend["campaign_id"] == "333") & (spend["spend_date"] == today)
+    spend.loc[(spend["campaign_id"] == "111") & (spend["spend_date"] == today), ["cost", "spend"]] = 150.0
+    # an SEO retainer entered for the month ahead does not move the window past today
+    retainer = pd.DataFrame([{"spend_date": today + timedelta(days=d), "platform": "manual",
+                              "campaign_id": None, "campaign_name": None, "channel": "Organic Search",
+                              "cost": 300.0, "spend": 300.0, "impressions": 0, "clicks": 0}
+                             for d in range(1, 31)])
+    world.frames["marts.fct_ad_spend"] = pd.concat([spend[~stopped], retainer], ignore_index=True)
+    results = _run(world, publish)
+    assert _failed(results) == {"spend_drop"}
+    result = results["spend_drop"]
+    assert _check("spend_drop").severity == "WARN"
+    # 150 of Brand Search's usual 1,000 a day is 0.15; Leads Kyiv spent nothing of its 800 (and
+    # Meta so returned no row today at all: a whole account that stops is caught too)
+    assert result.figure == 0.0 and result.threshold == 0.2
+    assert sorted(result.subjects) == [
+        f"google_ads campaign 'Brand Search' (111) on {today}: 150.00 vs 1,000.00 a day on average before",
+        f"meta_ads campaign 'Leads Kyiv' (333) on {today}: 0.00 vs 800.00 a day on average before",
+    ]
+    assert result.since == str(today)
+
+
 def test_manager_missing_most_calls(world: World, publish) -> None:
     calls = world.frames["marts.fct_calls"]
     taras = (calls["manager_id"] == "2") & (calls["call_id"].str[-1].astype(int) < 3)
