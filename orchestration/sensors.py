@@ -1,19 +1,32 @@
-"""Run-failure alerts (alerts on failed checks live with the data-quality sensors in quality.py).
+"""Run-failure and freshness alerts (alerts on failed checks live with the data-quality sensors
+in quality.py), each through the notifier (`throughline.alerts`, THROUGHLINE_ALERT_URLS).
 
-A failed run sends one alert through the notifier (`throughline.alerts`, THROUGHLINE_ALERT_URLS):
-which job, the run's link, which steps failed and why.
+A failed run sends one alert: which job, the run's link, which steps failed and why. A source
+whose raw tables go stale under their freshness policies (the Dagster daemon judges them) sends
+one alert when it turns stale or staler, and one when it is fresh again: a schedule that stopped
+running fails no run and no check, so only this notices.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
 from dagster import (
+    AssetKey,
     DagsterEventType,
     DagsterInstance,
     DefaultSensorStatus,
     RunFailureSensorContext,
+    SensorEvaluationContext,
+    SkipReason,
     run_failure_sensor,
+    sensor,
 )
 
+from orchestration.assets.ingestion import freshness_hours, ingestion_assets
 from orchestration.runner import step_error
 from throughline.alerts import Alert, Notifier
 
@@ -54,4 +67,82 @@ def run_failure_alert(context: RunFailureSensorContext) -> None:
         )
 
 
-sensors = [run_failure_alert]
+STALE = {"WARN": 1, "FAIL": 2}  # freshness states that alert, by how stale
+
+
+def freshness_alerts(
+    instance: DagsterInstance, keys: Sequence[AssetKey], alerted: Mapping[str, str], now: datetime
+) -> tuple[dict[str, str], list[Alert]]:
+    """Per source, the alerts its raw tables' freshness calls for, given the state each source
+    was last alerted in (`alerted`: source -> WARN/FAIL); returns the new states and alerts."""
+    records = instance.get_freshness_state_records(list(keys))
+    loads = instance.get_latest_materialization_events(list(keys))
+    stale: dict[str, list[tuple[str, float | None, str]]] = {}  # source -> (table, hours, state)
+    for key, record in records.items():
+        if record.freshness_state.value in STALE:
+            stale.setdefault(key.path[0], []).append(
+                (key.to_user_string(), _hours_since_load(loads.get(key), now), record.freshness_state.value)
+            )
+    worst = {source: max((state for *_, state in tables), key=STALE.get) for source, tables in stale.items()}
+    alerts = []
+    for source in sorted(set(worst) | set(alerted)):
+        state, before = worst.get(source), alerted.get(source)
+        if state and STALE[state] > STALE.get(before or "", 0):  # turned stale, or WARN -> FAIL
+            alerts.append(_freshness_alert(source, stale[source]))
+        elif before and not state:
+            alerts.append(_freshness_alert(source, ()))
+    return worst, alerts
+
+
+def _hours_since_load(event: Any, now: datetime) -> float | None:
+    if event is None:
+        return None
+    return (now - datetime.fromtimestamp(event.timestamp, UTC)).total_seconds() / 3600
+
+
+def _freshness_alert(source: str, stale_tables: Sequence[tuple[str, float | None, str]]) -> Alert:
+    """The alert on a source's stale tables, or its recovery when there are none."""
+    warn = freshness_hours(source)
+    stale_tables = sorted(stale_tables, key=lambda t: -(float("inf") if t[1] is None else t[1]))
+    hours = [h for _, h, _ in stale_tables]
+    figure = "never loaded" if None in hours else f"{max(hours):.0f} h without a load" if hours else ""
+    return Alert(
+        check="freshness",
+        asset=f"raw tables of {source}",
+        problem=f"{source} has not been loaded on schedule: its loads fail or the schedule stopped, "
+        "and every report built on it is out of date.",
+        figure=figure,
+        threshold=f"warn after {warn} h, fail after {warn * 2} h",
+        subjects=tuple(
+            f"{table}: {'never loaded' if h is None else f'last loaded {h:.0f} h ago'} ({state})"
+            for table, h, state in stale_tables
+        ),
+        recovered=not stale_tables,
+    )
+
+
+def _raw_table_keys() -> list[AssetKey]:
+    return [key for assets in ingestion_assets for key in assets.keys]
+
+
+@sensor(
+    name="freshness_alert",
+    minimum_interval_seconds=300,
+    default_status=DefaultSensorStatus.RUNNING,
+    description="Alerts THROUGHLINE_ALERT_URLS when a source's raw tables go stale, once when fresh.",
+)
+def freshness_alert(context: SensorEvaluationContext) -> SkipReason:
+    alerted = json.loads(context.cursor) if context.cursor else {}
+    states, alerts = freshness_alerts(context.instance, _raw_table_keys(), alerted, datetime.now(UTC))
+    notifier = Notifier.from_settings()
+    sent = 0
+    for alert in alerts:
+        if notifier.send(alert):
+            sent += 1
+        else:
+            context.log.warning("freshness alert not sent (THROUGHLINE_ALERT_URLS): %s", alert.title())
+    context.update_cursor(json.dumps(states, sort_keys=True))
+    return SkipReason(f"{sent} freshness alert(s) sent")
+
+
+sensors = [run_failure_alert, freshness_alert]

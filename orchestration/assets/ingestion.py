@@ -57,8 +57,14 @@ FRESHNESS_HOURS: Mapping[str, int] = {
 DEFAULT_FRESHNESS_HOURS = 26
 
 
+def freshness_hours(source: str) -> int:
+    """Hours without a load after which the source's raw tables are stale (a warning; twice as
+    long fails)."""
+    return FRESHNESS_HOURS.get(source, DEFAULT_FRESHNESS_HOURS)
+
+
 def freshness_policy(source: str) -> FreshnessPolicy:
-    hours = FRESHNESS_HOURS.get(source, DEFAULT_FRESHNESS_HOURS)
+    hours = freshness_hours(source)
     return FreshnessPolicy.time_window(
         fail_window=timedelta(hours=hours * 2), warn_window=timedelta(hours=hours)
     )
