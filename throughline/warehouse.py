@@ -12,9 +12,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
+from urllib.parse import parse_qsl, unquote, urlparse
 
 from throughline.settings import PROJECT_ROOT, Settings
+
+# PostgreSQL URL options (`?sslmode=require`) that dbt's profile takes too (dbt_project/profiles.yml);
+# dlt and psycopg read the whole URL themselves.
+DBT_POSTGRES_OPTIONS = ("sslmode", "sslrootcert", "sslcert", "sslkey", "connect_timeout")
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,7 @@ class Warehouse:
             assert self.path is not None
             return {"THROUGHLINE_DBT_TARGET": "duckdb", "THROUGHLINE_DUCKDB_PATH": str(self.path)}
         parsed = urlparse(self.dsn)
-        return {
+        env = {
             "THROUGHLINE_DBT_TARGET": "postgres",
             "THROUGHLINE_PG_HOST": parsed.hostname or "127.0.0.1",
             "THROUGHLINE_PG_PORT": str(parsed.port or 5432),
@@ -66,6 +70,14 @@ class Warehouse:
             "THROUGHLINE_PG_PASSWORD": unquote(parsed.password or ""),
             "THROUGHLINE_PG_DATABASE": (parsed.path or "/postgres").lstrip("/") or "postgres",
         }
+        for name, value in parse_qsl(parsed.query, keep_blank_values=True):
+            if name not in DBT_POSTGRES_OPTIONS:
+                raise ValueError(
+                    f"THROUGHLINE_WAREHOUSE: the PostgreSQL URL option {name!r} cannot be passed to "
+                    f"dbt; it takes {', '.join(DBT_POSTGRES_OPTIONS)}"
+                )
+            env[f"THROUGHLINE_PG_{name.upper()}"] = value
+        return env
 
     def connect(self, read_only: bool = False) -> Any:
         """A DB-API connection (duckdb or psycopg). Readers pass read_only=True."""
