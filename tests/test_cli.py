@@ -1,7 +1,11 @@
-"""The `throughline` command reads the project's .env like `make dev` does, and `doctor` never
-prints a password, even one the database driver quotes back in its error."""
+"""The `throughline` command reads the project's .env like `make dev` does; `doctor` never
+prints a password, even one the database driver quotes back in its error, and tells a warehouse
+a run is writing from an unreachable one."""
 
 from __future__ import annotations
+
+import subprocess
+import sys
 
 import pytest
 from typer.testing import CliRunner
@@ -33,3 +37,22 @@ def test_doctor_hides_a_malformed_password(env_file, monkeypatch: pytest.MonkeyP
     assert result.exit_code == 1
     assert "warehouse" in result.output and "failed" in result.output
     assert "s3cr" not in result.output and "zzet" not in result.output, result.output
+
+
+def test_doctor_tells_a_warehouse_in_use_from_an_unreachable_one(
+    env_file, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "busy.duckdb"
+    monkeypatch.setenv("THROUGHLINE_WAREHOUSE", f"duckdb:///{path}")
+    writer = subprocess.Popen(  # another process writing the file, as a run does
+        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(path)!r}); "
+                               "print('writing', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert writer.stdout.readline().strip() == "writing"
+        result = CliRunner().invoke(cli.app, ["doctor"], env={"COLUMNS": "300"})
+    finally:
+        writer.kill()
+    line = next(line for line in result.output.splitlines() if "busy.duckdb" in line)
+    assert "a run is writing it now" in line and "failed" not in line, result.output

@@ -60,6 +60,10 @@ def _check_warehouse(settings: Settings) -> Check:
         conn.execute("select 1")
         conn.close()
     except Exception as exc:  # any driver error means "not reachable"; say which
+        if warehouse.kind == "duckdb" and "Conflicting lock" in str(exc):
+            # DuckDB lets no other process in while one writes: a run is in progress
+            return Check("warehouse", "ok", f"{warehouse.describe()} (a run is writing it now; "
+                                            "readers and the next run wait for it to finish)")
         return Check("warehouse", "failed", f"{warehouse.describe()}: {type(exc).__name__}: {redact(exc)}")
     return Check("warehouse", "ok", warehouse.describe())
 
