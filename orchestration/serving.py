@@ -23,6 +23,9 @@ def bi_publication(context: AssetExecutionContext, warehouse: WarehouseResource)
         context.log.info("THROUGHLINE_BI_DSN is not set: the BI publication is skipped")
         return MaterializeResult(metadata={"status": "skipped: THROUGHLINE_BI_DSN not set"})
     result = publish_marts(settings, read_marts(warehouse.get()))
+    if result.reader_password_file:  # the password itself never goes to the event log
+        context.log.info(f"Created role bi_reader: its generated password is in {result.reader_password_file} "
+                         "(readable by this user only)")
     return MaterializeResult(metadata={"rows": sum(result.rows.values()), "seconds": result.seconds})
 
 

@@ -49,6 +49,28 @@ def test_reader_sees_every_mart_with_equal_counts_and_sums(bi: str, served_wareh
         assert float(revenue) == pytest.approx(float(marts["mart_channel_performance"]["revenue"].sum()))
 
 
+def test_a_generated_reader_password_is_kept_for_this_user_only(
+    bi: str, settings_env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with psycopg.connect(bi, autocommit=True) as conn:  # a server that never had bi_reader
+        conn.execute("drop schema if exists bi cascade")
+        conn.execute("drop owned by bi_reader")
+        conn.execute("drop role bi_reader")
+    monkeypatch.delenv("THROUGHLINE_BI_READER_PASSWORD")
+    settings = Settings.from_env()
+    result = publish_marts(settings)
+    kept = settings.data_dir / "secrets" / "bi_reader_password"
+    assert result.reader_password_file == kept
+    assert kept.read_text().strip() == result.reader_password and len(result.reader_password) >= 24
+    assert kept.stat().st_mode & 0o777 == 0o600
+    assert str(kept) in result.describe()
+    generated_dsn = bi.replace("postgresql://postgres@", f"postgresql://bi_reader:{result.reader_password}@")
+    with psycopg.connect(generated_dsn) as conn:
+        assert conn.execute("select count(*) from bi.mart_channel_performance").fetchone()[0] > 0
+    monkeypatch.setenv("THROUGHLINE_BI_READER_PASSWORD", READER_PASSWORD)
+    assert publish_marts(Settings.from_env()).reader_password is None  # chosen: nothing generated
+
+
 def test_reader_cannot_read_raw_or_write(bi: str) -> None:
     publish_marts(Settings.from_env())
     with psycopg.connect(reader_dsn(bi), autocommit=True) as conn:
