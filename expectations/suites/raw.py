@@ -228,7 +228,7 @@ GA4_REPORT_KEY = (
 RECENT_TRAFFIC_SQL = (
     'select * from raw_ga4.daily_traffic where cast("date" as text) >= cast(current_date - 3 as text)'
 )
-MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+MONTH_PATTERN = r"^[0-9]{4}-(?:0[1-9]|1[0-2])$"
 BITRIX_LEAD_CASTS = {"opportunity": "number", "date_create": "time"}
 BITRIX_DEAL_CASTS = {**BITRIX_LEAD_CASTS, "closedate": "time"}
 BITRIX_CONTACT_CASTS = {"date_create": "time", "date_modify": "time"}
