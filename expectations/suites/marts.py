@@ -1,7 +1,9 @@
 """One suite per mart and fact the BI and the health checks read (ARCHITECTURE.md "Marts").
 
-Contract columns present, keys unique, ratios NULL where their denominator is 0, and
-attribution conservation: per model, attributed leads sum to the plain lead count.
+Contract columns present, grain keys unique, counts and money >= 0, ratios NULL where their
+denominator is 0, shares of a whole in [0, 1], the budget decision in its set, and attribution
+conservation: per model, attributed leads sum to the plain lead count. Only rules the
+definitions make true for any correct data (leads may exceed sessions: no bound on those rates).
 """
 
 from __future__ import annotations
