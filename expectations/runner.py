@@ -74,7 +74,8 @@ class ValidationOutcome:
 
 
 def _columns(config_kwargs: dict[str, Any]) -> str:
-    columns = config_kwargs.get("column") or config_kwargs.get("column_list") or ""
+    pair = [config_kwargs[k] for k in ("column_A", "column_B") if config_kwargs.get(k)]
+    columns = config_kwargs.get("column") or config_kwargs.get("column_list") or pair or ""
     return ", ".join(columns) if isinstance(columns, list) else str(columns)
 
 

@@ -25,6 +25,9 @@ class SuiteSpec:
     query: str | None = None  # SQL for the frame; default: the whole table
     # Raw columns an API delivers as text: "number" or "time", converted before validation.
     casts: Mapping[str, str] = field(default_factory=dict)
+    # The connector may leave the table out (a part of the source not configured, an optional
+    # file): a missing table is then nothing to check, not a warning.
+    optional: bool = False
 
     @property
     def name(self) -> str:
@@ -66,10 +69,20 @@ def columns_exist(columns: Sequence[str]) -> list[Expectation]:
 
 def keys(*columns: str) -> list[Expectation]:
     """Key columns present and, together, unique."""
-    present = [gxe.ExpectColumnValuesToNotBeNull(column=c) for c in columns]
+    present = required(*columns)
     if len(columns) == 1:
         return [*present, gxe.ExpectColumnValuesToBeUnique(column=columns[0])]
     return [*present, gxe.ExpectCompoundColumnsToBeUnique(column_list=list(columns))]
+
+
+def required(*columns: str) -> list[Expectation]:
+    """Columns every row fills (a key part, the moment of an event)."""
+    return [gxe.ExpectColumnValuesToNotBeNull(column=c) for c in columns]
+
+
+def unique_together(*columns: str) -> list[Expectation]:
+    """A grain whose members may be NULL (a channel-level plan has no campaign): unique rows."""
+    return [gxe.ExpectCompoundColumnsToBeUnique(column_list=list(columns))]
 
 
 def not_negative(*columns: str) -> list[Expectation]:
@@ -87,8 +100,27 @@ def money_not_negative(*columns: str) -> list[Expectation]:
     ]
 
 
-def one_of(column: str, values: Sequence[str]) -> list[Expectation]:
-    return [gxe.ExpectColumnValuesToBeInSet(column=column, value_set=list(values))]
+def one_of(column: str, values: Sequence[str], where: str | None = None) -> list[Expectation]:
+    """Values in the set (on the rows meeting the pandas condition `where`, if given)."""
+    if where is None:
+        return [gxe.ExpectColumnValuesToBeInSet(column=column, value_set=list(values))]
+    return [
+        gxe.ExpectColumnValuesToBeInSet(
+            column=column, value_set=list(values), row_condition=where, condition_parser="pandas"
+        )
+    ]
+
+
+def rates(*columns: str) -> list[Expectation]:
+    """Shares of a whole (missed / calls, won / closed): within [0, 1]."""
+    return [gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0, max_value=1) for c in columns]
+
+
+def at_most(part: str, whole: str) -> list[Expectation]:
+    """A count of a subset never exceeds the count it is part of (answered <= calls)."""
+    return [
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A=whole, column_B=part, or_equal=True)
+    ]
 
 
 def not_future(*columns: str) -> list[Expectation]:

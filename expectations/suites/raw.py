@@ -6,6 +6,9 @@ warn.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from great_expectations import expectations as gxe
 from great_expectations.expectations import Expectation
 
@@ -16,26 +19,52 @@ from expectations.suites.common import (
     not_future,
     not_negative,
     one_of,
+    required,
 )
 
 AD_METRICS = ("cost_micros", "cost", "impressions", "clicks")
 SEMANTICS = ("P", "S", "F")
+# Google Ads KeywordMatchTypeEnum
+MATCH_TYPES = ("EXACT", "PHRASE", "BROAD", "UNSPECIFIED", "UNKNOWN")
+# crm.stagehistory.list TYPE_ID: 1 created, 2 moved to an intermediate stage, 3 to a final one
+HISTORY_TYPES = ("1", "2", "3")
 
 
-def google_ads_campaign_stats() -> list[Expectation]:
+def google_ads_stats(*key: str) -> list[Expectation]:
+    """A Google Ads daily stats table (searchStream rows) keyed by `key` and the date."""
     return [
-        *keys("customer_id", "campaign_id", "date"),
+        *keys("customer_id", *key, "date"),
         *not_negative(*AD_METRICS),
         *one_of("currency_code", CURRENCIES),
         *not_future("date"),
     ]
 
 
+def google_ads_campaign_stats() -> list[Expectation]:
+    return google_ads_stats("campaign_id")
+
+
 def google_ads_ad_stats() -> list[Expectation]:
+    return google_ads_stats("ad_group_id", "ad_id")
+
+
+def google_ads_ad_group_stats() -> list[Expectation]:
+    return google_ads_stats("ad_group_id")
+
+
+def google_ads_keyword_stats() -> list[Expectation]:
+    return [*google_ads_stats("ad_group_id", "criterion_id"), *one_of("match_type", MATCH_TYPES)]
+
+
+def meta_ads_ads() -> list[Expectation]:
+    return [*keys("id"), *not_future("updated_time")]
+
+
+def ga4_daily_traffic() -> list[Expectation]:
+    """Data API runReport rows: every dimension is a string ("(not set)" when empty)."""
     return [
-        *keys("customer_id", "ad_group_id", "ad_id", "date"),
-        *not_negative(*AD_METRICS),
-        *one_of("currency_code", CURRENCIES),
+        *keys(*GA4_REPORT_KEY),
+        *not_negative("sessions", "total_users", "engaged_sessions", "key_events"),
         *not_future("date"),
     ]
 
@@ -80,6 +109,30 @@ def bitrix24_deals() -> list[Expectation]:
     ]
 
 
+def bitrix24_contacts() -> list[Expectation]:
+    return [*keys("id"), *not_future("date_create", "date_modify")]
+
+
+def bitrix24_statuses() -> list[Expectation]:
+    # SOURCE and DEAL_TYPE items carry no semantics (NULL); stages and statuses P, S or F
+    return [*keys("entity_id", "status_id"), *one_of("semantics", SEMANTICS)]
+
+
+def bitrix24_users() -> list[Expectation]:
+    return [*keys("id")]
+
+
+def stage_history(semantic: str) -> list[Expectation]:
+    """crm.stagehistory.list rows: one per change of a lead's status or a deal's stage."""
+    return [
+        *keys("id"),
+        *required("owner_id", "created_time"),
+        *one_of("type_id", HISTORY_TYPES),
+        *one_of(semantic, SEMANTICS),
+        *not_future("created_time"),
+    ]
+
+
 def crm_file_leads() -> list[Expectation]:
     return [*keys("lead_id"), *not_future("created_at")]
 
@@ -91,6 +144,18 @@ def crm_file_deals() -> list[Expectation]:
         *one_of("currency", CURRENCIES),
         *not_negative("amount"),
         *not_future("created_at", "closed_at"),
+    ]
+
+
+def crm_file_managers() -> list[Expectation]:
+    return [*keys("manager_id")]
+
+
+def crm_file_lead_status_history() -> list[Expectation]:
+    return [
+        *keys("source_file", "row_number"),
+        *required("lead_id", "changed_at"),
+        *not_future("changed_at"),
     ]
 
 
@@ -111,6 +176,16 @@ def manual_costs_costs() -> list[Expectation]:
     ]
 
 
+def manual_costs_budget_plan() -> list[Expectation]:
+    return [
+        *keys("source_file", "row_number"),
+        *required("month", "channel"),
+        gxe.ExpectColumnValuesToMatchRegex(column="month", regex=MONTH_PATTERN),
+        *not_negative("planned_spend"),
+        *one_of("currency", CURRENCIES),
+    ]
+
+
 def fx_rates_rates() -> list[Expectation]:
     return [
         *keys("currency", "rate_date"),
@@ -124,8 +199,40 @@ RECENT_EVENTS_SQL = (
     "select event_date, event_timestamp, event_at, event_name, user_pseudo_id "
     "from raw_ga4.events where event_date >= current_date - 3"
 )
+# Ad platforms restate about four weeks (the connectors' lookback): the loads touch those days.
+RECENT_STATS_DAYS = 35
+
+
+def recent_stats_suite(table: str, rules: Callable[[], list[Expectation]]) -> SuiteSpec:
+    """A descriptive Google Ads table, read for the days the loads restate."""
+    sql = f'select * from raw_google_ads.{table} where "date" >= current_date - {RECENT_STATS_DAYS}'
+    return SuiteSpec(("google_ads", table), rules, blocking=False, query=sql)
+
+
+def stage_history_suite(entity: str, semantic: str) -> SuiteSpec:
+    rules = partial(stage_history, semantic)
+    return SuiteSpec(("bitrix24", f"{entity}_stage_history"), rules, False, casts=HISTORY_CASTS)
+
+
+GA4_REPORT_KEY = (
+    "date",
+    "session_source",
+    "session_medium",
+    "session_campaign_name",
+    "session_manual_ad_content",
+    "session_manual_term",
+    "landing_page",
+)
+# The Data API report is re-read for its last days; its date is ISO text (older loads: YYYYMMDD,
+# which sorts after any ISO date, so those rows are read too).
+RECENT_TRAFFIC_SQL = (
+    'select * from raw_ga4.daily_traffic where cast("date" as text) >= cast(current_date - 3 as text)'
+)
+MONTH_PATTERN = r"^[0-9]{4}-(?:0[1-9]|1[0-2])$"
 BITRIX_LEAD_CASTS = {"opportunity": "number", "date_create": "time"}
 BITRIX_DEAL_CASTS = {**BITRIX_LEAD_CASTS, "closedate": "time"}
+BITRIX_CONTACT_CASTS = {"date_create": "time", "date_modify": "time"}
+HISTORY_CASTS = {"created_time": "time"}
 CRM_FILE_CASTS = {"created_at": "time", "closed_at": "time", "amount": "number"}
 
 RAW_SUITES = [
@@ -140,4 +247,26 @@ RAW_SUITES = [
     SuiteSpec(("calltracking", "calls"), calltracking_calls, False, casts={"started_at": "time"}),
     SuiteSpec(("manual_costs", "costs"), manual_costs_costs, True, casts={"amount": "number"}),
     SuiteSpec(("fx_rates", "rates"), fx_rates_rates, blocking=True),
+    # the rest: descriptive tables warn; contacts join to leads and deals, the plan is money
+    recent_stats_suite("ad_group_stats", google_ads_ad_group_stats),
+    recent_stats_suite("keyword_stats", google_ads_keyword_stats),
+    SuiteSpec(("meta_ads", "ads"), meta_ads_ads, False, casts={"updated_time": "time"}),
+    SuiteSpec(
+        ("ga4", "daily_traffic"),
+        ga4_daily_traffic,
+        blocking=False,
+        query=RECENT_TRAFFIC_SQL,
+        casts={"date": "time"},
+        optional=True,
+    ),
+    SuiteSpec(("bitrix24", "contacts"), bitrix24_contacts, True, casts=BITRIX_CONTACT_CASTS),
+    SuiteSpec(("bitrix24", "statuses"), bitrix24_statuses, blocking=False),
+    SuiteSpec(("bitrix24", "users"), bitrix24_users, blocking=False),
+    stage_history_suite("lead", "status_semantic_id"),
+    stage_history_suite("deal", "stage_semantic_id"),
+    SuiteSpec(("crm_file", "managers"), crm_file_managers, blocking=False, optional=True),
+    SuiteSpec(("crm_file", "lead_status_history"), crm_file_lead_status_history, blocking=False,
+              casts={"changed_at": "time"}, optional=True),
+    SuiteSpec(("manual_costs", "budget_plan"), manual_costs_budget_plan, blocking=True,
+              casts={"planned_spend": "number"}, optional=True),
 ]

@@ -94,6 +94,29 @@ def test_a_table_that_cannot_be_read_fails_the_check(
     assert "could not be read" in _meta(evaluation, "problem")
 
 
+def test_an_optional_table_not_loaded_passes_with_a_note(world: World, publish) -> None:
+    """The CRM export has no managers file: nothing to check, neither a failure nor a warning."""
+    assert "raw_crm_file.managers" not in world.frames
+    publish(world)
+    evaluation = evaluations(run_checks([gx_check(SUITES["crm_file_managers"])]))[
+        "great_expectations"
+    ]
+    assert evaluation.passed
+    assert _meta(evaluation, "note") == (
+        "raw_crm_file.managers not loaded (optional table): nothing to check"
+    )
+
+
+def test_an_optional_table_that_is_loaded_is_checked(world: World, publish) -> None:
+    world.frames["raw_crm_file.managers"] = pd.DataFrame({"manager_id": ["m1", "m1"]})
+    publish(world)
+    evaluation = evaluations(run_checks([gx_check(SUITES["crm_file_managers"])]))[
+        "great_expectations"
+    ]
+    assert not evaluation.passed and evaluation.severity == AssetCheckSeverity.WARN
+    assert "expect_column_values_to_be_unique on manager_id" in _meta(evaluation, "failures")
+
+
 def test_definitions_only_check_assets_that_exist() -> None:
     keys = {AssetKey(["marts", "fct_calls"]), AssetKey(["crm_file", "leads"])}
     checks = build_quality_checks(keys)

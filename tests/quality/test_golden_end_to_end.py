@@ -14,7 +14,13 @@ from throughline.warehouse import Warehouse
 
 pytestmark = pytest.mark.slow
 SUITES = {spec.name: spec for spec in ALL_SUITES}
-NOT_IN_GOLDEN = {"google_ads_ad_stats", "crm_file_leads", "crm_file_deals"}
+NOT_IN_GOLDEN = {
+    "google_ads_ad_stats", "google_ads_ad_group_stats", "google_ads_keyword_stats",
+    "meta_ads_ads", "ga4_daily_traffic", "bitrix24_statuses", "bitrix24_deal_stage_history",
+    "crm_file_leads", "crm_file_deals", "crm_file_managers", "crm_file_lead_status_history",
+    "manual_costs_budget_plan",
+}
+EMPTY_IN_GOLDEN = {"marts_mart_budget_pacing"}  # the golden business has no budget plan
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +47,7 @@ def test_every_suite_passes_on_the_dbt_built_golden_business(warehouse: Warehous
         if spec.name not in NOT_IN_GOLDEN
     }
     assert {n: o.metadata()["failures"] for n, o in outcomes.items() if not o.success} == {}
-    assert all(outcomes[spec.name].rows > 0 for spec in MART_SUITES)
+    assert all(outcomes[s.name].rows > 0 for s in MART_SUITES if s.name not in EMPTY_IN_GOLDEN)
     # 7 golden leads, each conserved under all seven models
     conservation = warehouse.read_frame(SUITES["marts_fct_attribution"].sql())
     assert sorted(conservation["plain_leads"].unique().tolist()) == [7]
