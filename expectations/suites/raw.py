@@ -247,7 +247,8 @@ RAW_SUITES = [
     SuiteSpec(("calltracking", "calls"), calltracking_calls, False, casts={"started_at": "time"}),
     SuiteSpec(("manual_costs", "costs"), manual_costs_costs, True, casts={"amount": "number"}),
     SuiteSpec(("fx_rates", "rates"), fx_rates_rates, blocking=True),
-    # the rest: descriptive tables warn; contacts join to leads and deals, the plan is money
+    # the rest: descriptive tables and the plan (only budget pacing reads it) warn; contacts,
+    # joined to leads and deals, block
     recent_stats_suite("ad_group_stats", google_ads_ad_group_stats),
     recent_stats_suite("keyword_stats", google_ads_keyword_stats),
     SuiteSpec(("meta_ads", "ads"), meta_ads_ads, False, casts={"updated_time": "time"}),
@@ -267,6 +268,6 @@ RAW_SUITES = [
     SuiteSpec(("crm_file", "managers"), crm_file_managers, blocking=False, optional=True),
     SuiteSpec(("crm_file", "lead_status_history"), crm_file_lead_status_history, blocking=False,
               casts={"changed_at": "time"}, optional=True),
-    SuiteSpec(("manual_costs", "budget_plan"), manual_costs_budget_plan, blocking=True,
+    SuiteSpec(("manual_costs", "budget_plan"), manual_costs_budget_plan, blocking=False,
               casts={"planned_spend": "number"}, optional=True),
 ]

@@ -304,7 +304,7 @@ def test_a_decision_on_no_spend_fails_the_conditional_rule_only() -> None:
 
 def test_blocking_follows_what_the_table_feeds() -> None:
     blocking = {
-        "bitrix24_contacts", "manual_costs_budget_plan", "marts_mart_channel_scorecard",
+        "bitrix24_contacts", "marts_mart_channel_scorecard",
         "marts_mart_campaign_performance", "marts_mart_attribution_comparison",
         "marts_mart_budget_pacing", "marts_mart_cohorts", "marts_fct_deals",
     }
