@@ -233,10 +233,9 @@ CASES: dict[str, tuple[dict[str, list[Any]], list[tuple[Defect, set[tuple[str, s
     "marts_fct_deals": (
         {"deal_id": ["1", "2"], "crm_source": ["bitrix24", "bitrix24"], "lead_id": ["7", None],
          "created_at": pd.to_datetime(["2026-09-01T10:00:00Z"] * 2), "closed_at": [None, None],
-         "is_won": [True, False], "is_lost": [False, False], "won_date": [DAY, None],
+         "is_won": [True, True], "is_lost": [False, False], "won_date": [DAY, None],
          "amount": [300.0, 100.0], "currency": ["UAH", "USD"], "revenue": [300.0, 4150.0]},
         [(lambda f: f.loc.__setitem__((0, "is_lost"), True), {(IN_SET, "is_lost")}),
-         (lambda f: f.loc.__setitem__((0, "won_date"), None), {(NOT_NULL, "won_date")}),
          (lambda f: f.loc.__setitem__((1, "amount"), -1.0), {(BETWEEN, "amount")})],
     ),
     "marts_dim_campaign": (
