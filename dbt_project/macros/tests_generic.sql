@@ -12,3 +12,33 @@ from {{ model }}
 group by {{ group_by | join(', ') }}
 having abs(sum({{ weight_column }}) - 1) > 0.000001
 {% endtest %}
+
+{#- Keys of `model` (`columns`, every one not null) that no row of `to` has: a relationships test
+    over several columns, e.g. (crm_source, lead_id). `to_columns` name the key in `to` when
+    they differ (in the same order); `to_where` limits the rows of `to` that count. One row per
+    missing key. -#}
+{% test relationships_by_columns(model, columns, to, to_columns=none, to_where=none) %}
+{%- set to_columns = to_columns or columns -%}
+with child as (
+    select distinct {{ columns | join(', ') }}
+    from {{ model }}
+    where {% for column in columns %}{{ column }} is not null{% if not loop.last %} and {% endif %}{% endfor %}
+),
+
+parent as (
+    select {{ to_columns | join(', ') }}
+    from {{ to }}
+    {%- if to_where %}
+    where {{ to_where }}
+    {%- endif %}
+)
+
+select child.*
+from child
+where not exists (
+    select 1 from parent
+    where {% for column in columns -%}
+        parent.{{ to_columns[loop.index0] }} = child.{{ column }}{% if not loop.last %} and {% endif %}
+    {%- endfor %}
+)
+{% endtest %}

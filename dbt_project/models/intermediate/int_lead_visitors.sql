@@ -19,17 +19,12 @@ by_client_id as (
 ),
 
 by_phone as (
-    select distinct l.crm_source, l.lead_id, c.client_id
-    from leads as l
-    inner join {{ ref('int_calls_sourced') }} as c
-        on c.caller_phone_e164 = l.phone_e164
-        and c.direction = 'inbound'
-        and c.client_id is not null
-    where l.phone_e164 is not null
-        and c.client_id not in (select client_id from flagged)
+    select p.crm_source, p.lead_id, p.client_id
+    from {{ ref('int_lead_phone_visitors') }} as p
+    where p.client_id not in (select client_id from flagged)
         and not exists (
             select 1 from by_client_id as b
-            where b.lead_id = l.lead_id and b.crm_source = l.crm_source
+            where b.lead_id = p.lead_id and b.crm_source = p.crm_source
         )
 ),
 

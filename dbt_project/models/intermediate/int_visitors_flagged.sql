@@ -13,13 +13,8 @@ lead_links as (
     from {{ ref('int_leads') }}
     where client_id is not null
     union
-    select l.crm_source, l.lead_id, c.client_id
-    from {{ ref('int_leads') }} as l
-    inner join {{ ref('int_calls_sourced') }} as c
-        on c.caller_phone_e164 = l.phone_e164
-        and c.direction = 'inbound'
-        and c.client_id is not null
-    where l.phone_e164 is not null
+    select crm_source, lead_id, client_id
+    from {{ ref('int_lead_phone_visitors') }}
 ),
 
 shared as (

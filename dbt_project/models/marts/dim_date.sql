@@ -1,4 +1,5 @@
--- Calendar days covering every dated fact, with week (Monday) and month starts.
+-- Calendar days covering every dated fact (spend, sessions, calls, leads, deal closes), with week
+-- (Monday) and month starts.
 with bounds as (
     select min(d) as first_day, max(d) as last_day
     from (
@@ -8,6 +9,9 @@ with bounds as (
         union all select max(session_date) from {{ ref('int_sessions') }}
         union all select min(lead_date) from {{ ref('int_leads') }}
         union all select max(lead_date) from {{ ref('int_leads') }}
+        union all select min(call_date) from {{ ref('int_calls') }}
+        union all select max(call_date) from {{ ref('int_calls') }}
+        union all select min(closed_date) from {{ ref('int_deals') }}
         union all select max(closed_date) from {{ ref('int_deals') }}
     ) as dates
 ),

@@ -1,0 +1,105 @@
+"""The relationships tests catch what they are for. Inputs the spec allows but someone should fix
+(a deal whose lead the CRM no longer has, a lead of a deleted CRM user, a manual cost naming a
+channel channel_rules lacks) warn and block nothing; an orphan our own SQL would have made (a fact
+whose day, channel or lead its dimension lacks) fails at error. The golden business plus those
+inputs, and a call older than every other fact: dim_date still has its day."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from dbt.cli.main import dbtRunner
+
+from tests.dbt import golden
+from tests.dbt.conftest import query_of
+from throughline.transform import dbt_command
+from throughline.warehouse import Warehouse
+
+WARN_TESTS = ("fct_deals_lead_in_fct_leads", "fct_leads_manager_in_dim_manager", "fct_ad_spend_channel_in_dim_channel")
+ERROR_TESTS = (
+    "fct_attribution_lead_in_fct_leads",
+    "fct_sessions_date_in_dim_date",
+    "fct_sessions_channel_in_dim_channel",
+    "mart_channel_performance_date_in_dim_date",
+)
+
+
+@pytest.fixture(scope="module")
+def warehouse(build_warehouse) -> Warehouse:
+    tables = golden.raw_tables()
+    deal = golden.deals()[0]
+    deals = [{**deal, "id": "D9", "lead_id": "L404", "contact_id": None}]  # the CRM deleted L404
+    leads = [golden.lead("L9", "2026-09-07T09:00:00", phone="+380679999999", manager="77")]  # no user 77
+    call = {**golden.calls()[1], "call_id": "EARLY", "started_at": golden.ts("2026-05-01T09:00:00"),
+            "caller_phone_e164": "+380930000001"}  # before every session, lead and spend
+    costs = tables["raw_manual_costs.costs"]
+    seo = {**costs.iloc[0].to_dict(), "channel": "SEO", "campaign": None, "row_number": 3}  # not a channel
+    tables.update({
+        "raw_bitrix24.deals": pd.concat([tables["raw_bitrix24.deals"], pd.DataFrame(deals)], ignore_index=True),
+        "raw_bitrix24.leads": pd.concat([tables["raw_bitrix24.leads"], pd.DataFrame(leads)], ignore_index=True),
+        "raw_calltracking.calls": pd.concat([tables["raw_calltracking.calls"], pd.DataFrame([call])],
+                                            ignore_index=True),
+        "raw_manual_costs.costs": pd.concat([costs, pd.DataFrame([seo])], ignore_index=True),
+    })
+    return build_warehouse(tables, "orphans")  # builds: warn tests do not stop it
+
+
+def run_tests(warehouse: Warehouse, names: tuple[str, ...]) -> dict[str, tuple[str, int]]:
+    """dbt test of the named tests on `warehouse`: name -> (status, failing rows)."""
+    with pytest.MonkeyPatch.context() as env:
+        for key, value in warehouse.dbt_env().items():
+            env.setenv(key, value)
+        result = dbtRunner().invoke(dbt_command("test", select=" ".join(names)))
+    return {
+        r.node.name: (str(getattr(r.status, "value", r.status)), r.failures)
+        for r in result.result.results
+        if r.node.resource_type == "test"
+    }
+
+
+def test_inputs_to_fix_warn_and_name_the_orphans(warehouse: Warehouse) -> None:
+    assert run_tests(warehouse, WARN_TESTS) == {
+        "fct_deals_lead_in_fct_leads": ("warn", 1),
+        "fct_leads_manager_in_dim_manager": ("warn", 1),
+        "fct_ad_spend_channel_in_dim_channel": ("warn", 10),  # the cost's ten days
+    }
+    query = query_of(warehouse)
+    # and every figure still counts: the deal, the lead, the cost
+    assert query("select lead_id from marts.fct_deals where deal_id = 'D9'") == [("L404",)]
+    assert query("select manager_id from marts.fct_leads where lead_id = 'L9'") == [("77",)]
+    assert query("select sum(spend) from marts.fct_ad_spend where channel = 'SEO'") == [(pytest.approx(500),)]
+
+
+def test_a_call_older_than_every_other_fact_has_its_day(warehouse: Warehouse) -> None:
+    assert run_tests(warehouse, ("fct_calls_date_in_dim_date",)) == {"fct_calls_date_in_dim_date": ("pass", 0)}
+    assert query_of(warehouse)("select min(date_day) from marts.dim_date") == [(pd.Timestamp("2026-05-01").date(),)]
+
+
+def test_orphans_our_sql_would_make_fail_at_error(warehouse: Warehouse, tmp_path: Path) -> None:
+    """A copy of the built warehouse with a lead, a day and a channel taken out of what points at them."""
+    assert warehouse.path is not None
+    conn = warehouse.connect()
+    try:
+        conn.execute("checkpoint")  # the whole database in its file, to copy
+    finally:
+        conn.close()
+    copy = tmp_path / warehouse.path.name  # the same file name: the views name its catalog
+    shutil.copyfile(warehouse.path, copy)
+    broken = Warehouse.from_url(f"duckdb:///{copy}")
+    conn = broken.connect()
+    try:
+        conn.execute("delete from marts.fct_leads where lead_id = 'L1'")
+        conn.execute("delete from marts.dim_date where date_day = date '2026-09-01'")  # v1's first session
+        conn.execute("delete from marts.dim_channel where channel = 'Direct'")
+    finally:
+        conn.close()
+    assert run_tests(broken, ERROR_TESTS) == {
+        "fct_attribution_lead_in_fct_leads": ("fail", 1),
+        "fct_sessions_date_in_dim_date": ("fail", 1),
+        "fct_sessions_channel_in_dim_channel": ("fail", 3),  # v1's second, v2's last two sessions
+        # Paid Search (v1's session, Google spend), Webinars and SEO (manual costs) x 7 models
+        "mart_channel_performance_date_in_dim_date": ("fail", 21),
+    }
