@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,8 +43,20 @@ class Settings:
         )
 
 
-def analysis_vars() -> dict[str, Any]:
-    """The analysis settings (gross margin, ROMI thresholds, ...) as dbt_project.yml sets them, for
-    the Python steps that must apply the same ones as the marts."""
+# A var dbt_project.yml takes from the environment: {{ env_var('NAME', 'default') }}
+ENV_VAR = re.compile(r"""^\{\{\s*env_var\('(\w+)',\s*'([^']*)'\)\s*(\|\s*upper\s*)?\}\}$""")
+
+
+def analysis_vars(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The analysis settings (gross margin, ROMI thresholds, ...) as dbt sees them, its
+    environment overrides included, for the Python steps that must apply the same ones."""
+    env = os.environ if env is None else env
     project = yaml.safe_load((PROJECT_ROOT / "dbt_project" / "dbt_project.yml").read_text())
-    return project.get("vars") or {}
+    values = {}
+    for name, value in (project.get("vars") or {}).items():
+        match = ENV_VAR.match(value) if isinstance(value, str) else None
+        if match:
+            value = env.get(match.group(1), match.group(2))
+            value = value.upper() if match.group(3) else yaml.safe_load(value)
+        values[name] = value
+    return values

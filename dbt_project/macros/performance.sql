@@ -32,3 +32,23 @@
         else 'optimize'
     end
 {%- endmacro %}
+
+{#- The business settings are numbers (they may come from the environment), the margin a share in
+    (0, 1], the ROMI thresholds in order: anything else stops the run naming the setting. -#}
+{% macro assert_business_settings() -%}
+    {%- set settings = {'gross_margin': 'THROUGHLINE_GROSS_MARGIN', 'romi_stop_below': 'THROUGHLINE_ROMI_STOP_BELOW',
+                        'romi_scale_above': 'THROUGHLINE_ROMI_SCALE_ABOVE'} -%}
+    {%- for name, env in settings.items() -%}
+        {%- if not modules.re.fullmatch('-?[0-9]+([.][0-9]+)?', var(name) | string | trim) -%}
+            {{ exceptions.raise_compiler_error(env ~ '=' ~ (var(name) | string) ~ ' (dbt var ' ~ name ~ ') is not a number') }}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set margin = var('gross_margin') | float -%}
+    {%- if margin <= 0 or margin > 1 -%}
+        {{ exceptions.raise_compiler_error('THROUGHLINE_GROSS_MARGIN=' ~ var('gross_margin') ~ ' must be a share of revenue above 0 and at most 1 (0.35 for a 35 % margin)') }}
+    {%- endif -%}
+    {%- if (var('romi_stop_below') | float) > (var('romi_scale_above') | float) -%}
+        {{ exceptions.raise_compiler_error('THROUGHLINE_ROMI_STOP_BELOW=' ~ var('romi_stop_below') ~ ' is above THROUGHLINE_ROMI_SCALE_ABOVE=' ~ var('romi_scale_above')) }}
+    {%- endif -%}
+    select 1
+{%- endmacro %}
