@@ -52,9 +52,18 @@ def test_reader_sees_every_mart_with_equal_counts_and_sums(bi: str, served_wareh
 def test_a_generated_reader_password_is_kept_for_this_user_only(
     bi: str, settings_env, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with psycopg.connect(bi, autocommit=True) as conn:  # a server that never had bi_reader
-        conn.execute("drop schema if exists bi cascade")
-        conn.execute("drop owned by bi_reader")
+    # a server that never had bi_reader; another publication (the Dagster tests publish to the
+    # database `postgres`) has granted it there too
+    publish_marts(Settings.from_env())
+    with psycopg.connect(bi.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        conn.execute("create table if not exists public.published_elsewhere (a int)")
+        conn.execute("grant select on public.published_elsewhere to bi_reader")
+    with psycopg.connect(bi, autocommit=True) as conn:
+        databases = [name for (name,) in conn.execute("select datname from pg_database where datallowconn")]
+    for database in databases:
+        with psycopg.connect(bi.rsplit("/", 1)[0] + f"/{database}", autocommit=True) as conn:
+            conn.execute("drop owned by bi_reader")
+    with psycopg.connect(bi, autocommit=True) as conn:
         conn.execute("drop role bi_reader")
     monkeypatch.delenv("THROUGHLINE_BI_READER_PASSWORD")
     settings = Settings.from_env()
