@@ -33,6 +33,10 @@ def test_manual_costs_keep_good_rows(tmp_path, monkeypatch: pytest.MonkeyPatch, 
     ]
     assert query("select month, planned_spend from raw_manual_costs.budget_plan") == [
         ("2026-09", Decimal("50000.00"))]
+    # each table has its own money column, typed as declared
+    assert query("select table_name, column_name, data_type from information_schema.columns "
+                 "where table_schema = 'raw_manual_costs' and data_type like 'DECIMAL%' order by 1") == [
+        ("budget_plan", "planned_spend", "DECIMAL(18,2)"), ("costs", "amount", "DECIMAL(18,2)")]
     rejected = query('select file, row_number, "column", reason from raw_manual_costs.rejected_rows '
                      "order by file, row_number")
     # row 5 ("12,5") has one value too many, which also shifts "5" into currency
