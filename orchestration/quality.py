@@ -209,12 +209,7 @@ def evaluate_check_alerts(
     if not cursor:
         alerts = {f"{a.asset}:{a.check}": a for a in alerts.values()}  # the latest per check
         alerts = {k: a for k, a in alerts.items() if k in failing}
-    sent = 0
-    for alert in alerts.values():
-        if notifier.send(alert):
-            sent += 1
-        else:
-            log.warning("alert not delivered (THROUGHLINE_ALERT_URLS): %s", alert.title())
+    sent = notifier.send_all(alerts.values(), log)
     state.failing = failing
     return state.dump(), sent
 

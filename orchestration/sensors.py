@@ -134,13 +134,7 @@ def _raw_table_keys() -> list[AssetKey]:
 def freshness_alert(context: SensorEvaluationContext) -> SkipReason:
     alerted = json.loads(context.cursor) if context.cursor else {}
     states, alerts = freshness_alerts(context.instance, _raw_table_keys(), alerted, datetime.now(UTC))
-    notifier = Notifier.from_settings()
-    sent = 0
-    for alert in alerts:
-        if notifier.send(alert):
-            sent += 1
-        else:
-            context.log.warning("freshness alert not sent (THROUGHLINE_ALERT_URLS): %s", alert.title())
+    sent = Notifier.from_settings().send_all(alerts, context.log)
     context.update_cursor(json.dumps(states, sort_keys=True))
     return SkipReason(f"{sent} freshness alert(s) sent")
 

@@ -6,8 +6,9 @@ Slack (`slack://`), Telegram (`tgram://`), e-mail (`mailto://` / `mailtos://`) a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import apprise
 
@@ -81,3 +82,13 @@ class Notifier:
         if not self.urls:
             return False
         return bool(self._apprise.notify(title=alert.title(), body=alert.body(self.dagster_url)))
+
+    def send_all(self, alerts: Iterable[Alert], log: Any) -> int:
+        """Send each alert; log the title of any not delivered. Returns how many were sent."""
+        sent = 0
+        for alert in alerts:
+            if self.send(alert):
+                sent += 1
+            else:
+                log.warning("alert not delivered (THROUGHLINE_ALERT_URLS): %s", alert.title())
+        return sent
