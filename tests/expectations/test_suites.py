@@ -9,6 +9,7 @@ import pytest
 
 from expectations.runner import validate
 from expectations.suites import ALL_SUITES, SuiteSpec
+from tests.expectations.frames import performance
 
 SUITES = {spec.name: spec for spec in ALL_SUITES}
 TODAY = date.today()
@@ -42,24 +43,7 @@ def crm_file_leads() -> pd.DataFrame:
 
 
 def channel_performance() -> pd.DataFrame:
-    measures = {m: [0, 0] for m in ("impressions", "clicks", "qualified_leads", "deals_won")}
-    return pd.DataFrame(
-        {
-            "date": [TODAY, TODAY],
-            "channel": ["Paid Search", "Direct"],
-            "attribution_model": ["linear", "linear"],
-            "spend": [100.0, 0.0],
-            "sessions": [10, 5],
-            "leads": [4.0, 0.0],
-            "new_customers": [1.0, 0.0],
-            "revenue": [300.0, 0.0],
-            **measures,
-            "cpl": [25.0, None],
-            "cac": [100.0, None],
-            "roas": [3.0, None],
-            "romi_pct": [200.0, None],
-        }
-    )
+    return pd.DataFrame(performance(date=[TODAY, TODAY], channel=["Paid Search", "Direct"]))
 
 
 def attribution() -> pd.DataFrame:
