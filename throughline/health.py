@@ -130,14 +130,19 @@ def leads_unmatched(read: Reader, s: HealthSettings, now: datetime) -> HealthRes
 AD_PLATFORM_SPEND = "marts.fct_ad_spend where platform <> 'manual'"
 
 
-def spend_without_sessions(read: Reader, s: HealthSettings, now: datetime) -> HealthResult:
-    """Ad spend in the window on campaign-days that no session of that day carries."""
-    spend = read(
+def _ad_spend_by_campaign_day(read: Reader, s: HealthSettings) -> pd.DataFrame:
+    """Ad-platform spend in the window per day x platform x campaign, with the campaign's name."""
+    return read(
         "select spend_date, platform, campaign_id, max(campaign_name) as campaign_name, "
         f"sum(spend) as spend from {AD_PLATFORM_SPEND} "
         f"and {_in_window('spend_date', AD_PLATFORM_SPEND, s)} "
         "group by spend_date, platform, campaign_id"
     )
+
+
+def spend_without_sessions(read: Reader, s: HealthSettings, now: datetime) -> HealthResult:
+    """Ad spend in the window on campaign-days that no session of that day carries."""
+    spend = _ad_spend_by_campaign_day(read, s)
     carried = read(
         "select distinct s.session_date as spend_date, m.platform, m.campaign_id "
         "from marts.fct_sessions as s inner join intermediate.int_campaign_matches as m "
@@ -195,13 +200,7 @@ def _campaign_spend_days(read: Reader, s: HealthSettings) -> pd.DataFrame:
     """Per ad-platform campaign in the window: its spend on the latest day of ad spend (0 when it
     spent nothing that day: a platform whose whole account stopped returns no rows) and its mean
     day before that. Manual costs are left out: they are spread over periods that end by design."""
-    frame = read(
-        "select spend_date, platform, campaign_id, max(campaign_name) as campaign_name, "
-        f"sum(spend) as spend from {AD_PLATFORM_SPEND} "
-        f"and {_in_window('spend_date', AD_PLATFORM_SPEND, s)} "
-        "group by spend_date, platform, campaign_id"
-    )
-    frame = frame.sort_values("spend_date").astype({"spend": float})
+    frame = _ad_spend_by_campaign_day(read, s).sort_values("spend_date").astype({"spend": float})
     day = frame["spend_date"].max()
     rows = []
     for (platform, campaign_id), days in frame.groupby(["platform", "campaign_id"]):
