@@ -76,13 +76,14 @@ def freshness_alerts(
     """Per source, the alerts its raw tables' freshness calls for, given the state each source
     was last alerted in (`alerted`: source -> WARN/FAIL); returns the new states and alerts."""
     records = instance.get_freshness_state_records(list(keys))
-    loads = instance.get_latest_materialization_events(list(keys))
+    states = {key: record.freshness_state.value for key, record in records.items()
+              if record.freshness_state.value in STALE}
+    loads = instance.get_latest_materialization_events(list(states)) if states else {}
     stale: dict[str, list[tuple[str, float | None, str]]] = {}  # source -> (table, hours, state)
-    for key, record in records.items():
-        if record.freshness_state.value in STALE:
-            stale.setdefault(key.path[0], []).append(
-                (key.to_user_string(), _hours_since_load(loads.get(key), now), record.freshness_state.value)
-            )
+    for key, state in states.items():
+        stale.setdefault(key.path[0], []).append(
+            (key.to_user_string(), _hours_since_load(loads.get(key), now), state)
+        )
     worst = {source: max((state for *_, state in tables), key=STALE.get) for source, tables in stale.items()}
     alerts = []
     for source in sorted(set(worst) | set(alerted)):
