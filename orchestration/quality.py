@@ -67,13 +67,13 @@ def gx_check(spec: SuiteSpec) -> AssetChecksDefinition:
         try:
             frame = Warehouse.from_settings().read_frame(spec.sql())
         except Exception as error:  # noqa: BLE001 - reported as a failed check
-            if _missing_table(error) and spec.optional:
-                # the connector leaves this table out when its part is not configured
-                note = f"{spec.table()} not loaded (optional table): nothing to check"
-                return AssetCheckResult(
-                    passed=True, severity=severity, metadata={"problem": "none", "note": note}
-                )
             if _missing_table(error):
+                if spec.optional:
+                    # the connector leaves this table out when its part is not configured
+                    note = f"{spec.table()} not loaded (optional table): nothing to check"
+                    return AssetCheckResult(
+                        passed=True, severity=severity, metadata={"problem": "none", "note": note}
+                    )
                 # no row has arrived yet (e.g. a day without data): the reports are not wrong,
                 # they are empty there, which freshness and health checks flag; warn only
                 return _unreadable(AssetCheckSeverity.WARN, spec.table(), error)
