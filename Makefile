@@ -37,8 +37,10 @@ dbt-parse: $(BIN)/throughline
 demo: setup
 	$(BIN)/throughline demo
 
+# One pytest-xdist worker per core (at most 4); tests/conftest.py keeps a file, or the tests of one
+# shared warehouse build, on one worker.
 test: setup system-deps lint
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest tests -n auto --maxprocesses 4 --dist loadgroup
 
 dev: setup
 	$(BIN)/throughline dev

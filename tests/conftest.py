@@ -1,4 +1,5 @@
-"""Fixtures shared by every test area: telemetry off, a throwaway PostgreSQL cluster."""
+"""Fixtures shared by every test area: telemetry off, a throwaway PostgreSQL cluster, and the
+split of the suite over pytest-xdist workers (`make test` runs one per core)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,27 @@ for _name, _value in {
 }.items():
     os.environ[_name] = _value
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+
+# Each xdist worker gives dbt its own target and log folders (its subprocesses inherit them): two
+# dbt runs writing one manifest.json or partial_parse.msgpack at once would corrupt each other.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if _WORKER:
+    os.environ["DBT_TARGET_PATH"] = str(ROOT / "dbt_project" / "target" / f"worker-{_WORKER}")
+    os.environ["DBT_LOG_PATH"] = str(ROOT / "dbt_project" / "logs" / f"worker-{_WORKER}")
+
+# Session fixtures that build a whole warehouse for tests in several files: those tests share a
+# worker, so each is built once.
+SHARED_BUILDS = ("golden_warehouse", "served_warehouse")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under `--dist loadgroup`, one worker runs a test file whole (its module fixtures are built
+    once), and all the tests of one shared warehouse build."""
+    for item in items:
+        shared = [name for name in SHARED_BUILDS if name in item.fixturenames]
+        item.add_marker(pytest.mark.xdist_group(shared[0] if shared else item.nodeid.split("::")[0]))
 
 
 def free_port() -> int:

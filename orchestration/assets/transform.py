@@ -110,13 +110,14 @@ def _build(name: str, select: str, exclude: str | None) -> AssetsDefinition:
 
 
 def keep_parse_state(invocation_target: Path) -> None:
-    """dagster-dbt seeds each invocation's own target folder with `target/partial_parse.msgpack`.
-    Copying the invocation's parse state back lets the next invocation parse only what changed:
-    dbt re-parses the whole project (seconds on a small machine) when its saved state was made for
-    another profile, e.g. another warehouse path."""
+    """dagster-dbt seeds each invocation's own target folder with the `partial_parse.msgpack` of
+    the folder it sits in (`target/`, or `$DBT_TARGET_PATH`). Copying the invocation's parse state
+    back lets the next invocation parse only what changed: dbt re-parses the whole project (seconds
+    on a small machine) when its saved state was made for another profile, e.g. another warehouse
+    path."""
     state = invocation_target / PARTIAL_PARSE_FILE
     if state.exists():
-        shared = Path(dbt_project.project_dir) / "target" / PARTIAL_PARSE_FILE
+        shared = invocation_target.parent / PARTIAL_PARSE_FILE
         staged = shared.with_suffix(f".{os.getpid()}.tmp")
         shutil.copyfile(state, staged)
         os.replace(staged, shared)

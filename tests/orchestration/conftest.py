@@ -26,7 +26,9 @@ def parse_dbt_project() -> None:
         [sys.executable, "-m", "throughline.transform"],
         cwd=ROOT,
         check=True,
-        env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+        # into the project's target/, which Dagster reads, not a test worker's own
+        env={**{k: v for k, v in os.environ.items() if k != "DBT_TARGET_PATH"},
+             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
     )
 
 

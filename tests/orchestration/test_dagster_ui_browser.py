@@ -99,7 +99,7 @@ def test_materialise_everything_from_the_ui(dagster_ui: str, artifacts_dir: Path
             outcome = page.get_by_text("Success", exact=True).or_(
                 page.get_by_text("Failure", exact=True)
             )
-            outcome.first.wait_for(timeout=240_000)
+            outcome.first.wait_for(timeout=480_000)
             assert outcome.first.inner_text() == "Success", "the run launched from the UI failed"
             page.screenshot(path=str(artifacts_dir / "dagster_run_success.png"))
 
