@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
 from throughline import cli
@@ -18,22 +19,24 @@ def env_file(tmp_path, monkeypatch: pytest.MonkeyPatch):
     for key in ("THROUGHLINE_WAREHOUSE", "THROUGHLINE_BI_DSN"):
         monkeypatch.delenv(key, raising=False)
     monkeypatch.setattr(cli, "ENV_FILE", tmp_path / ".env")
+    # wide enough for a whole temporary path (a console made at import keeps the COLUMNS of then)
+    monkeypatch.setattr(cli, "console", Console(width=300))
     return tmp_path / ".env"
 
 
 def test_settings_come_from_the_env_file(env_file, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     env_file.write_text(f"THROUGHLINE_WAREHOUSE=duckdb:///{tmp_path}/from_env_file.duckdb\n")
-    result = CliRunner().invoke(cli.app, ["doctor"], env={"COLUMNS": "300"})
+    result = CliRunner().invoke(cli.app, ["doctor"])
     assert "from_env_file.duckdb" in result.output, result.output
     # an exported variable wins over the file
     monkeypatch.setenv("THROUGHLINE_WAREHOUSE", f"duckdb:///{tmp_path}/exported.duckdb")
-    result = CliRunner().invoke(cli.app, ["doctor"], env={"COLUMNS": "300"})
+    result = CliRunner().invoke(cli.app, ["doctor"])
     assert "exported.duckdb" in result.output and "from_env_file" not in result.output
 
 
 def test_doctor_hides_a_malformed_password(env_file, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("THROUGHLINE_WAREHOUSE", "postgresql://loader:s3cr%zzet@127.0.0.1:9/warehouse")
-    result = CliRunner().invoke(cli.app, ["doctor"], env={"COLUMNS": "300"})
+    result = CliRunner().invoke(cli.app, ["doctor"])
     assert result.exit_code == 1
     assert "warehouse" in result.output and "failed" in result.output
     assert "s3cr" not in result.output and "zzet" not in result.output, result.output
@@ -51,7 +54,7 @@ def test_doctor_tells_a_warehouse_in_use_from_an_unreachable_one(
     )
     try:
         assert writer.stdout.readline().strip() == "writing"
-        result = CliRunner().invoke(cli.app, ["doctor"], env={"COLUMNS": "300"})
+        result = CliRunner().invoke(cli.app, ["doctor"])
     finally:
         writer.kill()
     line = next(line for line in result.output.splitlines() if "busy.duckdb" in line)
