@@ -37,10 +37,10 @@ dbt-parse: $(BIN)/throughline
 demo: setup
 	$(BIN)/throughline demo
 
-# One pytest-xdist worker per core (at most 4); tests/conftest.py keeps a file, or the tests of one
-# shared warehouse build, on one worker; the 15 slowest tests are listed to keep the suite quick.
+# One pytest-xdist worker per core (at most 4), each running whole test files (their module
+# fixtures are built once); the 15 slowest tests are listed to keep the suite quick.
 test: setup system-deps lint
-	$(BIN)/python -m pytest tests -n auto --maxprocesses 4 --dist loadgroup --durations 15
+	$(BIN)/python -m pytest tests -n auto --maxprocesses 4 --dist loadfile --durations 15
 
 dev: setup
 	$(BIN)/throughline dev

@@ -1,5 +1,5 @@
-"""Fixtures shared by every test area: telemetry off, a throwaway PostgreSQL cluster, and the
-split of the suite over pytest-xdist workers (`make test` runs one per core)."""
+"""Fixtures shared by every test area: telemetry off, a throwaway PostgreSQL cluster, and each
+pytest-xdist worker's own dbt folders (`make test` runs one worker per core)."""
 
 from __future__ import annotations
 
@@ -31,18 +31,6 @@ _WORKER = os.environ.get("PYTEST_XDIST_WORKER")
 if _WORKER:
     os.environ["DBT_TARGET_PATH"] = str(ROOT / "dbt_project" / "target" / f"worker-{_WORKER}")
     os.environ["DBT_LOG_PATH"] = str(ROOT / "dbt_project" / "logs" / f"worker-{_WORKER}")
-
-# Session fixtures that build a whole warehouse for tests in several files: those tests share a
-# worker, so each is built once.
-SHARED_BUILDS = ("golden_warehouse", "served_warehouse")
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under `--dist loadgroup`, one worker runs a test file whole (its module fixtures are built
-    once), and all the tests of one shared warehouse build."""
-    for item in items:
-        shared = [name for name in SHARED_BUILDS if name in item.fixturenames]
-        item.add_marker(pytest.mark.xdist_group(shared[0] if shared else item.nodeid.split("::")[0]))
 
 
 def free_port() -> int:
