@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -9,6 +10,14 @@ import pytest
 
 from ingestion.pipeline import run_source
 from throughline.warehouse import Warehouse
+
+
+@pytest.fixture(autouse=True)
+def only_the_tests_own_source_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Autouse, so before the fixtures that set a test's sources: a session fixture of another
+    test file run earlier in this process (the orchestration demo) keeps the sandbox's settings."""
+    for name in [name for name in os.environ if name.startswith("SOURCES__")]:
+        monkeypatch.delenv(name)
 
 
 @pytest.fixture()
