@@ -14,8 +14,8 @@ from throughline.warehouse import Warehouse
 
 @pytest.fixture(autouse=True)
 def only_the_tests_own_source_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Autouse, so before the fixtures that set a test's sources: a session fixture of another
-    test file run earlier in this process (the orchestration demo) keeps the sandbox's settings."""
+    """Autouse, so it runs before the fixtures that set a test's sources: settings exported in the
+    shell (a developer's .env) or left by another test must not reach a connector under test."""
     for name in [name for name in os.environ if name.startswith("SOURCES__")]:
         monkeypatch.delenv(name)
 

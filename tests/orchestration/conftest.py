@@ -72,7 +72,8 @@ def demo(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Demo]:
     """Everything materialised in-process over the sandbox (BI publication into a throwaway
-    PostgreSQL included), shared by the tests of this area."""
+    PostgreSQL included), shared by the tests of this area. The demo's settings are exported only
+    during the run (a test that runs more sets `demo.env` itself), not to the rest of the session."""
     from orchestration.runner import materialize_all
     from throughline.warehouse import Warehouse
 
@@ -83,6 +84,4 @@ def demo(
             patch.setenv(name, value)
         patch.delenv("DAGSTER_HOME", raising=False)
         summary = materialize_all(progress=False)
-        yield Demo(
-            demo_business, env, Warehouse.from_url(env["THROUGHLINE_WAREHOUSE"]), summary, root
-        )
+    yield Demo(demo_business, env, Warehouse.from_url(env["THROUGHLINE_WAREHOUSE"]), summary, root)
