@@ -26,13 +26,18 @@ def bi(postgres_dsn: str, served_warehouse, settings_env, monkeypatch: pytest.Mo
     with psycopg.connect(postgres_dsn, autocommit=True) as conn:
         conn.execute("drop database if exists bi_test")
         conn.execute("create database bi_test")
-    dsn = postgres_dsn.rsplit("/", 1)[0] + "/bi_test"
+    dsn = in_database(postgres_dsn, "bi_test")
     with psycopg.connect(dsn, autocommit=True) as conn:  # raw data living next to bi
         conn.execute("create schema raw_bitrix24; create table raw_bitrix24.leads (phone text)")
         conn.execute("insert into raw_bitrix24.leads values ('+380671234567')")
     monkeypatch.setenv("THROUGHLINE_BI_DSN", dsn)
     monkeypatch.setenv("THROUGHLINE_BI_READER_PASSWORD", READER_PASSWORD)
     return dsn
+
+
+def in_database(dsn: str, database: str) -> str:
+    """The same server's URL for another database."""
+    return dsn.rsplit("/", 1)[0] + f"/{database}"
 
 
 def reader_dsn(dsn: str) -> str:
@@ -55,13 +60,13 @@ def test_a_generated_reader_password_is_kept_for_this_user_only(
     # a server that never had bi_reader; another publication (the Dagster tests publish to the
     # database `postgres`) has granted it there too
     publish_marts(Settings.from_env())
-    with psycopg.connect(bi.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+    with psycopg.connect(in_database(bi, "postgres"), autocommit=True) as conn:
         conn.execute("create table if not exists public.published_elsewhere (a int)")
         conn.execute("grant select on public.published_elsewhere to bi_reader")
     with psycopg.connect(bi, autocommit=True) as conn:
         databases = [name for (name,) in conn.execute("select datname from pg_database where datallowconn")]
     for database in databases:
-        with psycopg.connect(bi.rsplit("/", 1)[0] + f"/{database}", autocommit=True) as conn:
+        with psycopg.connect(in_database(bi, database), autocommit=True) as conn:
             conn.execute("drop owned by bi_reader")
     with psycopg.connect(bi, autocommit=True) as conn:
         conn.execute("drop role bi_reader")
