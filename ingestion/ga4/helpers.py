@@ -17,8 +17,10 @@ import pyarrow.parquet as pq
 from ingestion.common.http import ApiClient, SourceError
 from ingestion.ga4 import settings
 
+# event_date is never null (a row without it is an error) and is the merge key, which dlt holds
+# not null: the schemas agree, so dlt does not warn on every batch that they differ.
 EVENT_SCHEMA = pa.schema([
-    ("event_date", pa.date32()), ("event_timestamp", pa.int64()),
+    pa.field("event_date", pa.date32(), nullable=False), ("event_timestamp", pa.int64()),
     ("event_at", pa.timestamp("us", tz="UTC")), ("event_name", pa.string()),
     ("user_pseudo_id", pa.string()), ("ga_session_id", pa.int64()),
     ("ga_session_number", pa.int64()), ("page_location", pa.string()),
