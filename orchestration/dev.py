@@ -13,7 +13,6 @@ import signal
 import subprocess
 import sys
 from collections.abc import Mapping
-from datetime import date, timedelta
 from pathlib import Path
 
 from throughline.settings import Settings
@@ -86,20 +85,19 @@ def stop_ui(process: subprocess.Popen[bytes], timeout: float = 20) -> None:
 
 
 def start_dev(port: int | None = None) -> int:
-    from ingestion.sandbox.generator import BusinessParams, generate_business
     from ingestion.sandbox.server import Sandbox
-    from throughline.cli import DEMO_DAYS, DEMO_SEED, DEMO_VISITORS_PER_DAY
+    from throughline.demo import DemoBusiness, DemoWarehouseInUse, prepare_demo_warehouse
+    from throughline.warehouse import Warehouse
 
     settings = Settings.from_env()
     port = port or int(os.environ.get("THROUGHLINE_DEV_PORT", DEFAULT_PORT))
-    business = generate_business(
-        BusinessParams(
-            seed=DEMO_SEED,
-            start_date=date.today() - timedelta(days=DEMO_DAYS),
-            days=DEMO_DAYS,
-            visitors_per_day=DEMO_VISITORS_PER_DAY,
-        )
-    )
+    demo_business = DemoBusiness.ending_today()
+    try:  # the UI's runs load the demo business into the configured warehouse
+        prepare_demo_warehouse(Warehouse.from_settings(settings), demo_business)
+    except DemoWarehouseInUse as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
+    business = demo_business.generate()
     home = prepare_dagster_home(settings.data_dir / "dagster_home")
     with Sandbox(business, files_dir=settings.data_dir / "demo" / "files") as sandbox:
         process = start_ui(dev_environment(sandbox.source_env(), home), port)

@@ -59,3 +59,16 @@ def test_doctor_tells_a_warehouse_in_use_from_an_unreachable_one(
         writer.kill()
     line = next(line for line in result.output.splitlines() if "busy.duckdb" in line)
     assert "a run is writing it now" in line and "failed" not in line, result.output
+
+
+def test_doctor_warns_that_the_warehouse_holds_the_demo(env_file, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from throughline.demo import DemoBusiness, prepare_demo_warehouse
+    from throughline.warehouse import Warehouse
+
+    url = f"duckdb:///{tmp_path}/demo.duckdb"
+    monkeypatch.setenv("THROUGHLINE_WAREHOUSE", url)
+    assert "holds the synthetic demo" not in CliRunner().invoke(cli.app, ["doctor"]).output
+    prepare_demo_warehouse(Warehouse.from_url(url), DemoBusiness.ending_today())
+    line = next(line for line in CliRunner().invoke(cli.app, ["doctor"]).output.splitlines()
+                if "demo.duckdb" in line)
+    assert "warning" in line and "holds the synthetic demo business" in line, line

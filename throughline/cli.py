@@ -6,14 +6,15 @@ import contextlib
 import logging
 import os
 import sys
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from throughline.demo import DEMO_DAYS, DEMO_SEED, DEMO_VISITORS_PER_DAY
 from throughline.settings import PROJECT_ROOT, Settings
 from throughline.warehouse import Warehouse
 
@@ -26,10 +27,6 @@ console = Console()
 # Settings a user keeps in the project's .env (see .env.example); exported variables win.
 ENV_FILE = PROJECT_ROOT / ".env"
 
-DEMO_DAYS = 90
-DEMO_VISITORS_PER_DAY = 300
-DEMO_SEED = 42
-
 
 @app.callback()
 def _load_env_file() -> None:
@@ -39,7 +36,7 @@ def _load_env_file() -> None:
     load_dotenv(ENV_FILE, override=False)
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     console.print(f"[bold red]Error:[/] {message}")
     raise typer.Exit(code=1)
 
@@ -108,18 +105,22 @@ def demo(
 ) -> None:
     """Start the sandbox, point every source at it, run everything once, print where results are."""
     _logging(verbose)
-    from ingestion.sandbox.generator import BusinessParams, generate_business
     from ingestion.sandbox.server import Sandbox
+    from throughline.demo import DemoBusiness, DemoWarehouseInUse, prepare_demo_warehouse
 
     settings = Settings.from_env()
     demo_dir = settings.data_dir / "demo"
-    start = date.today() - timedelta(days=days)
-    console.print(f"[bold]Generating the demo business[/]: {days} days from {start}, "
-                  f"{visitors_per_day} visitors/day (seed {seed})")
-    business = generate_business(
-        BusinessParams(seed=seed, start_date=start, days=days, visitors_per_day=visitors_per_day)
-    )
+    demo_business = DemoBusiness.ending_today(days, visitors_per_day, seed)
     warehouse = Warehouse.from_settings(settings)
+    try:
+        if prepare_demo_warehouse(warehouse, demo_business) == "restarted":
+            console.print("The warehouse held the demo business of another day or size: it starts "
+                          "over, so that it holds one business.")
+    except DemoWarehouseInUse as exc:
+        _fail(str(exc))
+    console.print(f"[bold]Generating the demo business[/]: {days} days from {demo_business.start_date}, "
+                  f"{visitors_per_day} visitors/day (seed {seed})")
+    business = demo_business.generate()
     with Sandbox(business, files_dir=demo_dir / "files") as sandbox:
         os.environ.update(sandbox.source_env())
         console.print("[bold]Sandbox APIs[/] are up on 127.0.0.1; loading every source into "
@@ -179,7 +180,7 @@ def doctor() -> None:
     table = Table(title="Throughline doctor")
     for column in ("check", "status", "details"):
         table.add_column(column)
-    colours = {"ok": "green", "skipped": "yellow", "failed": "red"}
+    colours = {"ok": "green", "skipped": "yellow", "warning": "yellow", "failed": "red"}
     for check in checks:
         table.add_row(check.name, f"[{colours[check.status]}]{check.status}[/]", check.details)
     console.print(table)
