@@ -54,7 +54,13 @@ class Warehouse:
             assert self.path is not None
             self.path.parent.mkdir(parents=True, exist_ok=True)
             return dlt.destinations.duckdb(str(self.path))
-        return dlt.destinations.postgres(credentials=self.dsn)
+        from dlt.destinations.impl.postgres.configuration import PostgresCredentials
+
+        credentials = PostgresCredentials()
+        credentials.parse_native_representation(self.dsn)
+        if credentials.password is None:  # trust, peer or ~/.pgpass: dlt would demand a password
+            credentials.password = ""
+        return dlt.destinations.postgres(credentials=credentials)
 
     def dbt_env(self) -> dict[str, str]:
         """Environment variables that `dbt_project/profiles.yml` reads to pick its target."""
