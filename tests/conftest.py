@@ -96,6 +96,21 @@ def postgres_dsn() -> Iterator[str]:
         shutil.rmtree(root, ignore_errors=True)
 
 
+def in_database(dsn: str, database: str) -> str:
+    """The same server's URL for another database."""
+    return dsn.rsplit("/", 1)[0] + f"/{database}"
+
+
+def new_database(dsn: str, database: str) -> str:
+    """The URL of a new, empty database on `dsn`'s server (one an earlier test left is dropped)."""
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'drop database if exists "{database}"')
+        conn.execute(f'create database "{database}"')
+    return in_database(dsn, database)
+
+
 @pytest.fixture(scope="session")
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)

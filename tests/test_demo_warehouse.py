@@ -6,9 +6,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import dlt
-import psycopg
 import pytest
 
+from tests.conftest import new_database
 from throughline.demo import DemoBusiness, DemoWarehouseInUse, prepare_demo_warehouse
 from throughline.warehouse import Warehouse
 
@@ -49,12 +49,9 @@ def held(warehouse: Warehouse) -> str:
 def warehouse(request: pytest.FixtureRequest, tmp_path: Path) -> Warehouse:
     if request.param == "duckdb":
         return Warehouse.from_url(f"duckdb:///{tmp_path / 'demo.duckdb'}")
-    dsn = request.getfixturevalue("postgres_dsn")
-    database = f"demo_{tmp_path.name.lower().replace('-', '_')}"[:60]
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'create database "{database}"')
     # a URL without a password (the test cluster trusts its clients): dlt loads all the same
-    return Warehouse.from_url(dsn.rsplit("/", 1)[0] + f"/{database}")
+    database = f"demo_{tmp_path.name.lower().replace('-', '_')}"[:60]
+    return Warehouse.from_url(new_database(request.getfixturevalue("postgres_dsn"), database))
 
 
 def test_the_same_business_loads_again_into_what_it_loaded(warehouse: Warehouse, tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import psycopg
 import pytest
 
 from expectations.suites import MART_SUITES
+from tests.conftest import new_database
 from tests.dbt import golden
 from throughline.transform import build
 from throughline.warehouse import Warehouse
@@ -82,10 +83,7 @@ def rows(connect: Callable[[], object], table: str) -> list[tuple]:
 
 def golden_on_postgres(postgres_dsn: str, database: str) -> str:
     """The DSN of a new database holding the golden raw tables."""
-    with psycopg.connect(postgres_dsn, autocommit=True) as conn:
-        conn.execute(f"drop database if exists {database}")
-        conn.execute(f"create database {database}")
-    dsn = postgres_dsn.rsplit("/", 1)[0] + f"/{database}"
+    dsn = new_database(postgres_dsn, database)
     load_raw_postgres(dsn, golden.raw_tables())
     return dsn
 

@@ -8,6 +8,7 @@ import pandas as pd
 import psycopg
 import pytest
 
+from tests.conftest import in_database, new_database
 from throughline.publish import (
     CONTRACT_MARTS,
     ContactDataError,
@@ -23,21 +24,13 @@ READER_PASSWORD = "reader-pass-123"
 
 @pytest.fixture()
 def bi(postgres_dsn: str, served_warehouse, settings_env, monkeypatch: pytest.MonkeyPatch):
-    with psycopg.connect(postgres_dsn, autocommit=True) as conn:
-        conn.execute("drop database if exists bi_test")
-        conn.execute("create database bi_test")
-    dsn = in_database(postgres_dsn, "bi_test")
+    dsn = new_database(postgres_dsn, "bi_test")
     with psycopg.connect(dsn, autocommit=True) as conn:  # raw data living next to bi
         conn.execute("create schema raw_bitrix24; create table raw_bitrix24.leads (phone text)")
         conn.execute("insert into raw_bitrix24.leads values ('+380671234567')")
     monkeypatch.setenv("THROUGHLINE_BI_DSN", dsn)
     monkeypatch.setenv("THROUGHLINE_BI_READER_PASSWORD", READER_PASSWORD)
     return dsn
-
-
-def in_database(dsn: str, database: str) -> str:
-    """The same server's URL for another database."""
-    return dsn.rsplit("/", 1)[0] + f"/{database}"
 
 
 def reader_dsn(dsn: str) -> str:
