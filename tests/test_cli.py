@@ -72,3 +72,26 @@ def test_doctor_warns_that_the_warehouse_holds_the_demo(env_file, tmp_path, monk
     line = next(line for line in CliRunner().invoke(cli.app, ["doctor"]).output.splitlines()
                 if "demo.duckdb" in line)
     assert "warning" in line and "holds the synthetic demo business" in line, line
+
+
+def test_run_keeps_the_sources_out_of_the_demo_warehouse(env_file, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from throughline.demo import DemoBusiness, held_demo_business, prepare_demo_warehouse
+    from throughline.warehouse import Warehouse
+
+    warehouse = Warehouse.from_url(f"duckdb:///{tmp_path}/demo.duckdb")
+    monkeypatch.setenv("THROUGHLINE_WAREHOUSE", f"duckdb:///{warehouse.path}")
+    prepare_demo_warehouse(warehouse, DemoBusiness.ending_today())
+    runs: list[str | None] = []
+    monkeypatch.setattr(cli, "_materialize", lambda select, *args: runs.append(select) or True)
+
+    refused = CliRunner().invoke(cli.app, ["run"])
+    assert refused.exit_code == 1 and runs == []
+    assert "holds the synthetic demo business" in refused.output and "--replace-demo" in refused.output
+    assert held_demo_business(warehouse) is not None
+
+    replaced = CliRunner().invoke(cli.app, ["run", "--replace-demo", "--select", "group:google_ads"])
+    assert replaced.exit_code == 0, replaced.output
+    assert runs == ["group:google_ads"] and held_demo_business(warehouse) is None
+    assert "Discarded the demo business" in replaced.output
+    # a warehouse without the demo runs as it is
+    assert CliRunner().invoke(cli.app, ["run"]).exit_code == 0 and runs == ["group:google_ads", None]

@@ -88,12 +88,35 @@ def run(
         "--full-refresh",
         help="Rebuild the incremental facts from all history (after editing channel_rules or an "
              "attribution setting, or loading old data late).")] = False,
+    replace_demo: Annotated[bool, typer.Option(
+        "--replace-demo",
+        help="The warehouse holds the synthetic demo business: discard it and load the configured "
+             "sources into the emptied warehouse.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Materialise the whole asset graph (or a selection) once, in-process, with progress."""
     _logging(verbose)
+    _keep_out_of_the_demo(replace_demo)
     if not _materialize(select, full_refresh, verbose):
         _fail("some assets failed; the summary above names them (see the Dagster UI for details).")
+
+
+def _keep_out_of_the_demo(replace_demo: bool) -> None:
+    """Refuse to load the configured sources into the demo's warehouse (they would mix with its
+    made-up business), or with --replace-demo discard the demo first."""
+    from throughline.demo import HOLDS_DEMO, discard_demo_business, held_demo_business
+
+    warehouse = Warehouse.from_settings()
+    try:
+        held = held_demo_business(warehouse)
+    except Exception:  # unreachable, or another run writes it: the run itself reports that
+        return
+    if held is None:
+        return
+    if not replace_demo:
+        _fail(f"the warehouse ({warehouse.describe()}) {HOLDS_DEMO}")
+    discard_demo_business(warehouse)
+    console.print(f"Discarded the demo business from {warehouse.describe()}; the sources load into it from scratch.")
 
 
 @app.command()

@@ -4,7 +4,8 @@ The demo generates a synthetic business ending today and loads it into the confi
 A warehouse it loaded before on another day (or with another size or seed) holds another
 business: loading today's over it would mix the two, since the sources merge by record and by
 day. So the demo marks the warehouse with the business it holds and starts it over when that
-changes. It never loads into a warehouse holding data it did not load itself (a real business).
+changes. It never loads into a warehouse holding data it did not load itself (a real business),
+and `throughline run` never loads a real business into the demo's warehouse.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ DEMO_DAYS = 90
 DEMO_VISITORS_PER_DAY = 300
 DEMO_SEED = 42
 MARKER = "throughline_demo.business"
+HOLDS_DEMO = ("holds the synthetic demo business (make demo): your sources' data would mix into it. "
+              "Give them a warehouse of their own (THROUGHLINE_WAREHOUSE), or discard the demo with "
+              "`throughline run --replace-demo`.")
 # What the project writes: dlt's raw_<source> datasets, dbt's schemas, the Markov step's output.
 PROJECT_SCHEMAS = ("staging", "intermediate", "marts", "seeds", "attribution")
 
@@ -78,6 +82,16 @@ def _prepare(warehouse: Warehouse, business: DemoBusiness) -> str:
         outcome = "restarted"
     _mark(warehouse, business)
     return outcome
+
+
+def discard_demo_business(warehouse: Warehouse) -> bool:
+    """Remove the demo business `warehouse` holds and everything built from it, so that the
+    configured sources load into it from scratch; False (nothing removed) when it holds none."""
+    with warehouse.lock():
+        if held_demo_business(warehouse) is None:
+            return False
+        _remove_project_data(warehouse)
+        return True
 
 
 def held_demo_business(warehouse: Warehouse) -> str | None:

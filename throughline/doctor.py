@@ -14,7 +14,7 @@ import requests
 
 from ingestion.common.redaction import redact, register_secret
 from ingestion.pipeline import SOURCE_NAMES, source_module
-from throughline.demo import held_demo_business
+from throughline.demo import HOLDS_DEMO, held_demo_business
 from throughline.settings import Settings
 from throughline.warehouse import Warehouse
 
@@ -61,9 +61,7 @@ def _check_warehouse(settings: Settings) -> Check:
         conn.execute("select 1")
         conn.close()
         if held_demo_business(warehouse):
-            return Check("warehouse", "warning", f"{warehouse.describe()} holds the synthetic demo business "
-                         "(make demo): your sources' data would mix into it. Give them a warehouse of "
-                         "their own (THROUGHLINE_WAREHOUSE), or delete this one, before the first run.")
+            return Check("warehouse", "warning", f"{warehouse.describe()} {HOLDS_DEMO}")
     except Exception as exc:  # any driver error means "not reachable"; say which
         if warehouse.kind == "duckdb" and "Conflicting lock" in str(exc):
             # DuckDB lets no other process in while one writes: a run is in progress
