@@ -32,7 +32,8 @@ def source(
     extra = [client_id_field] if client_id_field else []
 
     def entity(table: str, method: str, fields: list[str]) -> DltResource:
-        @dlt.resource(name=table, primary_key="id", write_disposition="merge")
+        @dlt.resource(name=table, primary_key="id", write_disposition="merge",
+                      columns=settings.SPARSE_COLUMNS.get(table))
         def rows() -> Iterator[list[dict[str, Any]]]:
             state = dlt.current.resource_state()
             since = state.get("date_modify") or (f"{start_date}T00:00:00" if start_date else None)
@@ -64,7 +65,8 @@ def source(
 
         return rows
 
-    @dlt.resource(name="statuses", primary_key=("entity_id", "status_id"), write_disposition="replace")
+    @dlt.resource(name="statuses", primary_key=("entity_id", "status_id"), write_disposition="replace",
+                  columns=settings.SPARSE_COLUMNS["statuses"])
     def statuses() -> Iterator[list[dict[str, Any]]]:
         yield from helpers.list_all(client, pacer, "crm.status.list", {"order": {"SORT": "ASC"}})
 

@@ -146,7 +146,7 @@ def normalise(record: dict[str, Any], client_id_field: str | None, region: str) 
         out["PHONE_E164"] = to_e164(_first_value(record.get("PHONE")), region)
     if "EMAIL" in record:
         out["EMAIL_NORMALIZED"] = normalize_email(_first_value(record.get("EMAIL")))
-    if client_id_field:
+    if client_id_field in record:  # a lead field: deals and contacts lack it
         out["CLIENT_ID"] = _client_id_text(record.get(client_id_field))
     for key, value in list(out.items()):
         if value == "":

@@ -26,3 +26,10 @@ ENTITIES = {
     "contacts": ("crm.contact.list", CONTACT_FIELDS),
 }
 HISTORY = {"lead_stage_history": 1, "deal_stage_history": 2}
+# Fields a portal may leave empty in every record of a load (no last names kept, no lead closed
+# yet): typed here, or dlt leaves their columns out and warns on every load until a value comes.
+SPARSE_COLUMNS = {
+    "leads": {"last_name": {"data_type": "text"}, "date_closed": {"data_type": "timestamp"}},
+    "contacts": {"last_name": {"data_type": "text"}},
+    "statuses": {"category_id": {"data_type": "text"}},
+}

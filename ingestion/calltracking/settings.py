@@ -24,4 +24,5 @@ CALLS_COLUMNS = {
     "wait_seconds": {"data_type": "bigint"},
     "duration_seconds": {"data_type": "bigint"},
     "talk_seconds": {"data_type": "bigint"},
+    "gclid": {"data_type": "text"},  # Ringostat has none; CallRail's often empty
 }

@@ -159,3 +159,34 @@ def _is_json(response: requests.Response) -> bool:
     except ValueError:
         return False
     return True
+
+
+def test_columns_the_sandbox_leaves_empty_are_typed_not_dropped(sandbox, tmp_path, monkeypatch) -> None:
+    """Fields empty in every record of a load (URL suffixes, last names, Ringostat's gclid) get
+    their typed columns instead of a dlt warning on every load; a lead field stays off deals."""
+    from dlt.common import logger as dlt_logger
+
+    monkeypatch.setenv("THROUGHLINE_DATA_DIR", str(tmp_path / "data"))
+    for key, value in sandbox.source_env().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("SOURCES__GOOGLE_ADS__END_DATE", "2026-09-12")
+    dlt_warnings: list[str] = []  # dlt's logger does not propagate to pytest's caplog
+    monkeypatch.setattr(dlt_logger, "warning", lambda message, *args, **kwargs: dlt_warnings.append(message),
+                        raising=False)
+    warehouse = Warehouse.from_url(f"duckdb:///{tmp_path / 'w.duckdb'}")
+    for source in ("google_ads", "bitrix24", "calltracking"):
+        run_source(source, warehouse)
+    assert not [message for message in dlt_warnings if "did not receive any data" in message], dlt_warnings
+    conn = warehouse.connect(read_only=True)
+    try:
+        columns = dict(conn.execute(
+            "select table_schema || '.' || table_name || '.' || column_name, data_type "
+            "from information_schema.columns").fetchall())
+        empty = conn.execute("select count(last_name), count(date_closed), count(*) from raw_bitrix24.leads").fetchone()
+    finally:
+        conn.close()
+    assert columns["raw_google_ads.ad_stats.ad_final_url_suffix"] == "VARCHAR"
+    assert columns["raw_bitrix24.leads.date_closed"] == "TIMESTAMP WITH TIME ZONE"
+    assert columns["raw_calltracking.calls.gclid"] == "VARCHAR"
+    assert empty[:2] == (0, 0) and empty[2] == len(sandbox.business.leads)
+    assert "raw_bitrix24.leads.client_id" in columns and "raw_bitrix24.deals.client_id" not in columns
