@@ -91,7 +91,11 @@ def test_orphans_our_sql_would_make_fail_at_error(warehouse: Warehouse, tmp_path
     broken = Warehouse.from_url(f"duckdb:///{copy}")
     conn = broken.connect()
     try:
-        conn.execute("delete from marts.fct_leads where lead_id = 'L1'")
+        # fct_leads is a view over the leads that fct_attribution's credits read too: a table of
+        # it without L1 takes the lead out of what points at it
+        conn.execute("create table marts.fct_leads_without_l1 as select * from marts.fct_leads where lead_id <> 'L1'")
+        conn.execute("drop view marts.fct_leads")
+        conn.execute("alter table marts.fct_leads_without_l1 rename to fct_leads")
         conn.execute("delete from marts.dim_date where date_day = date '2026-09-01'")  # v1's first session
         conn.execute("delete from marts.dim_channel where channel = 'Direct'")
     finally:

@@ -56,7 +56,8 @@ def test_cutting_the_crm_feed_fails_the_lead_check(demo) -> None:
     conn = warehouse.connect()
     try:
         latest = conn.execute("select max(lead_date) from marts.fct_leads").fetchone()[0]
-        conn.execute(f"delete from marts.fct_leads where lead_date >= date '{latest}' - 2")
+        # the table under the fct_leads view
+        conn.execute(f"delete from intermediate.int_leads where lead_date >= date '{latest}' - 2")
     finally:
         conn.close()
     check = next(c for c in HEALTH_CHECKS if c.name == "hours_since_last_lead")

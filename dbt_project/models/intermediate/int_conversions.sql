@@ -1,5 +1,9 @@
 -- Conversions that get attribution credit: every lead (at its created time) and every won deal
 -- (at the time of its lead, or its own created time without a lead), with what they are worth.
+-- A view: a union of two tables' columns, cheaper for its readers to compute than rewriting
+-- every conversion's row each day.
+{{ config(materialized='view') }}
+
 with leads as (
     select * from {{ ref('int_leads') }}
 ),

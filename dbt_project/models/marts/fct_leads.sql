@@ -1,5 +1,9 @@
 -- One row per CRM lead: when, who handled it, how fast, whether non-target, and how it was
 -- matched to website visitors (match_method). Contact data appears only as a salted hash.
+-- A view, as the other facts: int_leads is the table under it, and rewriting every lead's row
+-- each day cost more than its readers spend computing it.
+{{ config(materialized='view') }}
+
 with visitors as (
     select crm_source, lead_id, min(match_method) as match_method, count(client_id) as visitors
     from {{ ref('int_lead_visitors') }}
