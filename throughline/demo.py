@@ -23,7 +23,7 @@ DEMO_SEED = 42
 MARKER = "throughline_demo.business"
 HOLDS_DEMO = ("holds the synthetic demo business (make demo): your sources' data would mix into it. "
               "Give them a warehouse of their own (THROUGHLINE_WAREHOUSE), or discard the demo with "
-              "`throughline run --replace-demo`.")
+              "`throughline run --replace-demo`; `throughline demo` runs the demo's pipeline again.")
 # What the project writes: dlt's raw_<source> datasets, dbt's schemas, the Markov step's output.
 PROJECT_SCHEMAS = ("staging", "intermediate", "marts", "seeds", "attribution")
 
