@@ -60,7 +60,7 @@ def _stats_resource(table: str, client: Any, api_version: str, customers: list[s
         name=table,
         primary_key=settings.PRIMARY_KEYS[table],
         write_disposition="merge",
-        columns={**settings.COLUMNS, **{name: {"data_type": "text"} for name in settings.URL_COLUMNS[table]}},
+        columns={**settings.COLUMNS, **settings.SPARSE_COLUMNS.get(table, {})},
         schema_contract={"tables": "evolve", "columns": "evolve", "data_type": "freeze"},
     )
     def stats() -> Iterator[dict[str, Any]]:

@@ -43,12 +43,14 @@ PRIMARY_KEYS = {
 
 MONEY = {"data_type": "decimal", "precision": 18, "scale": 6}
 # URL settings most accounts leave empty on every row: typed, or dlt leaves their columns out and
-# warns on every load until one is set.
-URL_COLUMNS = {
-    "campaign_stats": ("tracking_url_template", "final_url_suffix"),
-    "ad_group_stats": ("ad_group_tracking_url_template", "ad_group_final_url_suffix"),
-    "ad_stats": ("ad_tracking_url_template", "ad_final_url_suffix"),
-    "keyword_stats": (),
+# warns on every load until one is set (one dict per column: dlt writes each column's name into it).
+SPARSE_COLUMNS = {
+    "campaign_stats": {"tracking_url_template": {"data_type": "text"},
+                       "final_url_suffix": {"data_type": "text"}},
+    "ad_group_stats": {"ad_group_tracking_url_template": {"data_type": "text"},
+                       "ad_group_final_url_suffix": {"data_type": "text"}},
+    "ad_stats": {"ad_tracking_url_template": {"data_type": "text"},
+                 "ad_final_url_suffix": {"data_type": "text"}},
 }
 COLUMNS = {
     "date": {"data_type": "date", "nullable": False},
