@@ -289,3 +289,31 @@ def test_big_tables_are_read_for_recent_days_only() -> None:
     for name in ("google_ads_keyword_stats", "google_ads_ad_group_stats", "ga4_daily_traffic"):
         assert "current_date" in SUITES[name].sql(), name
     assert "max(\"date\")" in SUITES["marts_mart_campaign_performance"].sql()
+
+
+def test_sessions_are_checked_on_the_last_five_weeks_of_the_data() -> None:
+    """100 days of sessions, 3 a day: the suite reads the 36 days from the data's latest date back
+    35 days; a session id repeated in them fails the suite, one repeated only earlier is not read
+    (dbt's uniqueness test covers the whole table)."""
+    import duckdb
+
+    latest = date(2026, 3, 31)
+    rows = [(f"s{day}-{n}", latest - timedelta(days=day), "spring", "Paid Search")
+            for day in range(100) for n in range(3)]
+    connection = duckdb.connect()
+    connection.execute("create schema marts")
+    connection.execute("create table marts.fct_sessions (session_id text, session_date date, "
+                       "utm_campaign text, channel text)")
+    connection.executemany("insert into marts.fct_sessions values (?, ?, ?, ?)", rows)
+    spec = SUITES["marts_fct_sessions"]
+
+    frame = connection.execute(spec.sql()).df()
+    assert len(frame) == 36 * 3
+    assert frame["session_date"].min() == pd.Timestamp(latest - timedelta(days=35))
+    connection.execute("insert into marts.fct_sessions values ('s99-0', date '2025-12-22', 'x', 'Email')")
+    assert validate(spec, connection.execute(spec.sql()).df()).success
+    connection.execute("insert into marts.fct_sessions values ('s0-0', date '2026-03-30', 'x', 'Email')")
+    outcome = validate(spec, connection.execute(spec.sql()).df())
+    assert [(f.expectation, f.column, f.unexpected_count) for f in outcome.failures] == [
+        (UNIQUE, "session_id", 2)
+    ]
