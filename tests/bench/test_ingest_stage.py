@@ -1,8 +1,12 @@
 """The ingest stage times every source, the CRM-file connector included (on a CSV export of the
-sandbox's CRM, loaded beside the measured warehouse so that it keeps one CRM)."""
+sandbox's CRM, loaded beside the measured warehouse so that it keeps one CRM); the product's run
+after it builds, checks and exports everything without loading the sources again."""
+
+import os
 
 import duckdb
 import pandas as pd
+import pytest
 
 from bench import stages
 from bench.measure import run_stage
@@ -27,3 +31,34 @@ def test_every_source_is_timed_and_the_measured_warehouse_keeps_one_crm(tmp_path
     finally:
         conn.close()
     assert "raw_bitrix24" in schemas and "raw_crm_file" not in schemas
+
+    loads = _loads(tmp_path)
+    product = run_stage("throughline run", stages.product_run, work)
+    assert product.ok, product.error
+    assert product.figures["total_s"] > 0
+    assert _loads(tmp_path) == loads  # no source loaded again
+    conn = duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True)
+    try:
+        sessions = conn.execute("select count(*) from marts.fct_sessions").fetchone()[0]
+        loaded = conn.execute("select count(*) from raw_ga4.events").fetchone()[0]
+    finally:
+        conn.close()
+    assert 0 < sessions < loaded
+    exports = tmp_path / "data" / "exports"
+    assert (exports / "mart_channel_performance.parquet").stat().st_size > 0
+    assert (tmp_path / "data" / "reports" / "owner_report.html").stat().st_size > 0
+
+
+def _loads(work) -> int:
+    conn = duckdb.connect(str(work / "warehouse.duckdb"), read_only=True)
+    try:
+        return conn.execute(
+            "select count(*) from (select load_id from raw_ga4._dlt_loads union all "
+            "select load_id from raw_bitrix24._dlt_loads)").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_a_failing_cli_run_is_reported_with_its_output() -> None:
+    with pytest.raises(RuntimeError, match=r"(?s)throughline run --select key:no/such_asset exited 1.*no/such_asset"):
+        stages._throughline(["run", "--select", "key:no/such_asset"], dict(os.environ))
