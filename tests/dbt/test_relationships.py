@@ -24,6 +24,7 @@ ERROR_TESTS = (
     "fct_sessions_date_in_dim_date",
     "fct_sessions_channel_in_dim_channel",
     "mart_channel_performance_date_in_dim_date",
+    "not_null_fct_sessions_session_id",
 )
 
 
@@ -79,7 +80,8 @@ def test_a_call_older_than_every_other_fact_has_its_day(warehouse: Warehouse) ->
 
 
 def test_orphans_our_sql_would_make_fail_at_error(warehouse: Warehouse, tmp_path: Path) -> None:
-    """A copy of the built warehouse with a lead, a day and a channel taken out of what points at them."""
+    """A copy of the built warehouse with a lead, a day and a channel taken out of what points at
+    them, and a session without its id (the data check reads only the last weeks of sessions)."""
     assert warehouse.path is not None
     conn = warehouse.connect()
     try:
@@ -98,6 +100,8 @@ def test_orphans_our_sql_would_make_fail_at_error(warehouse: Warehouse, tmp_path
         conn.execute("alter table marts.fct_leads_without_l1 rename to fct_leads")
         conn.execute("delete from marts.dim_date where date_day = date '2026-09-01'")  # v1's first session
         conn.execute("delete from marts.dim_channel where channel = 'Direct'")
+        conn.execute("update intermediate.int_sessions set session_id = null where session_id = "
+                     "(select min(session_id) from intermediate.int_sessions)")
     finally:
         conn.close()
     assert run_tests(broken, ERROR_TESTS) == {
@@ -106,4 +110,5 @@ def test_orphans_our_sql_would_make_fail_at_error(warehouse: Warehouse, tmp_path
         "fct_sessions_channel_in_dim_channel": ("fail", 3),  # v1's second, v2's last two sessions
         # Paid Search (v1's session, Google spend), Webinars and SEO (manual costs) x 7 models
         "mart_channel_performance_date_in_dim_date": ("fail", 21),
+        "not_null_fct_sessions_session_id": ("fail", 1),
     }
