@@ -301,7 +301,7 @@ from per_model
 # Tables that grow with the history (campaign x ad x creative x keyword x model per day, one
 # row per session) are read for the data's last weeks, judged on the data's own latest date:
 # the days a daily run rebuilds. A whole ten-million-session table read into pandas took a
-# minute and 12 GiB; the uniqueness of every session id is dbt's test over the whole table.
+# minute and 12 GiB; dbt's tests check every session's id, present and unique.
 RECENT_DAYS = 35
 
 
