@@ -144,3 +144,39 @@ def test_an_expectation_that_raises_inside_gx_is_a_failure_with_its_message() ->
     failure = next(f for f in outcome.failures if f.column == "wait_seconds")
     assert "must either be None or of the same type" in failure.error
     assert "could not run" in failure.describe()
+
+
+def test_gx_gets_only_the_columns_the_rules_read() -> None:
+    from great_expectations import expectations as gxe
+
+    from expectations.runner import columns_read
+
+    rules = [
+        gxe.ExpectColumnValuesToBeInSet(column="status", value_set=["won"],
+                                        row_condition='kind == "deal"', condition_parser="pandas"),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="closed_at", column_B="created_at", or_equal=True),
+        gxe.ExpectCompoundColumnsToBeUnique(column_list=["source", "deal_id"]),
+    ]
+    columns = ["deal_id", "comment", "kind", "created_at", "status", "closed_at", "source", "title"]
+    assert columns_read(rules, columns) == ["deal_id", "kind", "created_at", "status", "closed_at", "source"]
+    assert columns_read([], columns) == columns
+
+
+def test_a_column_only_a_row_condition_names_still_decides_which_rows_are_judged() -> None:
+    """The lead's revenue must be empty only on lead rows: `conversion_type` is read for that
+    condition alone, and the wide columns no rule reads change nothing."""
+    import great_expectations as gx
+    from great_expectations import expectations as gxe
+
+    from expectations.runner import validate_frame
+
+    suite = gx.ExpectationSuite(name="conditions", expectations=[
+        gxe.ExpectColumnValuesToBeNull(column="revenue", row_condition='conversion_type == "lead"',
+                                       condition_parser="pandas"),
+    ])
+    frame = pd.DataFrame({"conversion_type": ["lead", "deal", "lead"], "revenue": [None, 900.0, 50.0],
+                          "note": ["a", "b", "c"]})
+    outcome = validate_frame(frame, suite)
+    assert (outcome.rows, [(f.column, f.unexpected_count, f.samples) for f in outcome.failures]) == (
+        3, [("revenue", 1, ["50.0"])]
+    )
