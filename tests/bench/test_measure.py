@@ -48,7 +48,8 @@ def test_the_peak_memory_judged_is_the_pipelines_not_the_generators() -> None:
     ]
     ratios = report("XS", results)["ratios"]
     assert ratios["peak memory GiB"] == 4200.0 / 1024
-    results.append(StageResult("throughline run (after ingestion)", 1.0, 5100.0, True, {"total_s": 60.0}))
-    assert report("XS", results)["ratios"]["peak memory GiB"] == 5100.0 / 1024
     assert ratios["dbt / raw DuckDB"] == 100.0 / 80.0
     assert ratios["incremental / full (transform)"] == 20.0 / 100.0
+    # the product's daily run is a pipeline stage: its peak is judged too
+    results.append(StageResult("throughline run (after ingestion)", 1.0, 5100.0, True, {"total_s": 60.0}))
+    assert report("XS", results)["ratios"]["peak memory GiB"] == 5100.0 / 1024
