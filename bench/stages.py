@@ -21,6 +21,8 @@ LAYERS = ("staging", "intermediate", "attribution", "marts")
 MARKOV_SOURCE = "source.throughline.attribution.markov_removal_effects"
 # Every asset of a `throughline run` but the sources' loads: what follows them in a daily run.
 AFTER_INGESTION = "group:seeds+ or group:staging+"
+# The newest load each raw-table check read (in the product, the Dagster check's metadata).
+CHECKED_LOADS = "raw_checks_loads.json"
 
 
 def _params(days: int, visitors_per_day: int) -> Any:
@@ -218,6 +220,36 @@ def replicate(work: str, copies: int) -> dict[str, Any]:
     root = Path(work)
     rows = replicate_raw(loaded_warehouse(root, copies), root / "warehouse.duckdb", copies)
     return {"copies": copies, "ga4_events": rows["raw_ga4.events"], "leads": rows["raw_bitrix24.leads"]}
+
+
+def raw_checks(work: str, by_load: bool) -> dict[str, Any]:
+    """The raw-table data checks (GX suites) as the product runs them after the loads: read whole
+    the first time; later (`by_load`) only the loads after the newest the last run read."""
+    import duckdb
+
+    from expectations.runner import validate
+    from expectations.suites import RAW_SUITES
+    from expectations.suites.common import newest_load
+    from throughline.warehouse import Warehouse
+
+    root = Path(work)
+    _environment(root)
+    warehouse = Warehouse.from_settings()
+    checked = json.loads((root / CHECKED_LOADS).read_text()) if by_load else {}
+    rows = failed = 0
+    started = time.perf_counter()
+    for spec in RAW_SUITES:
+        try:
+            frame = warehouse.read_frame(spec.sql(loaded_after=checked.get(spec.name)))
+        except duckdb.CatalogException:
+            continue  # a source or an optional table the benchmark's business does not have
+        rows += len(frame)
+        failed += not validate(spec, frame).success
+        if spec.reads_by_load and (newest := newest_load(frame)):
+            checked[spec.name] = newest
+    seconds = time.perf_counter() - started
+    (root / CHECKED_LOADS).write_text(json.dumps(checked))
+    return {"total_s": seconds, "rows_read": rows, "suites_failed": failed}
 
 
 def incremental_day(work: str, copies: int) -> dict[str, Any]:

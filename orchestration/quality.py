@@ -13,6 +13,7 @@ from typing import Any
 
 from dagster import (
     AssetCheckEvaluation,
+    AssetCheckKey,
     AssetCheckResult,
     AssetChecksDefinition,
     AssetCheckSeverity,
@@ -25,15 +26,20 @@ from dagster import (
     asset_check,
     sensor,
 )
+from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
 from expectations.runner import validate
 from expectations.suites import ALL_SUITES, SuiteSpec
+from expectations.suites.common import newest_load
 from ingestion.common.redaction import redact
 from throughline.alerts import Alert, Notifier
 from throughline.health import HEALTH_CHECKS, HealthCheck, HealthSettings, utc_now
 from throughline.warehouse import Warehouse
 
 GX_CHECK_NAME = "great_expectations"
+# Metadata of a raw-table check: the newest dlt load it read, in which warehouse.
+CHECKED_THROUGH_LOAD = "checked_through_load"
+CHECKED_WAREHOUSE = "warehouse"
 EVENTS_PER_TICK = 1000
 
 
@@ -54,7 +60,42 @@ def _missing_table(error: Exception) -> bool:
     return isinstance(error, (duckdb.CatalogException, psycopg.errors.UndefinedTable))
 
 
+def _checked_through_load(instance: Any, spec: SuiteSpec, warehouse: Warehouse) -> str | None:
+    """The newest dlt load the latest passing run of this raw-table check read in `warehouse`:
+    the rows up to it passed, so only later loads need reading. None: read the whole table."""
+    if not spec.reads_by_load:
+        return None
+    history = instance.event_log_storage.get_asset_check_execution_history(
+        AssetCheckKey(AssetKey(list(spec.asset_key)), GX_CHECK_NAME),
+        limit=1,
+        status={AssetCheckExecutionRecordStatus.SUCCEEDED},
+    )
+    evaluation = history[0].event.asset_check_evaluation if history and history[0].event else None
+    if evaluation is None:
+        return None
+    metadata = {name: getattr(value, "value", value) for name, value in evaluation.metadata.items()}
+    if metadata.get(CHECKED_WAREHOUSE) != warehouse.describe():
+        return None
+    return metadata.get(CHECKED_THROUGH_LOAD) or None
+
+
+def _loads_read(
+    spec: SuiteSpec, frame: Any, checked_through: str | None, warehouse: Warehouse
+) -> dict[str, str]:
+    """Check metadata of a raw table read by load: which rows, and the newest load read."""
+    if not spec.reads_by_load:
+        return {}
+    loads = {"rows_read": f"loaded after load {checked_through}" if checked_through else "all"}
+    newest = newest_load(frame) or checked_through
+    if newest:
+        loads |= {CHECKED_THROUGH_LOAD: newest, CHECKED_WAREHOUSE: warehouse.describe()}
+    return loads
+
+
 def gx_check(spec: SuiteSpec) -> AssetChecksDefinition:
+    """The suite as an asset check. A raw table read whole is read from the loads after those its
+    last passing run read: each load is checked as it lands, and rows that failed are read again
+    until a run passes."""
     severity = _severity(spec.blocking)
 
     @asset_check(
@@ -63,9 +104,11 @@ def gx_check(spec: SuiteSpec) -> AssetChecksDefinition:
         blocking=spec.blocking,
         description=f"Great Expectations suite {spec.name} on {spec.table()}.",
     )
-    def _check() -> AssetCheckResult:
+    def _check(context) -> AssetCheckResult:  # no hint: Dagster rejects a postponed (string) one
+        warehouse = Warehouse.from_settings()
+        checked_through = _checked_through_load(context.instance, spec, warehouse)
         try:
-            frame = Warehouse.from_settings().read_frame(spec.sql())
+            frame = warehouse.read_frame(spec.sql(loaded_after=checked_through))
         except Exception as error:  # noqa: BLE001 - reported as a failed check
             if _missing_table(error):
                 if spec.optional:
@@ -78,8 +121,13 @@ def gx_check(spec: SuiteSpec) -> AssetChecksDefinition:
                 # they are empty there, which freshness and health checks flag; warn only
                 return _unreadable(AssetCheckSeverity.WARN, spec.table(), error)
             return _unreadable(severity, spec.table(), error)
+        loads = _loads_read(spec, frame, checked_through, warehouse)
+        if checked_through and frame.empty:
+            note = f"no rows loaded into {spec.table()} since load {checked_through}, which passed"
+            metadata = {"problem": "none", "note": note, **loads}
+            return AssetCheckResult(passed=True, severity=severity, metadata=metadata)
         outcome = validate(spec, frame)
-        metadata = {"problem": f"Data check failed on {spec.table()}", **outcome.metadata()}
+        metadata = {"problem": f"Data check failed on {spec.table()}", **outcome.metadata(), **loads}
         if outcome.success:
             metadata["problem"] = "none"
         return AssetCheckResult(passed=outcome.success, severity=severity, metadata=metadata)

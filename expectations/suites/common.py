@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import great_expectations as gx
 from great_expectations import expectations as gxe
@@ -13,6 +15,9 @@ from great_expectations.expectations import Expectation
 CURRENCIES = ("UAH", "USD", "EUR")
 # Timestamps may run a little ahead of the warehouse clock (provider clocks, time zones).
 FUTURE_TOLERANCE = timedelta(days=1)
+# dlt's load ids: "<epoch seconds>.<fraction>", ten digits before the point until 2286, so
+# they sort as text in load order.
+DLT_LOAD_ID = re.compile(r"[0-9]{10}\.[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -22,7 +27,7 @@ class SuiteSpec:
     asset_key: tuple[str, str]
     rules: Callable[[], list[Expectation]]
     blocking: bool
-    query: str | None = None  # SQL for the frame; default: the whole table
+    query: str | None = None  # SQL for the frame; default: the whole table, or its newest loads
     # Raw columns an API delivers as text: "number" or "time", converted before validation.
     casts: Mapping[str, str] = field(default_factory=dict)
     # The connector may leave the table out (a part of the source not configured, an optional
@@ -37,12 +42,25 @@ class SuiteSpec:
         schema, table = self.asset_key
         return f"{schema}.{table}" if schema == "marts" else f"raw_{schema}.{table}"
 
-    def sql(self) -> str:
-        return self.query or f"select * from {self.table()}"
+    def sql(self, loaded_after: str | None = None) -> str:
+        """The frame's SQL. `loaded_after`, a dlt load id, limits a raw table read whole
+        (`reads_by_load`) to the rows later loads wrote."""
+        if loaded_after is None:
+            return self.query or f"select * from {self.table()}"
+        if not self.reads_by_load:
+            raise ValueError(f"{self.name} reads {self.sql()!r}, not the table by load")
+        if not DLT_LOAD_ID.fullmatch(loaded_after):
+            raise ValueError(f"{self.name}: {loaded_after!r} is not a dlt load id")
+        return f"select * from {self.table()} where _dlt_load_id > '{loaded_after}'"
 
     @property
     def is_raw(self) -> bool:
         return self.asset_key[0] != "marts"
+
+    @property
+    def reads_by_load(self) -> bool:
+        """A raw table without a query of its own: its check can skip the loads already checked."""
+        return self.is_raw and self.query is None
 
     def build(self, columns: Iterable[str] | None = None) -> gx.ExpectationSuite:
         """The suite; for a raw table, value rules on columns it lacks are left out (dlt creates
@@ -52,6 +70,12 @@ class SuiteSpec:
             present = set(columns)
             rules = [r for r in rules if is_key_rule(r) or getattr(r, "column", None) in present]
         return gx.ExpectationSuite(name=self.name, expectations=rules)
+
+
+def newest_load(frame: Any) -> str | None:
+    """The newest dlt load id among a raw frame's rows (None: no row, or not loaded by dlt)."""
+    ids = frame["_dlt_load_id"].dropna() if "_dlt_load_id" in frame else []
+    return str(max(ids)) if len(ids) else None
 
 
 def is_key_rule(rule: Expectation) -> bool:

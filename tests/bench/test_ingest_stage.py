@@ -62,3 +62,26 @@ def _loads(work) -> int:
 def test_a_failing_cli_run_is_reported_with_its_output() -> None:
     with pytest.raises(RuntimeError, match=r"(?s)throughline run --select key:no/such_asset exited 1.*no/such_asset"):
         stages._throughline(["run", "--select", "key:no/such_asset"], dict(os.environ))
+
+
+def test_raw_checks_read_every_row_then_only_the_later_loads(tmp_path) -> None:
+    conn = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    conn.execute("create schema raw_bitrix24")
+    conn.execute("create table raw_bitrix24.leads (id text, status_semantic_id text, date_create text, "
+                 "_dlt_load_id text)")
+    conn.execute("insert into raw_bitrix24.leads values ('1', 'P', '2026-01-05T10:00:00+02:00', "
+                 "'1796000000.5'), ('2', 'S', '2026-01-06T10:00:00+02:00', '1796000000.5'), "
+                 "('3', 'F', '2026-01-07T10:00:00+02:00', '1796000100.25')")
+    conn.close()
+    first = run_stage("raw-table checks", stages.raw_checks, str(tmp_path), False)
+    assert first.ok, first.error
+    assert (first.figures["rows_read"], first.figures["suites_failed"]) == (3, 0)
+
+    conn = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    conn.execute("update raw_bitrix24.leads set id = '1' where id = '2'")  # checked before: not read
+    conn.execute("insert into raw_bitrix24.leads values ('4', 'P', '2026-01-08T10:00:00+02:00', "
+                 "'1796086400.0'), ('5', 'X', '2026-01-08T11:00:00+02:00', '1796086400.0')")
+    conn.close()
+    day = run_stage("raw-table checks", stages.raw_checks, str(tmp_path), True)
+    assert day.ok, day.error
+    assert (day.figures["rows_read"], day.figures["suites_failed"]) == (2, 1)  # status 'X'

@@ -180,3 +180,17 @@ def test_a_column_only_a_row_condition_names_still_decides_which_rows_are_judged
     assert (outcome.rows, [(f.column, f.unexpected_count, f.samples) for f in outcome.failures]) == (
         3, [("revenue", 1, ["50.0"])]
     )
+
+
+def test_a_raw_table_read_whole_can_be_read_from_the_loads_after_one() -> None:
+    leads = SUITES["bitrix24_leads"]
+    assert leads.reads_by_load and leads.sql() == "select * from raw_bitrix24.leads"
+    assert leads.sql(loaded_after="1796312608.1606667") == (
+        "select * from raw_bitrix24.leads where _dlt_load_id > '1796312608.1606667'")
+    with pytest.raises(ValueError, match="is not a dlt load id"):
+        leads.sql(loaded_after="1' or '1' = '1")
+    # tables read for a window of their own (GA4 events) and the marts are never read by load
+    events, channels = SUITES["ga4_events"], SUITES["marts_mart_channel_performance"]
+    assert not events.reads_by_load and not channels.reads_by_load
+    with pytest.raises(ValueError, match="not the table by load"):
+        events.sql(loaded_after="1796312608.1606667")

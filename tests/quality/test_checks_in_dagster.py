@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pandas as pd
 import pytest
-from dagster import AssetCheckSeverity, AssetKey
+from dagster import AssetCheckSeverity, AssetKey, DagsterInstance
 
 from expectations.suites import ALL_SUITES
 from orchestration.quality import build_quality_checks, gx_check, health_check, quality_checks
@@ -136,3 +136,71 @@ def test_frame_times_are_compared_in_utc(world: World, publish) -> None:
     leads["created_at"] = pd.to_datetime(leads["created_at"]).dt.tz_convert("Asia/Tokyo")
     publish(world)
     assert evaluations(run_checks([gx_check(CRM_FILE_LEADS)]))["great_expectations"].passed
+
+
+FIRST_LOAD, SECOND_LOAD, THIRD_LOAD, FOURTH_LOAD = (
+    "1796000000.5", "1796003600.25", "1796007200.125", "1796010800.0")
+
+
+def _loaded(frame: pd.DataFrame, load_id: str) -> pd.DataFrame:
+    return frame.assign(_dlt_load_id=load_id)
+
+
+def test_a_raw_check_reads_the_loads_after_the_last_that_passed(world: World, publish) -> None:
+    """The CRM export's leads arrive in four loads, checked after each on one Dagster instance:
+    a run reads only the rows later loads wrote; a failing load is read again until one passes."""
+    instance = DagsterInstance.ephemeral()
+    leads = _loaded(world.frames["raw_crm_file.leads"], FIRST_LOAD)  # 20 rows
+
+    def check(frame: pd.DataFrame):
+        world.frames["raw_crm_file.leads"] = frame
+        publish(world)
+        result = run_checks([gx_check(CRM_FILE_LEADS)], instance)
+        return evaluations(result)["great_expectations"], materialized(result)
+
+    first, _ = check(leads)
+    assert first.passed and _meta(first, "rows") == 20 and _meta(first, "rows_read") == "all"
+    assert _meta(first, "checked_through_load") == FIRST_LOAD
+
+    # An already-checked row turns into a duplicate: not read again. Two new leads are.
+    leads.loc[5, "lead_id"] = "4"
+    new = _loaded(pd.DataFrame({"lead_id": ["20", "21"], "created_at": [world.now] * 2,
+                                "status": ["new"] * 2}), SECOND_LOAD)
+    second, _ = check(pd.concat([leads, new], ignore_index=True))
+    assert second.passed and _meta(second, "rows") == 2
+    assert _meta(second, "rows_read") == f"loaded after load {FIRST_LOAD}"
+    assert _meta(second, "checked_through_load") == SECOND_LOAD
+
+    # A lead from next year fails the third load, and again the next run: nothing passed since.
+    bad = _loaded(pd.DataFrame({"lead_id": ["22"], "created_at": [world.now + timedelta(days=400)],
+                                "status": ["new"]}), THIRD_LOAD)
+    with_bad = pd.concat([leads, new, bad], ignore_index=True)
+    for _ in range(2):
+        failed, done = check(with_bad)
+        assert not failed.passed and _meta(failed, "rows") == 1
+        assert "expect_column_values_to_be_between on created_at failed (1 rows)" in _meta(
+            failed, "failures")
+        assert DOWNSTREAM not in done
+
+    # The CRM corrects it (a later load rewrites the row): the two newest loads are read, 2 rows.
+    fixed = _loaded(bad.assign(created_at=world.now), FOURTH_LOAD)
+    passed, done = check(pd.concat([leads, new, fixed], ignore_index=True))
+    assert passed.passed and _meta(passed, "rows") == 1 and DOWNSTREAM in done
+    assert _meta(passed, "rows_read") == f"loaded after load {SECOND_LOAD}"
+
+    idle, _ = check(pd.concat([leads, new, fixed], ignore_index=True))
+    assert idle.passed and _meta(idle, "checked_through_load") == FOURTH_LOAD
+    assert _meta(idle, "note") == (
+        f"no rows loaded into raw_crm_file.leads since load {FOURTH_LOAD}, which passed")
+
+
+def test_a_check_history_of_another_warehouse_is_not_used(
+    world: World, publish, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    instance = DagsterInstance.ephemeral()
+    world.frames["raw_crm_file.leads"] = _loaded(world.frames["raw_crm_file.leads"], FIRST_LOAD)
+    publish(world)
+    assert evaluations(run_checks([gx_check(CRM_FILE_LEADS)], instance))["great_expectations"].passed
+    monkeypatch.setenv("THROUGHLINE_WAREHOUSE", world.write(tmp_path / "other.duckdb"))
+    other = evaluations(run_checks([gx_check(CRM_FILE_LEADS)], instance))["great_expectations"]
+    assert other.passed and _meta(other, "rows") == 20 and _meta(other, "rows_read") == "all"
