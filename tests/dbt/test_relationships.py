@@ -25,6 +25,8 @@ ERROR_TESTS = (
     "fct_sessions_channel_in_dim_channel",
     "mart_channel_performance_date_in_dim_date",
     "not_null_fct_sessions_session_id",
+    "unique_combination_of_columns_fct_sessions_session_id",
+    "unique_combination_of_columns_mart_channel_performance_date__channel__attribution_model",
 )
 
 
@@ -81,7 +83,8 @@ def test_a_call_older_than_every_other_fact_has_its_day(warehouse: Warehouse) ->
 
 def test_orphans_our_sql_would_make_fail_at_error(warehouse: Warehouse, tmp_path: Path) -> None:
     """A copy of the built warehouse with a lead, a day and a channel taken out of what points at
-    them, and a session without its id (the data check reads only the last weeks of sessions)."""
+    them, a session without its id (the data check reads only the last weeks of sessions), and
+    keys twice: a session and a day of a channel's figures."""
     assert warehouse.path is not None
     conn = warehouse.connect()
     try:
@@ -102,6 +105,10 @@ def test_orphans_our_sql_would_make_fail_at_error(warehouse: Warehouse, tmp_path
         conn.execute("delete from marts.dim_channel where channel = 'Direct'")
         conn.execute("update intermediate.int_sessions set session_id = null where session_id = "
                      "(select min(session_id) from intermediate.int_sessions)")
+        conn.execute("insert into intermediate.int_sessions select * from intermediate.int_sessions "
+                     "where session_id = (select max(session_id) from intermediate.int_sessions)")
+        conn.execute("insert into marts.mart_channel_performance (select * from marts.mart_channel_performance "
+                     "where date <> date '2026-09-01' order by date, channel, attribution_model limit 1)")
     finally:
         conn.close()
     assert run_tests(broken, ERROR_TESTS) == {
@@ -111,4 +118,6 @@ def test_orphans_our_sql_would_make_fail_at_error(warehouse: Warehouse, tmp_path
         # Paid Search (v1's session, Google spend), Webinars and SEO (manual costs) x 7 models
         "mart_channel_performance_date_in_dim_date": ("fail", 21),
         "not_null_fct_sessions_session_id": ("fail", 1),
+        "unique_combination_of_columns_fct_sessions_session_id": ("fail", 1),
+        "unique_combination_of_columns_mart_channel_performance_date__channel__attribution_model": ("fail", 1),
     }
