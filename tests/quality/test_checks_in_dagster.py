@@ -182,7 +182,8 @@ def test_a_raw_check_reads_the_loads_after_the_last_that_passed(world: World, pu
             failed, "failures")
         assert DOWNSTREAM not in done
 
-    # The CRM corrects it (a later load rewrites the row): the two newest loads are read, 2 rows.
+    # The CRM corrects it (a later load rewrites the row): the loads after the second are read,
+    # which now hold the rewritten row alone.
     fixed = _loaded(bad.assign(created_at=world.now), FOURTH_LOAD)
     passed, done = check(pd.concat([leads, new, fixed], ignore_index=True))
     assert passed.passed and _meta(passed, "rows") == 1 and DOWNSTREAM in done
