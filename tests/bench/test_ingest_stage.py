@@ -59,9 +59,12 @@ def _loads(work) -> int:
         conn.close()
 
 
-def test_a_failing_cli_run_is_reported_with_its_output() -> None:
+def test_a_failing_cli_run_is_reported_with_its_output(tmp_path) -> None:
+    # a warehouse of its own: the checkout's default one may hold the demo (`make demo` first)
+    env = {**os.environ, "THROUGHLINE_DATA_DIR": str(tmp_path / "data"),
+           "THROUGHLINE_WAREHOUSE": f"duckdb:///{tmp_path / 'warehouse.duckdb'}"}
     with pytest.raises(RuntimeError, match=r"(?s)throughline run --select key:no/such_asset exited 1.*no/such_asset"):
-        stages._throughline(["run", "--select", "key:no/such_asset"], dict(os.environ))
+        stages._throughline(["run", "--select", "key:no/such_asset"], env)
 
 
 def test_raw_checks_read_every_row_then_only_the_later_loads(tmp_path) -> None:
