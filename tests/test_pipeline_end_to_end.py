@@ -111,6 +111,41 @@ def test_spend_per_platform_and_day_equals_ground_truth(pipeline) -> None:
     assert (merged["value"] - merged["cost"].astype(float)).abs().max() < 1e-6
 
 
+def test_markov_channel_totals_follow_the_removal_effects(pipeline) -> None:
+    """The comparison mart's Markov leads and revenue per channel equal each path's split worked
+    out here: a channel's removal effect over the sum of the path's distinct channels' effects,
+    equally over its touches (linear when that sum is 0), times what the conversion is worth
+    (read back from the linear model's rows: a touch's share times the path length)."""
+    _, warehouse, *_ = pipeline
+    effects = dict(query(warehouse, "select channel, removal_effect from attribution.markov_removal_effects")
+                   .itertuples(index=False))
+    touches = query(warehouse, """
+        select conversion_type, crm_source, conversion_id, channel, path_length, leads, revenue
+        from marts.fct_attribution where attribution_model = 'linear'
+    """)
+    expected: dict[str, list[float]] = {}
+    unlike_linear = 0
+    for _, path in touches.groupby(["conversion_type", "crm_source", "conversion_id"]):
+        channels = list(path["channel"])
+        path_effect = sum(effects.get(channel, 0.0) for channel in set(channels))
+        for touch in path.itertuples():
+            share = (effects.get(touch.channel, 0.0) / path_effect / channels.count(touch.channel)
+                     if path_effect > 0 else 1 / len(channels))
+            unlike_linear += abs(share - 1 / len(channels)) > 1e-9
+            totals = expected.setdefault(touch.channel, [0.0, 0.0])
+            totals[0] += share * touch.leads * touch.path_length
+            totals[1] += share * float(touch.revenue) * touch.path_length
+    reported = query(warehouse, """
+        select channel, leads, revenue from marts.mart_attribution_comparison
+        where attribution_model = 'markov' and (leads <> 0 or revenue <> 0)
+    """)
+    assert unlike_linear > 10  # the check tells Markov from linear
+    assert set(reported["channel"]) == {channel for channel, (leads, revenue) in expected.items() if leads or revenue}
+    for row in reported.itertuples():
+        assert row.leads == pytest.approx(expected[row.channel][0], abs=1e-6), row.channel
+        assert float(row.revenue) == pytest.approx(expected[row.channel][1], abs=0.01), row.channel
+
+
 def test_every_model_conserves_the_totals(pipeline) -> None:
     business, warehouse, *_ = pipeline
     totals = query(warehouse, """

@@ -1,7 +1,10 @@
 -- Credit weights of the six rule-based models, one row per conversion x touch with a column per
 -- model (weight_first_touch ... weight_time_decay; each sums to 1 per conversion): six times
 -- fewer rows to keep up to date than one per model. int_attribution_rule_credits turns them into
--- one row per model.
+-- one row per model. For the Markov model's daily sums, each touch also carries a number naming
+-- the set of distinct channels on its path (the XOR of their hashes) and how many touches of its
+-- channel the path has: int_attribution_daily applies the day's removal effects to sums grouped
+-- by channel set.
 -- Incremental by contact: a daily run recomputes the contacts whose paths int_touch_paths
 -- rebuilt since this table's last build; conversions that are gone are deleted after the run.
 {{ config(
@@ -21,12 +24,13 @@ with paths as (
     {% endif %}
 ),
 
-last_non_direct as (
+conversion_facts as (
     select
         conversion_type,
         crm_source,
         conversion_id,
-        max(case when not is_direct then touch_position end) as position
+        max(case when not is_direct then touch_position end) as last_non_direct_position,
+        bit_xor(distinct {{ hash_number(['channel']) }}) as path_channel_set
     from paths
     group by conversion_type, crm_source, conversion_id
 ),
@@ -48,10 +52,11 @@ decay_normalised as (
 weights as (
     select
         p.*,
+        cf.path_channel_set,
         case when p.touch_position = 1 then 1.0 else 0.0 end as w_first_touch,
         case when p.touch_position = p.path_length then 1.0 else 0.0 end as w_last_touch,
         case
-            when p.touch_position = coalesce(lnd.position, p.path_length) then 1.0
+            when p.touch_position = coalesce(cf.last_non_direct_position, p.path_length) then 1.0
             else 0.0
         end as w_last_non_direct,
         1.0 / p.path_length as w_linear,
@@ -64,10 +69,10 @@ weights as (
         end as w_position_based,
         p.decay_weight as w_time_decay
     from decay_normalised as p
-    left join last_non_direct as lnd
-        on lnd.conversion_type = p.conversion_type
-        and lnd.crm_source = p.crm_source
-        and lnd.conversion_id = p.conversion_id
+    left join conversion_facts as cf
+        on cf.conversion_type = p.conversion_type
+        and cf.crm_source = p.crm_source
+        and cf.conversion_id = p.conversion_id
 )
 
 select
@@ -80,5 +85,7 @@ select
     {% for model in rule_based_models() -%}
     cast(w_{{ model }} as double precision) as weight_{{ model }},
     {% endfor -%}
+    path_channel_set,
+    channel_touches,
     {{ build_stamp() }} as rebuilt_at
 from weights
