@@ -36,24 +36,24 @@ first_inbound as (
     group by caller_phone_e164
 ),
 
--- The manager a call names, by id, else e-mail, else name: one per call, even where two CRM
--- sources (or two people) share a name.
-call_managers as (
-    select call_id, manager_id
+-- The manager a call names, by id, else e-mail, else name: one per name a call gives, even where
+-- two CRM sources (or two people) share a name (matched once per name, not once per call).
+named_managers as (
+    select manager, manager_id
     from (
         select
-            c.call_id,
+            n.manager,
             mg.manager_id,
             row_number() over (
-                partition by c.call_id
-                order by case when c.manager = mg.manager_id then 0 when lower(c.manager) = mg.email then 1 else 2 end,
+                partition by n.manager
+                order by case when n.manager = mg.manager_id then 0 when lower(n.manager) = mg.email then 1 else 2 end,
                     mg.crm_source, mg.manager_id
             ) as preference
-        from calls as c
+        from (select distinct manager from calls where manager is not null) as n
         inner join managers as mg
-            on c.manager = mg.manager_id
-            or lower(c.manager) = mg.email
-            or lower(c.manager) = lower(mg.manager_name)
+            on n.manager = mg.manager_id
+            or lower(n.manager) = mg.email
+            or lower(n.manager) = lower(mg.manager_name)
     ) as candidates
     where preference = 1
 )
@@ -95,8 +95,8 @@ left join {{ ref('int_traffic_channels') }} as ch
     on ch.utm_source = c.call_source
     and ch.utm_medium = c.call_medium
     and ch.utm_campaign = coalesce(c.call_campaign, '')
-left join call_managers as mg
-    on mg.call_id = c.call_id
+left join named_managers as mg
+    on mg.manager = c.manager
 left join callbacks as cb
     on cb.call_id = c.call_id
 left join first_inbound as fi

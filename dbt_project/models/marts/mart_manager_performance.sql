@@ -2,8 +2,12 @@
 -- last-touch channel): leads assigned (by created date), processed, dumped as non-target,
 -- median minutes to first response; deals won, win rate (won / closed) and revenue by the
 -- deal's close date.
+-- The columns read, named: a CTE read twice is computed whole, every column of the view.
 with leads as (
-    select * from {{ ref('fct_leads') }}
+    select
+        lead_id, crm_source, lead_date, manager_id, last_touch_channel, is_processed, is_non_target,
+        first_response_minutes
+    from {{ ref('fct_leads') }}
 ),
 
 deals as (
