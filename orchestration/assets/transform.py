@@ -98,7 +98,9 @@ def _build(name: str, select: str, exclude: str | None) -> AssetsDefinition:
     def _models(
         context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
     ) -> Iterator[Any]:
-        args = ["build"]
+        # No JSON artifacts (see throughline.transform.dbt_command): Dagster's event log keeps
+        # each model's result, and an invocation's own folder no longer holds a manifest copy.
+        args = ["build", "--no-write-json"]
         if context.run.tags.get(FULL_REFRESH_TAG) == "true":
             args.append("--full-refresh")
         with warehouse.point_dbt_at_it().lock():

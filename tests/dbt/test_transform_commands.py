@@ -21,3 +21,8 @@ def test_full_refresh_with_vars() -> None:
     assert "--full-refresh" in args
     assert args[args.index("--vars") + 1] == '{"lookback_days": 30}'
     assert args[args.index("--select") + 1] == "marts"
+
+
+def test_runs_can_skip_json_artifacts() -> None:
+    assert "--no-write-json" in dbt_command("build", artifacts=False)
+    assert "--no-write-json" not in dbt_command("parse")
