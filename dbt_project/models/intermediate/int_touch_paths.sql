@@ -19,9 +19,11 @@ with all_conversions as (
 
 {% if is_incremental() %}
 {% set reprocess_from = reprocess_cutoff('conversion_at') %}
+-- (a conversion's first touch carries its fields: no distinct over every touch)
 built_conversions as (
-    select distinct conversion_type, crm_source, conversion_id, contact_key, conversion_at
+    select conversion_type, crm_source, conversion_id, contact_key, conversion_at
     from {{ this }}
+    where touch_position = 1
 ),
 
 -- Conversions that are new, or moved to another contact or time, and the contacts they left.
