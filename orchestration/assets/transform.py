@@ -28,6 +28,9 @@ MARKOV_SOURCE = "attribution"
 # A run with this tag set to "true" rebuilds the incremental models from all history.
 FULL_REFRESH_TAG = "throughline/full_refresh"
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+# dagster-dbt gives each invocation its own target folder (compiled SQL, dbt.log); a daily run
+# adds two, so only the newest few of each dbt step are kept, for looking into a recent run.
+KEPT_INVOCATION_FOLDERS = 10
 
 LAYER_OWNERS: Mapping[str, str] = {
     "staging": "team:data-engineering",
@@ -107,6 +110,7 @@ def _build(name: str, select: str, exclude: str | None) -> AssetsDefinition:
             invocation = dbt.cli(args, context=context)
             yield from invocation.stream()
             keep_parse_state(invocation.target_path)
+            prune_invocation_folders(invocation.target_path, name)
 
     return _models
 
@@ -123,6 +127,15 @@ def keep_parse_state(invocation_target: Path) -> None:
         staged = shared.with_suffix(f".{os.getpid()}.tmp")
         shutil.copyfile(state, staged)
         os.replace(staged, shared)
+
+
+def prune_invocation_folders(invocation_target: Path, step: str) -> None:
+    """Delete the target folders of this dbt step's invocations but the newest
+    KEPT_INVOCATION_FOLDERS (dagster-dbt names them `<step>-<run id>-<uuid>`)."""
+    folders = [path for path in invocation_target.parent.glob(f"{step}-*-*") if path.is_dir()]
+    folders.sort(key=lambda path: path.stat().st_mtime, reverse=True)
+    for stale in folders[KEPT_INVOCATION_FOLDERS:]:
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 def build_transform_assets() -> list[AssetsDefinition]:
