@@ -69,3 +69,31 @@
     ) as vanished
     where {% for key in keys %}built.{{ key }} is not distinct from vanished.{{ key }}{% if not loop.last %} and {% endif %}{% endfor %}
 {%- endmacro %}
+
+{#- Incremental strategy `changed_rows`, for a table whose SQL computes every row each run and
+    whose rows mostly stay the same from one day to the next: only the rows that differ are
+    rewritten. The table's rows that are not among the new ones (changed or gone) are deleted
+    by key, then the new rows whose key is no longer there are inserted (new or changed).
+    Rewriting every row of the leads cost 1.6 s a daily run at L, the comparison 1.3 s. The
+    `unique_key` columns must never be NULL. -#}
+{% macro get_incremental_changed_rows_sql(arg_dict) -%}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set new_rows = arg_dict['temp_relation'] -%}
+    {%- set keys = arg_dict['unique_key'] if arg_dict['unique_key'] is sequence and arg_dict['unique_key'] is not string else [arg_dict['unique_key']] -%}
+    {%- set columns = arg_dict['dest_columns'] | map(attribute='quoted') | join(', ') -%}
+    delete from {{ target }} as built using (
+        select {{ keys | join(', ') }} from (
+            select {{ columns }} from {{ target }}
+            except
+            select {{ columns }} from {{ new_rows }}
+        ) as stale_rows
+    ) as stale
+    where {% for key in keys %}built.{{ key }} = stale.{{ key }}{% if not loop.last %} and {% endif %}{% endfor %};
+
+    insert into {{ target }} ({{ columns }})
+    select {{ columns }} from {{ new_rows }} as fresh
+    where not exists (
+        select 1 from {{ target }} as built
+        where {% for key in keys %}built.{{ key }} = fresh.{{ key }}{% if not loop.last %} and {% endif %}{% endfor %}
+    )
+{%- endmacro %}

@@ -1,6 +1,10 @@
 -- Calls with channel, manager, and the call-quality facts: missed, called back (an outbound
 -- call to the same number or an answered call with it within callback_window_hours), the
 -- callback delay, and whether the caller is calling for the first time.
+-- Recomputed whole each run; only the rows that differ are rewritten (strategy changed_rows).
+{{ config(materialized='incremental', unique_key='call_id', incremental_strategy='changed_rows',
+          on_schema_change='sync_all_columns') }}
+
 with calls as (
     select * from {{ ref('int_calls_sourced') }}
 ),

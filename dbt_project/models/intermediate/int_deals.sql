@@ -1,10 +1,17 @@
-{{ config(post_hook="{{ fail_on_missing_fx_rate('currency', 'rate_date', 'amount') }}") }}
+{{ config(
+    materialized='incremental',
+    unique_key=['crm_source', 'deal_id'],
+    incremental_strategy='changed_rows',
+    on_schema_change='sync_all_columns',
+    post_hook="{{ fail_on_missing_fx_rate('currency', 'rate_date', 'amount') }}",
+) }}
 
 -- Every CRM deal with its contact, outcome, and revenue in the reporting currency at the close
 -- date's rate (rate_date; a won deal the CRM gives no close date is converted at its creation
 -- day's rate rather than losing its revenue). A deal without a lead takes its CRM contact's
 -- phone / e-mail as contact key.
 -- is_new_customer: the contact's first won deal (by close time, then creation time, then deal id).
+-- Recomputed whole each run; only the rows that differ are rewritten (strategy changed_rows).
 with leads as (
     select * from {{ ref('int_leads') }}
 ),

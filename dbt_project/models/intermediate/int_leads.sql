@@ -3,6 +3,10 @@
 -- contact was created less than 24 h earlier (a double form submit, a call and a form for one
 -- request). Duplicates stay leads; the data-health mart counts them.
 -- contact_key: E.164 phone, else lower-cased e-mail (the lead's own, else its CRM contact's).
+-- Recomputed whole each run; only the rows that differ are rewritten (strategy changed_rows).
+{{ config(materialized='incremental', unique_key=['crm_source', 'lead_id'], incremental_strategy='changed_rows',
+          on_schema_change='sync_all_columns') }}
+
 with bitrix_history as (
     select
         lead_id,
