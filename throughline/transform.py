@@ -21,6 +21,8 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 # builds the rest: the models that read the removal effects, and the others, which so run beside
 # them instead of holding up the Markov solve.
 MARKOV_INPUTS = "+" + TRANSITIONS_TABLE.split(".")[-1]
+# Runs write no manifest.json / run_results.json (see dbt_command), here and in Dagster's dbt steps.
+NO_JSON_ARTIFACTS = "--no-write-json"
 
 
 class TransformError(RuntimeError):
@@ -58,7 +60,7 @@ def dbt_command(
     if not tests:
         args += ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
     if not artifacts:
-        args.append("--no-write-json")
+        args.append(NO_JSON_ARTIFACTS)
     if full_refresh:
         args.append("--full-refresh")
     if dbt_vars:

@@ -67,7 +67,7 @@
         except
         select {{ keys | join(', ') }} from {{ upstream }}
     ) as vanished
-    where {% for key in keys %}built.{{ key }} is not distinct from vanished.{{ key }}{% if not loop.last %} and {% endif %}{% endfor %}
+    where {{ keys_match('built', 'vanished', keys, 'is not distinct from') }}
 {%- endmacro %}
 
 {#- Incremental strategy `changed_rows`, for a table whose SQL computes every row each run and
@@ -88,12 +88,17 @@
             select {{ columns }} from {{ new_rows }}
         ) as stale_rows
     ) as stale
-    where {% for key in keys %}built.{{ key }} = stale.{{ key }}{% if not loop.last %} and {% endif %}{% endfor %};
+    where {{ keys_match('built', 'stale', keys) }};
 
     insert into {{ target }} ({{ columns }})
     select {{ columns }} from {{ new_rows }} as fresh
     where not exists (
         select 1 from {{ target }} as built
-        where {% for key in keys %}built.{{ key }} = fresh.{{ key }}{% if not loop.last %} and {% endif %}{% endfor %}
+        where {{ keys_match('built', 'fresh', keys) }}
     )
+{%- endmacro %}
+
+{#- `left.k1 <op> right.k1 and left.k2 <op> right.k2 ...`: the join of two relations on their keys. -#}
+{% macro keys_match(left, right, keys, operator='=') -%}
+    {%- for key in keys %}{{ left }}.{{ key }} {{ operator }} {{ right }}.{{ key }}{% if not loop.last %} and {% endif %}{% endfor -%}
 {%- endmacro %}
