@@ -27,6 +27,17 @@ inner join {{ ref('int_conversions') }} as c
     {{ return(['first_touch', 'last_touch', 'last_non_direct', 'linear', 'position_based', 'time_decay']) }}
 {%- endmacro %}
 
+{#- Markov's share of a conversion for one channel's touches on a path: the channel's removal
+    effect over the path's effect (the sum over the path's distinct channels) times `channel_part`
+    (the touch's or the touches' part of the channel's share); linear (`linear_part`) when no
+    channel on the path has an effect. One rule for the per-touch credits and the daily sums. -#}
+{% macro markov_share(removal_effect, path_effect, channel_part, linear_part) -%}
+    case
+        when {{ path_effect }} > 0 then {{ removal_effect }} / {{ path_effect }} * {{ channel_part }}
+        else {{ linear_part }}
+    end
+{%- endmacro %}
+
 {#- The columns that say which touch of which path a row is, qualified by `alias` when given. -#}
 {% macro path_touch_columns(alias=none) -%}
     {%- set prefix = alias ~ '.' if alias else '' -%}

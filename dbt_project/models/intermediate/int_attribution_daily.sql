@@ -70,10 +70,7 @@ select
     'markov' as attribution_model,
     {% for measure in measures -%}
     sum(
-        case
-            when pe.path_effect > 0 then coalesce(e.removal_effect, 0) / pe.path_effect * p.markov__{{ measure }}
-            else p.linear__{{ measure }}
-        end
+        {{ markov_share('coalesce(e.removal_effect, 0)', 'pe.path_effect', 'p.markov__' ~ measure, 'p.linear__' ~ measure) }}
     ) as {{ measure }}{% if not loop.last %},{% endif %}
     {% endfor %}
 from path_sums as p

@@ -26,10 +26,8 @@ weights as (
         'markov' as attribution_model,
         {{ path_touch_columns() }},
         cast(
-            case
-                when path_effect > 0 then removal_effect / path_effect / channel_touches
-                else 1.0 / path_length
-            end as double precision
+            {{ markov_share('removal_effect', 'path_effect', '1.0 / channel_touches', '1.0 / path_length') }}
+            as double precision
         ) as weight
     from touches
 )
