@@ -102,3 +102,13 @@
 {% macro keys_match(left, right, keys, operator='=') -%}
     {%- for key in keys %}{{ left }}.{{ key }} {{ operator }} {{ right }}.{{ key }}{% if not loop.last %} and {% endif %}{% endfor -%}
 {%- endmacro %}
+
+{#- on_schema_change='sync_all_columns' changes a column's type with dbt's four statements (add a
+    column, copy, drop, rename); DuckDB cannot commit them in one transaction with the model's
+    delete and insert ("another transaction has altered this table"), so a table an older release
+    built failed its first daily run. DuckDB changes the type in place. -#}
+{% macro duckdb__alter_column_type(relation, column_name, new_column_type) -%}
+    {% call statement('alter_column_type') %}
+        alter table {{ relation.render() }} alter column {{ adapter.quote(column_name) }} type {{ new_column_type }}
+    {% endcall %}
+{%- endmacro %}
