@@ -95,3 +95,15 @@ def test_run_keeps_the_sources_out_of_the_demo_warehouse(env_file, tmp_path, mon
     assert "Discarded the demo business" in replaced.output
     # a warehouse without the demo runs as it is
     assert CliRunner().invoke(cli.app, ["run"]).exit_code == 0 and runs == ["group:google_ads", None]
+
+
+def test_every_option_says_what_it_does() -> None:
+    """`--help` explains every option of every command (marketers read it too)."""
+    import typer
+
+    command = typer.main.get_command(cli.app)
+    undocumented = [f"{name} {param.opts[0]}"
+                    for name, sub in command.commands.items()
+                    for param in sub.params
+                    if param.param_type_name == "option" and param.opts[0] != "--help" and not param.help]
+    assert undocumented == []

@@ -44,6 +44,11 @@ def _fail(message: str) -> NoReturn:
 # Libraries that talk at INFO level on their own; without --verbose only their errors show.
 CHATTY_LOGGERS = ("great_expectations", "dagster", "dlt", "alembic")
 
+Verbose = Annotated[bool, typer.Option(
+    "--verbose", "-v",
+    help="Print the tools' own messages (dbt, dlt, Dagster, Great Expectations) here as they run; "
+         "without it only their errors show.")]
+
 
 def _logging(verbose: bool) -> None:
     logging.basicConfig(
@@ -92,7 +97,7 @@ def run(
         "--replace-demo",
         help="The warehouse holds the synthetic demo business: discard it and load the configured "
              "sources into the emptied warehouse.")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+    verbose: Verbose = False,
 ) -> None:
     """Materialise the whole asset graph (or a selection) once, in-process, with progress."""
     _logging(verbose)
@@ -124,7 +129,7 @@ def demo(
     days: Annotated[int, typer.Option(help="Days of synthetic history.")] = DEMO_DAYS,
     visitors_per_day: Annotated[int, typer.Option(help="Synthetic visitors per day.")] = DEMO_VISITORS_PER_DAY,
     seed: Annotated[int, typer.Option(help="Random seed of the synthetic business.")] = DEMO_SEED,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+    verbose: Verbose = False,
 ) -> None:
     """Start the sandbox, point every source at it, run everything once, print where results are."""
     _logging(verbose)
@@ -165,7 +170,7 @@ def _print_results(settings: Settings, warehouse: Warehouse) -> None:
 
 
 @app.command()
-def publish(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
+def publish(verbose: Verbose = False) -> None:
     """Publish the marts to PostgreSQL schema `bi` (THROUGHLINE_BI_DSN) for Looker Studio / Power BI."""
     _logging(verbose)
     from throughline.publish import publish_marts
