@@ -12,7 +12,10 @@ MODEL_GROUPS = ("staging", "intermediate", "marts")
 
 everything = AssetSelection.all()
 crm_and_calls = AssetSelection.groups(*CRM_SOURCES)
-crm_models = crm_and_calls | (crm_and_calls.downstream() & AssetSelection.groups(*MODEL_GROUPS))
+# The rates load with them (not the models on them alone): a deal won today in another currency
+# is priced at today's rate, and a missing rate stops the build.
+crm_models = (crm_and_calls | AssetSelection.groups("fx_rates")
+              | (crm_and_calls.downstream() & AssetSelection.groups(*MODEL_GROUPS)))
 
 daily_refresh_job = define_asset_job(
     name="daily_refresh",
@@ -24,7 +27,7 @@ daily_refresh_job = define_asset_job(
 crm_hourly_job = define_asset_job(
     name="crm_hourly_refresh",
     selection=crm_models,
-    description="CRM (Bitrix24 or CRM file), call tracking, and the models and marts on them.",
+    description="CRM (Bitrix24 or CRM file), call tracking, the day's exchange rates, and the models on them.",
     tags=WRITER_TAG,
 )
 

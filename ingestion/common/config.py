@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import dlt
 
 from ingestion.common.redaction import register_secret
+from throughline.settings import Settings
 
 
 def config_value(source: str, key: str, default: Any = None) -> Any:
@@ -58,8 +60,9 @@ def load_window(
 ) -> tuple[date, date]:
     """The days to (re)load: from the last loaded day minus the restatement window (or the
     configured start) to yesterday (today with `through_today`), or exactly start..end when both are given (a backfill).
-    The caller stores `last_day` in the state only after every page of the window arrived."""
-    today = today or date.today()
+    Days are the business's (business_today). The caller stores `last_day` in the state only
+    after every page of the window arrived."""
+    today = today or business_today()
     if start_date and end_date:
         return _as_date(start_date), _as_date(end_date)
     end = _as_date(end_date) if end_date else today - timedelta(days=0 if through_today else 1)
@@ -68,6 +71,12 @@ def load_window(
     if last_loaded:
         first = max(first, _as_date(last_loaded) - timedelta(days=lookback_days))
     return first, end
+
+
+def business_today() -> date:
+    """Today in the business's time zone (THROUGHLINE_TIMEZONE), not the server's: a server on
+    UTC is still on the day before for the first hours of a Kyiv day."""
+    return datetime.now(ZoneInfo(Settings.from_env().timezone)).date()
 
 
 def advance_window(state: dict[str, Any], end: date) -> None:

@@ -51,7 +51,9 @@ def source(
     )
     def rates() -> Iterator[list[dict[str, Any]]]:
         state = dlt.current.resource_state()
-        first, last = load_window(state, **window)
+        # Through today: a deal won today is priced at today's rate (NBU sets it the business
+        # day before), and a missing rate stops the build.
+        first, last = load_window(state, **window, through_today=True)
         published = None
         for day, _ in days(first, last):
             params = {"date": day.strftime("%Y%m%d"), "json": ""}

@@ -37,3 +37,29 @@ def test_every_currency_of_every_day(monkeypatch: pytest.MonkeyPatch, load, quer
     # every calendar day has its rate, the weekend's under its own date (set on Friday)
     assert [row[2] for row in rows[3:6]] == [date(2026, 9, 4)] * 3
     assert query("select count(*) from raw_fx_rates.rates") == [(14,)]
+
+
+def test_rates_load_through_the_business_today(monkeypatch: pytest.MonkeyPatch, load, query) -> None:
+    """A deal won today is priced at today's rate: the daily load asks for every day up to today
+    in the business's time zone, none after. The zone is one whose date is not UTC's right now
+    (UTC+14 from 10:00 UTC, UTC-11 before 11:00), as a server on UTC sees it."""
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    utc_today = datetime.now(UTC).date()
+    zone = next(name for name in ("Pacific/Kiritimati", "Pacific/Pago_Pago")
+                if datetime.now(ZoneInfo(name)).date() != utc_today)
+    business_today = datetime.now(ZoneInfo(zone)).date()
+    asked: list[str] = []
+
+    def recording_nbu(request: Request) -> Reply:
+        asked.append(request.query["date"])
+        return nbu(request)
+
+    with FakeApi(recording_nbu) as api:
+        monkeypatch.setenv("THROUGHLINE_TIMEZONE", zone)
+        monkeypatch.setenv("SOURCES__FX_RATES__BASE_URL", api.url)
+        monkeypatch.setenv("SOURCES__FX_RATES__START_DATE", (business_today - timedelta(days=2)).isoformat())
+        load("fx_rates")
+    assert asked == [(business_today - timedelta(days=back)).strftime("%Y%m%d") for back in (2, 1, 0)]
+    assert query("select max(rate_date) from raw_fx_rates.rates") == [(business_today,)]

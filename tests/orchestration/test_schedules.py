@@ -72,12 +72,17 @@ def test_partitions_are_local_days() -> None:
 
 
 def test_crm_job_holds_crm_calls_and_their_models_not_ads() -> None:
+    """The hourly job: CRM, calls, the day's exchange rates (a deal won today in dollars needs
+    today's rate) and the models on CRM and calls, not the ad platforms or their spend models."""
     graph = defs.resolve_asset_graph()
     keys = crm_models.resolve(graph)
     groups = {graph.get(key).group_name for key in keys}
-    assert groups <= {"bitrix24", "crm_file", "calltracking", "staging", "intermediate", "marts"}
+    assert groups <= {"bitrix24", "crm_file", "calltracking", "fx_rates", "staging", "intermediate", "marts"}
     ad_keys = AssetSelection.groups("google_ads", "meta_ads", "ga4").resolve(graph)
     assert not keys & ad_keys
+    assert AssetKey(["fx_rates", "rates"]) in keys
+    assert AssetKey(["intermediate", "int_deals"]) in keys
+    assert AssetKey(["intermediate", "int_ad_spend"]) not in keys
     if AssetKey(["bitrix24", "leads"]) in graph.get_all_asset_keys():
         assert AssetKey(["bitrix24", "leads"]) in keys
 
