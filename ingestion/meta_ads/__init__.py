@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -53,18 +52,12 @@ def source(
     def ad_insights() -> Iterator[list[dict[str, Any]]]:
         state = dlt.current.resource_state()
         first, last = load_window(state, **window)
+        params = {"level": "ad", "time_increment": 1, "fields": settings.INSIGHTS_FIELDS,
+                  "limit": settings.PAGE_LIMIT}
         for start, stop in days(first, last, settings.WINDOW_DAYS):
             for account in accounts:
-                params = {
-                    "level": "ad",
-                    "time_increment": 1,
-                    "time_range": json.dumps({"since": start.isoformat(), "until": stop.isoformat()}),
-                    "fields": settings.INSIGHTS_FIELDS,
-                    "limit": settings.PAGE_LIMIT,
-                }
-                rows = helpers.paged(client, f"{api_version}/{account}/insights", params,
-                                     f"{account} {start}..{stop}")
-                yield [helpers.insights_record(row) for row in rows]
+                yield from helpers.insights(client, f"{api_version}/{account}/insights", params, start, stop,
+                                            account)
         advance_window(state, last)
 
     @dlt.resource(name="ads", primary_key="id", write_disposition="merge")

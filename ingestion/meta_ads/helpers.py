@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +13,13 @@ import requests
 
 from ingestion.common.http import ApiClient, SourceError
 from ingestion.meta_ads import settings
+
+log = logging.getLogger("throughline.ingestion")
+
+
+class TooMuchData(SourceError):
+    """Graph error 1, "Please reduce the amount of data you're asking for": the same request can
+    never succeed, a smaller date range can."""
 
 
 def make_client(base_url: str, access_token: str) -> ApiClient:
@@ -24,9 +33,14 @@ def classify(response: requests.Response) -> str | float | None:
     if response.status_code < 400:
         return None
     try:
-        code = int(response.json().get("error", {}).get("code"))
+        error = response.json().get("error", {})
+        code = int(error.get("code"))
     except (ValueError, TypeError, AttributeError):
         return None
+    message = str(error.get("message") or "")
+    if code == settings.TOO_MUCH_DATA_CODE and settings.TOO_MUCH_DATA_MESSAGE in message.lower():
+        raise TooMuchData("meta_ads", response.url.split("?")[0], "", f"HTTP {response.status_code}: {message}",
+                          response.status_code)
     if code in settings.THROTTLING_CODES:
         return regain_seconds(response)
     if code in settings.AUTH_CODES:
@@ -63,6 +77,28 @@ def paged(client: ApiClient, path: str, params: dict[str, Any], label: str) -> I
         yield from body["data"]
         url = (body.get("paging") or {}).get("next")
         page += 1
+
+
+def insights(client: ApiClient, path: str, params: dict[str, Any], start: date, stop: date,
+             label: str) -> Iterator[list[dict[str, Any]]]:
+    """The ad-level daily insights rows of `path` from `start` to `stop`, one list per date range
+    asked. A range Meta finds too large (TooMuchData) is asked again as two halves, down to
+    single days; a single day too large fails, naming the account and day."""
+    time_range = json.dumps({"since": start.isoformat(), "until": stop.isoformat()})
+    try:  # every page before any row is handed on: a range abandoned half-way leaves no rows
+        rows = list(paged(client, path, {**params, "time_range": time_range}, f"{label} {start}..{stop}"))
+    except TooMuchData as exc:
+        if start == stop:
+            raise SourceError("meta_ads", exc.endpoint, f"{label} {start}",
+                              f"HTTP {exc.status}: Meta finds even one day of this account's ad-level "
+                              "insights too much data to send", exc.status) from exc
+        middle = start + (stop - start) // 2
+        log.info("meta_ads: %s %s..%s is too much data for Meta; asking for %s..%s and %s..%s",
+                 label, start, stop, start, middle, middle + timedelta(days=1), stop)
+        yield from insights(client, path, params, start, middle, label)
+        yield from insights(client, path, params, middle + timedelta(days=1), stop, label)
+        return
+    yield [insights_record(row) for row in rows]
 
 
 def leads_of(actions: list[dict[str, Any]] | None) -> int:

@@ -15,8 +15,11 @@ ADS_FIELDS = "id,name,adset_id,campaign_id,effective_status,updated_time,creativ
 # The action that counts as a lead, in order of preference (Meta reports several aliases).
 LEAD_ACTIONS = ("lead", "offsite_conversion.fb_pixel_lead", "onsite_web_lead")
 
-# Graph error codes that mean "slow down and retry" (usually with HTTP 400).
+# Graph error codes that mean "slow down and retry" (usually with HTTP 400). Code 1 is also
+# "Please reduce the amount of data you're asking for": that one is asked again for fewer days.
 THROTTLING_CODES = frozenset({1, 2, 4, 17, 32, 341, 613, *range(80000, 80015)})
+TOO_MUCH_DATA_CODE = 1
+TOO_MUCH_DATA_MESSAGE = "reduce the amount of data"
 AUTH_CODES = frozenset({190, 102})
 
 INSIGHTS_COLUMNS = {

@@ -71,3 +71,44 @@ def test_expired_token_fails_clearly(meta, load) -> None:
         load("meta_ads")
     assert "meta_ads" in str(failure.value) and "insights" in str(failure.value)
     assert TOKEN not in str(failure.value)
+
+
+def test_a_range_meta_finds_too_large_is_asked_for_in_halves(monkeypatch: pytest.MonkeyPatch, load, query) -> None:
+    """Graph error 1, "Please reduce the amount of data you're asking for" (HTTP 500), comes
+    back for any range over three days here: the connector asks again for halves of the range
+    (never the same range twice) and loads every day once."""
+    asked: list[tuple[str, str]] = []
+
+    def handle(request: Request) -> Reply:
+        if request.path.endswith("/ads"):
+            return Reply(body={"data": []})
+        import json
+        from datetime import date, timedelta
+
+        time_range = json.loads(request.query["time_range"])
+        since, until = date.fromisoformat(time_range["since"]), date.fromisoformat(time_range["until"])
+        asked.append((time_range["since"], time_range["until"]))
+        if (until - since).days >= 3:
+            return Reply(500, {"error": {"message": "Please reduce the amount of data you're asking for, then "
+                                                    "retry your request", "code": 1}})
+        days = [(since + timedelta(days=n)).isoformat() for n in range((until - since).days + 1)]
+        return Reply(body={"data": [insight("a1", day, "1.25") for day in days]})
+
+    with FakeApi(handle) as api:
+        for key, value in {"BASE_URL": api.url, "AD_ACCOUNT_IDS": '["1234567890"]', "ACCESS_TOKEN": TOKEN,
+                           "START_DATE": "2026-09-01", "END_DATE": "2026-09-10"}.items():
+            monkeypatch.setenv(f"SOURCES__META_ADS__{key}", value)
+        load("meta_ads")
+    assert asked == [("2026-09-01", "2026-09-10"), ("2026-09-01", "2026-09-05"), ("2026-09-01", "2026-09-03"),
+                     ("2026-09-04", "2026-09-05"), ("2026-09-06", "2026-09-10"), ("2026-09-06", "2026-09-08"),
+                     ("2026-09-09", "2026-09-10")]
+    assert query("select count(*), count(distinct date_start), sum(spend) from raw_meta_ads.ad_insights") == [
+        (10, 10, Decimal("12.500000"))]
+
+
+def test_a_single_day_too_large_fails_naming_it(meta, load) -> None:
+    meta.fail_next(*[Reply(500, {"error": {"message": "Please reduce the amount of data you're asking for, then "
+                                                      "retry your request", "code": 1}})] * 3, path="insights")
+    with pytest.raises(Exception) as failure:
+        load("meta_ads")
+    assert "too much data" in str(failure.value) and "2026-09-01" in str(failure.value)
