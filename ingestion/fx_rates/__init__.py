@@ -56,8 +56,8 @@ def source(
         first, last = load_window(state, **window, through_today=True)
         published = None
         for day, _ in days(first, last):
-            params = {"date": day.strftime("%Y%m%d"), "json": ""}
-            body = client.get_json(EXCHANGE_PATH, page=f"date {day}", params=params)
+            # `json` is a flag without a value, as NBU documents it
+            body = client.get_json(f"{EXCHANGE_PATH}?json", page=f"date {day}", params={"date": day.strftime("%Y%m%d")})
             if not isinstance(body, list):
                 raise SourceError(NAME, EXCHANGE_PATH, f"date {day}", "expected a JSON array")
             if body:

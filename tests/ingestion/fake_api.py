@@ -19,6 +19,7 @@ class Request:
     query: dict[str, str]
     headers: dict[str, str]
     body: bytes
+    raw_query: str = ""  # as sent: a flag without a value (`&json`) differs from `json=`
 
     def json(self) -> Any:
         return json.loads(self.body or b"null")
@@ -53,7 +54,7 @@ class FakeApi:
                 request = Request(
                     self.command, parsed.path,
                     {k: v[0] for k, v in parse_qs(parsed.query, keep_blank_values=True).items()},
-                    {k.lower(): v for k, v in self.headers.items()}, self.rfile.read(length),
+                    {k.lower(): v for k, v in self.headers.items()}, self.rfile.read(length), parsed.query,
                 )
                 api.requests.append(request)
                 reply = api.next_failure(request.path) or api.handler(request)

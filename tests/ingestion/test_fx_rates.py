@@ -11,7 +11,8 @@ from tests.ingestion.fake_api import FakeApi, Reply, Request
 
 
 def nbu(request: Request) -> Reply:
-    assert request.path == "/NBUStatService/v1/statdirectory/exchange" and "json" in request.query
+    # the flag `json` without a value selects JSON (the reference's form; without it, XML)
+    assert request.path == "/NBUStatService/v1/statdirectory/exchange" and "json" in request.raw_query.split("&")
     day = request.query["date"]
     # 2026-09-05/06 is a weekend: the service answers with Friday's rate and date
     day = "20260904" if day in ("20260905", "20260906") else day
