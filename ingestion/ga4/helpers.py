@@ -270,6 +270,9 @@ def run_report(
             "limit": settings.REPORT_PAGE_SIZE,
             "offset": offset,
             "keepEmptyRows": False,
+            # a total order (one row per dimension combination): offset pages neither repeat
+            # nor skip rows
+            "orderBys": [{"dimension": {"dimensionName": d}} for d in settings.REPORT_DIMENSIONS],
         }
         report = client.post_json(path, page=f"offset {offset}", json_body=body)
         rows = report.get("rows", [])

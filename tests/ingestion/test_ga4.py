@@ -10,8 +10,9 @@ import pyarrow.parquet as pq
 import pytest
 from dlt.common import logger as dlt_logger
 
-from ingestion.common.http import SourceError
-from ingestion.ga4 import helpers
+from ingestion.common.http import ApiClient, SourceError
+from ingestion.ga4 import helpers, settings
+from tests.ingestion.fake_api import FakeApi, Reply, Request
 
 
 def event(name: str, micros: int, session: int, url: str, extra: list | None = None,
@@ -157,3 +158,36 @@ def test_malformed_line_named(tmp_path) -> None:
     path.write_text("\n".join([lines[0], "", lines[1], '{"event_name": "page_view",', lines[2]]))
     with pytest.raises(SourceError, match=r"events_20260902.ndjson \(line 4\).*not valid JSON"):
         list(helpers.read_events(path, batch_rows=100))
+
+
+def test_data_api_report_pages_by_offset_in_a_stable_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """runReport: `offset += limit` while offset < rowCount, every page ordered by every dimension
+    (offset pages of an unordered report may repeat or skip rows); values arrive as strings."""
+    report = [["20260901", "google", "cpc", "Brand", "(not set)", "kyiv", "/"],
+              ["20260901", "google", "organic", "(organic)", "(not set)", "(not set)", "/blog"],
+              ["20260902", "(direct)", "(none)", "(direct)", "(not set)", "(not set)", "/"],
+              ["20260902", "facebook", "cpc", "Leads", "video_v1", "(not set)", "/offer"],
+              ["20260903", "google", "cpc", "Brand", "(not set)", "kyiv", "/"]]
+    bodies: list[dict] = []
+
+    def run_report(request: Request) -> Reply:
+        body = request.json()
+        bodies.append(body)
+        offset, limit = int(body["offset"]), int(body["limit"])
+        rows = [{"dimensionValues": [{"value": v} for v in dims],
+                 "metricValues": [{"value": str(n + 1)}, {"value": "1"}, {"value": "1"}, {"value": "0.5"}]}
+                for n, dims in enumerate(report)][offset:offset + limit]
+        return Reply(body={"rows": rows, "rowCount": len(report)})
+
+    monkeypatch.setattr(settings, "REPORT_PAGE_SIZE", 2)
+    with FakeApi(run_report) as api:
+        pages = list(helpers.run_report(ApiClient("ga4", api.url), "123", date(2026, 9, 1), date(2026, 9, 3)))
+    assert [int(body["offset"]) for body in bodies] == [0, 2, 4]
+    assert all(body["orderBys"] == [{"dimension": {"dimensionName": name}} for name in (
+        "date", "sessionSource", "sessionMedium", "sessionCampaignName", "sessionManualAdContent",
+        "sessionManualTerm", "landingPage")] for body in bodies)
+    records = [record for page in pages for record in page]
+    assert [(r["date"], r["session_source"], r["sessions"]) for r in records] == [
+        ("2026-09-01", "google", 1), ("2026-09-01", "google", 2), ("2026-09-02", "(direct)", 3),
+        ("2026-09-02", "facebook", 4), ("2026-09-03", "google", 5)]
+    assert records[3]["session_manual_ad_content"] == "video_v1" and records[0]["key_events"] == 0.5

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -82,9 +84,6 @@ def test_a_range_meta_finds_too_large_is_asked_for_in_halves(monkeypatch: pytest
     def handle(request: Request) -> Reply:
         if request.path.endswith("/ads"):
             return Reply(body={"data": []})
-        import json
-        from datetime import date, timedelta
-
         time_range = json.loads(request.query["time_range"])
         since, until = date.fromisoformat(time_range["since"]), date.fromisoformat(time_range["until"])
         asked.append((time_range["since"], time_range["until"]))
