@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 import requests
 
 from ingestion.bitrix24 import settings
-from ingestion.common.http import ApiClient, SourceError
+from ingestion.common.http import ApiClient, RetryPolicy, SourceError
 from ingestion.common.phones import normalize_email, to_e164
 
 
@@ -37,8 +37,10 @@ class Pacer:
 
 
 def classify(response: requests.Response) -> str | float | None:
-    """503 QUERY_LIMIT_EXCEEDED / 429 OPERATION_TIME_LIMIT / 401 OVERLOAD_LIMIT: back off; other
-    401s (bad webhook, no REST on the plan): fail."""
+    """503 QUERY_LIMIT_EXCEEDED / 401 OVERLOAD_LIMIT: back off; 429 OPERATION_TIME_LIMIT: wait
+    for the method to unblock; other 401s (bad webhook, no REST on the plan): fail."""
+    if response.status_code == 429 and _error_code(response) == "OPERATION_TIME_LIMIT":
+        return _seconds_to_operating_reset(response) or settings.OPERATION_BLOCK_WAIT_SECONDS
     if response.status_code in (429, 503):
         return -1.0
     if response.status_code == 401:
@@ -53,8 +55,19 @@ def _error_code(response: requests.Response) -> str | None:
         return None
 
 
+def _seconds_to_operating_reset(response: requests.Response) -> float | None:
+    """Seconds until `time.operating_reset_at` (unix time) of the reply, when it gives one ahead."""
+    try:
+        reset_at = float(response.json()["time"]["operating_reset_at"])
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+    wait = reset_at - time.time() + 1
+    return min(wait, settings.OPERATING_WINDOW_SECONDS) if wait > 0 else None
+
+
 def make_client(webhook_url: str) -> ApiClient:
-    return ApiClient("bitrix24", webhook_url.rstrip("/") + "/", classify=classify)
+    return ApiClient("bitrix24", webhook_url.rstrip("/") + "/", classify=classify,
+                     policy=RetryPolicy(max_retry_after_seconds=settings.OPERATING_WINDOW_SECONDS))
 
 
 def call(client: ApiClient, pacer: Pacer, method: str, body: dict[str, Any], page: str) -> dict[str, Any]:

@@ -5,6 +5,11 @@ BATCH_SIZE = 50  # sub-calls in one `batch` request (its maximum)
 # Leaky bucket: 50 requests of burst, drained at 2 per second (per portal).
 BURST = 40
 DRAIN_PER_SECOND = 2.0
+# A method over its 480 s of execution time within 10 minutes is blocked (429
+# OPERATION_TIME_LIMIT) until its usage falls: wait for `time.operating_reset_at` when the reply
+# gives it, else a minute between attempts, never longer than the 10-minute window.
+OPERATION_BLOCK_WAIT_SECONDS = 60.0
+OPERATING_WINDOW_SECONDS = 600.0
 
 LEAD_FIELDS = [
     "ID", "TITLE", "NAME", "LAST_NAME", "STATUS_ID", "STATUS_SEMANTIC_ID", "SOURCE_ID",

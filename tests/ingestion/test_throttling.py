@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 import requests
@@ -49,9 +50,23 @@ def test_meta_ads_waits_the_time_to_regain_access() -> None:
 
 @pytest.mark.parametrize(("reply", "verdict"), [
     (response(503, {"error": "QUERY_LIMIT_EXCEEDED"}), -1.0),
-    (response(429, {"error": "OPERATION_TIME_LIMIT"}), -1.0),
+    (response(429, {"error": "OPERATION_TIME_LIMIT"}), 60.0),  # blocked for the 10-minute window: a minute
     (response(401, {"error": "OVERLOAD_LIMIT", "error_description": "REST API is blocked due to overload"}), -1.0),
     (response(401, {"error": "INVALID_CREDENTIALS"}), "fail"),
 ])
 def test_bitrix24_backs_off_an_overload(reply: requests.Response, verdict: object) -> None:
     assert bitrix24_classify(reply) == verdict
+
+
+def test_bitrix24_waits_for_a_blocked_method_to_reset() -> None:
+    """429 OPERATION_TIME_LIMIT with the reply's `time.operating_reset_at`: wait until then (a
+    second over), at most the 10-minute window."""
+
+    def blocked(reset_in: float) -> requests.Response:
+        return response(429, {"error": "OPERATION_TIME_LIMIT",
+                              "error_description": "Method is blocked due to operation time limit",
+                              "time": {"operating_reset_at": time.time() + reset_in, "operating": 480.2}})
+
+    assert 150 < bitrix24_classify(blocked(150)) <= 151
+    assert bitrix24_classify(blocked(3600)) == 600.0
+    assert bitrix24_classify(blocked(-5)) == 60.0  # a reset already past: a minute, as without one
