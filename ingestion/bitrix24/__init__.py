@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,6 +12,8 @@ from dlt.sources import DltResource
 from ingestion.bitrix24 import helpers, settings
 from ingestion.common.config import is_configured as _is_configured
 from ingestion.common.config import secrets
+
+log = logging.getLogger("throughline.ingestion")
 
 NAME = "bitrix24"
 
@@ -33,7 +36,7 @@ def source(
 
     def entity(table: str, method: str, fields: list[str]) -> DltResource:
         @dlt.resource(name=table, primary_key="id", write_disposition="merge",
-                      columns=settings.SPARSE_COLUMNS.get(table))
+                      columns={**settings.SPARSE_COLUMNS.get(table, {}), **settings.NEWEST_VERSION})
         def rows() -> Iterator[list[dict[str, Any]]]:
             state = dlt.current.resource_state()
             since = state.get("date_modify") or (f"{start_date}T00:00:00" if start_date else None)
@@ -41,11 +44,22 @@ def source(
             if since:
                 body["filter"] = {">=DATE_MODIFY": since}  # ties re-read; merge dedupes them
             latest = since
-            for page in helpers.list_all(client, pacer, method, body):
-                records = [helpers.normalise(r, client_id_field, default_region) for r in page]
-                for record in records:
-                    latest = max(latest or "", record.get("DATE_MODIFY") or "")
-                yield records
+            for attempt in range(1, settings.LISTING_ATTEMPTS + 1):
+                listing, seen = helpers.Listing(), set()
+                for page in helpers.list_all(client, pacer, method, body, listing=listing):
+                    records = [helpers.normalise(r, client_id_field, default_region) for r in page]
+                    for record in records:
+                        latest = max(latest or "", record.get("DATE_MODIFY") or "")
+                        seen.add(record.get("ID"))
+                    yield records  # rows listed twice are merged by id
+                if len(seen) >= listing.total:
+                    break
+                log.warning("bitrix24: %s listed %d of the %d records it counted (the CRM changed during "
+                            "the listing)%s", method, len(seen), listing.total,
+                            "; listing again" if attempt < settings.LISTING_ATTEMPTS else
+                            f"; the next run lists again from {since or 'the start'}")
+            else:
+                return  # the cursor stays: what slipped through is listed again next run
             if latest:
                 state["date_modify"] = latest
 

@@ -79,11 +79,21 @@ def call(client: ApiClient, pacer: Pacer, method: str, body: dict[str, Any], pag
     return response
 
 
+@dataclass
+class Listing:
+    """What the first page of a listing said: how many records the list held then."""
+
+    total: int = 0
+
+
 def list_all(client: ApiClient, pacer: Pacer, method: str, body: dict[str, Any],
-             items_key: str | None = None) -> Iterator[list[dict[str, Any]]]:
-    """Every page of a list method: the first page tells the total, then the remaining `start`
-    offsets go out as `batch` calls of up to 50 pages each (one request of the rate limit)."""
+             items_key: str | None = None, listing: Listing | None = None) -> Iterator[list[dict[str, Any]]]:
+    """Every page of a list method: the first page tells the total (kept in `listing`), then the
+    remaining `start` offsets go out as `batch` calls of up to 50 pages each (one request of the
+    rate limit)."""
     response = call(client, pacer, method, {**body, "start": 0}, "start 0")
+    if listing is not None:
+        listing.total = int(response.get("total") or 0)
     yield _rows(response["result"], items_key)
     if "next" not in response:
         return

@@ -4,6 +4,7 @@ phones to E.164, client id field, stage history items, and the webhook code neve
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from urllib.parse import parse_qs
 
 import pytest
@@ -26,21 +27,26 @@ def lead(n: int) -> dict:
 LEADS = 175
 
 
-def lead_page(start: int) -> dict:
-    reply = {"result": [lead(n) for n in range(1, LEADS + 1)][start:start + 50], "total": LEADS, "time": {}}
-    if start + 50 < LEADS:
+def lead_page(start: int, leads: list[dict]) -> dict:
+    reply = {"result": leads[start:start + 50], "total": len(leads), "time": {}}
+    if start + 50 < len(leads):
         reply["next"] = start + 50
     return reply
 
 
-def bitrix(request: Request) -> Reply:
+def all_leads() -> list[dict]:
+    return [lead(n) for n in range(1, LEADS + 1)]
+
+
+def bitrix(request: Request, leads: Callable[[], list[dict]] = all_leads) -> Reply:
+    """A portal; `leads` gives its leads as a list call reads them at that moment."""
     assert request.path.startswith(f"/rest/1/{CODE}/")
     method = request.path.rsplit("/", 1)[1].removesuffix(".json")
     body = request.json() or {}
     start = int(body.get("start", 0))
     if method == "crm.lead.list":
         assert "UF_CRM_1704817278" in body["select"] and "PHONE" in body["select"]
-        return Reply(body=lead_page(start))
+        return Reply(body=lead_page(start, leads()))
     if method == "batch":  # as the real API: {"result": {"result": {name: page}, "result_error": [], ...}}
         pages = {}
         for name, command in body["cmd"].items():
@@ -48,7 +54,7 @@ def bitrix(request: Request) -> Reply:
             params = parse_qs(query)
             selected = [v for key, values in params.items() if key.startswith("select[") for v in values]
             assert sub_method == "crm.lead.list" and "UF_CRM_1704817278" in selected
-            pages[name] = lead_page(int(params["start"][0]))
+            pages[name] = lead_page(int(params["start"][0]), leads())
         return Reply(body={"result": {"result": {n: p["result"] for n, p in pages.items()}, "result_error": [],
                                       "result_total": {n: p["total"] for n, p in pages.items()},
                                       "result_next": {n: p["next"] for n, p in pages.items() if "next" in p}},
@@ -93,3 +99,72 @@ def test_leads_pages_phones_and_client_id(portal, load, query, caplog) -> None:
     load("bitrix24")  # incremental: re-reads from the last DATE_MODIFY, merges
     assert query("select count(*) from raw_bitrix24.leads") == [(175,)]
     assert CODE not in caplog.text
+
+
+def by_date_modify(leads: list[dict]) -> list[dict]:
+    return sorted(leads, key=lambda r: (r["DATE_MODIFY"], int(r["ID"])))
+
+
+def test_a_lead_edited_during_the_listing_is_not_lost(monkeypatch: pytest.MonkeyPatch, load, query) -> None:
+    """Offset pages sorted by DATE_MODIFY shift when a lead is edited while they are read. Lead 3
+    (9th by DATE_MODIFY, on the first page) is edited right after the first page is served: it
+    moves to the end, every lead after it slides back one place, and the one that slid into the
+    first page (51st) is on no page read. The connector saw 174 of the 175 it counted, lists
+    again, and loads all 175, lead 3 as edited."""
+    edited = {"first_page_served": False}
+
+    def leads_now() -> list[dict]:
+        leads = all_leads()
+        if edited["first_page_served"]:
+            leads[2] |= {"TITLE": "Lead 3, edited", "DATE_MODIFY": "2026-09-03T09:30:00+03:00"}
+        return by_date_modify(leads)
+
+    def handle(request: Request) -> Reply:
+        reply = bitrix(request, leads_now)
+        if request.path.endswith("crm.lead.list.json"):
+            edited["first_page_served"] = True
+        return reply
+
+    first_listing = by_date_modify(all_leads())
+    slid = first_listing[50]["ID"]
+    assert [r["ID"] for r in first_listing].index("3") < 50
+    with FakeApi(handle) as api:
+        monkeypatch.setenv("SOURCES__BITRIX24__WEBHOOK_URL", f"{api.url}/rest/1/{CODE}/")
+        monkeypatch.setenv("SOURCES__BITRIX24__CLIENT_ID_FIELD", "UF_CRM_1704817278")
+        load("bitrix24")
+        lead_lists = [r for r in api.requests if r.path.endswith("crm.lead.list.json")]
+    assert len(lead_lists) == 2  # listed again
+    assert query("select count(*), count(distinct id) from raw_bitrix24.leads") == [(175, 175)]
+    assert query(f"select count(*) from raw_bitrix24.leads where id = '{slid}'") == [(1,)]
+    assert query("select title from raw_bitrix24.leads where id = '3'") == [("Lead 3, edited",)]
+
+
+def test_a_listing_short_every_time_keeps_its_cursor(monkeypatch: pytest.MonkeyPatch, load, query,
+                                                     caplog) -> None:
+    """A CRM edited during every listing: what was listed is loaded, the warning says so, and
+    the cursor does not move: the next run lists from where this one started."""
+    edits = {"count": 0}
+
+    def leads_now() -> list[dict]:  # before each listing's first page, one more lead was edited
+        leads = all_leads()
+        for n in range(edits["count"]):
+            leads[n]["DATE_MODIFY"] = f"2026-09-03T09:{n:02d}:00+03:00"
+        return by_date_modify(leads)
+
+    def handle(request: Request) -> Reply:
+        reply = bitrix(request, leads_now)
+        if request.path.endswith("crm.lead.list.json"):
+            edits["count"] += 1
+        return reply
+
+    with FakeApi(handle) as api:
+        monkeypatch.setenv("SOURCES__BITRIX24__WEBHOOK_URL", f"{api.url}/rest/1/{CODE}/")
+        monkeypatch.setenv("SOURCES__BITRIX24__CLIENT_ID_FIELD", "UF_CRM_1704817278")
+        monkeypatch.setenv("SOURCES__BITRIX24__START_DATE", "2026-09-01")
+        load("bitrix24")
+        load("bitrix24")
+        filters = [r.json().get("filter") for r in api.requests if r.path.endswith("crm.lead.list.json")]
+    assert len(filters) == 6  # three listings a run
+    assert filters == [{">=DATE_MODIFY": "2026-09-01T00:00:00"}] * 6
+    assert "listed 174 of the 175 records it counted" in caplog.text
+    assert query("select count(distinct id) from raw_bitrix24.leads") == [(175,)]
