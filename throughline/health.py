@@ -250,14 +250,16 @@ def spend_drop(read: Reader, s: HealthSettings, now: datetime) -> HealthResult:
 
 
 NO_MANAGER = "(no manager)"
+# A name per manager id, for calls: call tracking names no CRM (dim_manager has a row per CRM and id).
+MANAGER_NAMES = ("(select manager_id, max(manager_name) as manager_name from marts.dim_manager "
+                 "group by manager_id)")
 ALL_CALLS = "all inbound calls"
 
 
 def _manager_calls(read: Reader, s: HealthSettings, now: datetime) -> pd.DataFrame:
     calls = read(
         "select c.call_date, c.manager_id, c.is_missed, c.callback_minutes, m.manager_name "
-        "from marts.fct_calls as c left join (select manager_id, max(manager_name) as manager_name "
-        "from marts.dim_manager group by manager_id) as m on m.manager_id = c.manager_id "
+        f"from marts.fct_calls as c left join {MANAGER_NAMES} as m on m.manager_id = c.manager_id "
         f"where c.direction = 'inbound' and {_in_window('call_date', 'marts.fct_calls', s, 'c.')}"
     )
     names = calls["manager_name"].fillna(calls["manager_id"]).fillna(NO_MANAGER)

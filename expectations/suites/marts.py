@@ -373,6 +373,6 @@ MART_SUITES = [
     SuiteSpec(("marts", "fct_deals"), fct_deals, blocking=True),
     SuiteSpec(("marts", "dim_campaign"), dim_campaign, blocking=False),
     SuiteSpec(("marts", "dim_channel"), partial(keys, "channel"), blocking=False),
-    SuiteSpec(("marts", "dim_manager"), partial(keys, "manager_id"), blocking=False),
+    SuiteSpec(("marts", "dim_manager"), partial(keys, "crm_source", "manager_id"), blocking=False),
     SuiteSpec(("marts", "dim_date"), partial(keys, "date_day"), blocking=False),
 ]

@@ -15,6 +15,7 @@ from tests.dbt import golden
 from tests.dbt.conftest import query_of
 
 SHARED_CALLERS = 21  # one more than max_leads_per_visitor
+BITRIX_LEADS_OF_USER_1 = sum(lead["assigned_by_id"] == "1" for lead in golden.leads()) + 1 + SHARED_CALLERS
 
 
 @pytest.fixture(scope="module")
@@ -44,9 +45,9 @@ def query(build_warehouse):
         {**deal, "id": "D5", "lead_id": "L3", "contact_id": None, "opportunity": "50.00", "currency_id": "USD",
          "closedate": None, "date_create": golden.kyiv(golden.ts("2026-09-20T07:00:00"))},
     ]
-    crm_file_leads = [
+    crm_file_leads = [  # assigned to the CRM file's manager 1, not Bitrix24's user 1
         {"lead_id": f"F{n}", "created_at": golden.ts("2026-09-07T09:00:00"), "status": "new", "non_target": False,
-         "phone": "n/a", "phone_e164": None, "email": f"buyer{n}@example.ua"}
+         "phone": "n/a", "phone_e164": None, "email": f"buyer{n}@example.ua", "manager_id": "1"}
         for n in (1, 2)
     ]
     campaigns = tables["raw_google_ads.campaign_stats"]
@@ -61,6 +62,8 @@ def query(build_warehouse):
         "raw_calltracking.calls": pd.concat([tables["raw_calltracking.calls"], pd.DataFrame(calls)],
                                             ignore_index=True),
         "raw_crm_file.leads": pd.DataFrame(crm_file_leads),
+        "raw_crm_file.managers": pd.DataFrame([{"manager_id": "1", "manager_name": "Anna Koval",
+                                                "email": "anna@example.ua"}]),
         "raw_google_ads.campaign_stats": pd.concat([campaigns, pd.DataFrame([display])], ignore_index=True),
         "raw_manual_costs.costs": pd.concat([costs, pd.DataFrame([influencer])], ignore_index=True),
     })
@@ -120,3 +123,14 @@ def test_revenue_is_on_the_deal_paths_only(query) -> None:
                "where conversion_type = ")
     assert query(counted + "'lead'") == [(True, True, False)]
     assert query(counted + "'deal'") == [(True, False, True)]
+
+
+def test_two_crms_giving_two_people_one_manager_id_keep_them_apart(query) -> None:
+    """Bitrix24's user 1 is Olena Petrenko (the golden leads of manager 1, L8 and the shared
+    callers' leads); the CRM file's manager 1 is Anna Koval (F1, F2): each keeps her own leads
+    under her own name."""
+    assert query("select crm_source, manager_name from marts.dim_manager where manager_id = '1' order by 1") == [
+        ("bitrix24", "Olena Petrenko"), ("crm_file", "Anna Koval")]
+    assert query("select manager_name, sum(leads_assigned) from marts.mart_manager_performance "
+                 "where manager_id = '1' group by 1 order by 1") == [
+        ("Anna Koval", 2), ("Olena Petrenko", BITRIX_LEADS_OF_USER_1)]

@@ -226,8 +226,9 @@ CASES: dict[str, tuple[dict[str, list[Any]], list[tuple[Defect, set[tuple[str, s
         [(lambda f: f.loc.__setitem__((1, "channel"), "Paid Search"), {(UNIQUE, "channel")})],
     ),
     "marts_dim_manager": (
-        {"manager_id": ["17", "m1"], "manager_name": ["Olena", "Taras"]},
-        [(lambda f: f.loc.__setitem__((1, "manager_id"), None), {(NOT_NULL, "manager_id")})],
+        {"crm_source": ["bitrix24", "crm_file"], "manager_id": ["17", "17"], "manager_name": ["Olena", "Taras"]},
+        [(lambda f: f.loc.__setitem__((1, "manager_id"), None), {(NOT_NULL, "manager_id")}),
+         (lambda f: f.loc.__setitem__((1, "crm_source"), "bitrix24"), {(COMPOUND, "crm_source, manager_id")})],
     ),
     "marts_dim_date": (
         {"date_day": [DAY, DAY + timedelta(days=1)]},

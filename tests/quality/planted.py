@@ -169,7 +169,8 @@ def clean_world(now: datetime) -> World:
         "marts.fct_leads": _leads(now),
         "marts.fct_calls": _calls(now),
         "marts.dim_manager": pd.DataFrame(
-            list(MANAGERS.items()), columns=["manager_id", "manager_name"]
+            [("bitrix24", manager_id, name) for manager_id, name in MANAGERS.items()],
+            columns=["crm_source", "manager_id", "manager_name"],
         ),
         "raw_crm_file.leads": pd.DataFrame(
             {

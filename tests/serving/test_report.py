@@ -59,8 +59,9 @@ def test_report_manager_median_is_over_the_periods_leads() -> None:
     conn = duckdb.connect()
     conn.execute("""
         create schema marts;
-        create table marts.dim_manager as select '7' as manager_id, 'Olena Petrenko' as manager_name;
-        create table marts.fct_leads as select * from (values
+        create table marts.dim_manager as select 'bitrix24' as crm_source, '7' as manager_id,
+            'Olena Petrenko' as manager_name;
+        create table marts.fct_leads as select 'bitrix24' as crm_source, * from (values
             ('7', date '2026-09-02', 10.0), ('7', date '2026-09-02', 20.0), ('7', date '2026-09-02', 30.0),
             ('7', date '2026-09-03', 100.0), ('7', date '2026-10-01', 1.0), (null, date '2026-09-02', 5.0)
         ) as t(manager_id, lead_date, first_response_minutes);

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from throughline.health import MANAGER_NAMES
 from throughline.report import charts
 from throughline.report.labels import LABELS
 from throughline.settings import Settings, analysis_vars
@@ -84,7 +85,7 @@ def manager_table(read: Any, period: Period) -> pd.DataFrame:
                    percentile_cont(0.5) within group (order by l.first_response_minutes)
                        as median_first_response_minutes
             from marts.fct_leads as l
-            left join marts.dim_manager as m on m.manager_id = coalesce(l.manager_id, '(unassigned)')
+            left join marts.dim_manager as m on m.crm_source = l.crm_source and m.manager_id = l.manager_id
             where {period.where('l.lead_date')}
             group by 1
         ),
@@ -161,7 +162,7 @@ def gather(warehouse: Warehouse, lang: str) -> dict[str, Any]:
                sum(missed) * 1.0 / nullif(sum(calls), 0) as missed_rate,
                sum(missed_called_back) * 1.0 / nullif(sum(missed), 0) as callback_rate
         from marts.mart_call_quality as c
-        left join marts.dim_manager as m on m.manager_id = c.manager_id
+        left join {MANAGER_NAMES} as m on m.manager_id = c.manager_id
         where {period.where('c.date')} group by 1 order by calls desc
     """)
     pacing = read(f"""select channel, campaign_id, planned_spend, actual_spend, pacing_pct, projected_spend

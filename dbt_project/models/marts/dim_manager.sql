@@ -1,4 +1,5 @@
--- Sales managers of every CRM source (names shown in the manager report; no contact data).
-select manager_id, max(manager_name) as manager_name, max(crm_source) as crm_source
+-- Sales managers, one row per CRM source and manager id: two CRMs may give different people the
+-- same id (names shown in the manager report; no contact data).
+select crm_source, manager_id, max(manager_name) as manager_name
 from {{ ref('int_managers') }}
-group by manager_id
+group by crm_source, manager_id
