@@ -6,8 +6,10 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
 
@@ -26,6 +28,11 @@ class Settings:
     environment: str = "local"  # local | ci | prod
     dagster_url: str = DEFAULT_DAGSTER_URL  # links in alerts point at runs in this Dagster UI
     data_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "data")
+
+    def today(self) -> date:
+        """Today in the business's time zone, not the server's (a server on UTC is still on the
+        day before for the first hours of a Kyiv day)."""
+        return datetime.now(ZoneInfo(self.timezone)).date()
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import dlt
 
@@ -74,9 +73,8 @@ def load_window(
 
 
 def business_today() -> date:
-    """Today in the business's time zone (THROUGHLINE_TIMEZONE), not the server's: a server on
-    UTC is still on the day before for the first hours of a Kyiv day."""
-    return datetime.now(ZoneInfo(Settings.from_env().timezone)).date()
+    """Today in the business's time zone (THROUGHLINE_TIMEZONE), not the server's."""
+    return Settings.from_env().today()
 
 
 def advance_window(state: dict[str, Any], end: date) -> None:

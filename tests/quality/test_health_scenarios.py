@@ -53,6 +53,23 @@ def test_utms_dropped_from_forms_for_two_days(world: World, publish) -> None:
     assert result.since == str(today - timedelta(days=1))
 
 
+def test_costs_entered_for_days_ahead_do_not_hide_untagged_leads(world: World, publish) -> None:
+    """A monthly retainer entered through the month's end gives the data-health mart rows for
+    days still ahead (source manual_costs): the lead checks still judge the CRM's own last days."""
+    today = world.now.date()
+    leads = world.frames["marts.fct_leads"]
+    recent = leads["lead_date"] >= today - timedelta(days=1)
+    leads.loc[recent, "is_untagged"] = True
+    health = refresh(world).frames["marts.mart_data_health"]
+    ahead = health[health["source"] == "bitrix24"].head(1).copy()
+    ahead = pd.concat([ahead.assign(date=today + timedelta(days=n), source="manual_costs", rows_loaded=1,
+                                    leads_without_source=0, leads_unmatched=0) for n in range(1, 27)])
+    world.frames["marts.mart_data_health"] = pd.concat([health, ahead], ignore_index=True)
+    result = _run(world, publish)["leads_without_source"]
+    assert not result.passed and result.figure == 1.0
+    assert result.since == str(today - timedelta(days=1))
+
+
 def test_crm_stops_sending_leads(world: World, publish) -> None:
     today = world.now.date()
     leads = world.frames["marts.fct_leads"]

@@ -3,6 +3,8 @@ render, and its figures equal the marts' for the same period."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from throughline.report import number, write_report
@@ -90,6 +92,19 @@ def test_report_campaigns_carry_the_budget_decision(served_warehouse) -> None:
         romi = (row.revenue - row.spend) / row.spend * 100
         expected = "stop" if romi < 0 else "scale" if romi > 100 else "optimize"
         assert row.decision == expected, row
+
+
+def test_report_period_ends_on_the_latest_day_with_data_up_to_today(served_warehouse) -> None:
+    """Costs spread over days still ahead (a retainer entered through the month's end) give the
+    marts rows after today: the report's period ends on the latest day up to today."""
+    from datetime import date
+
+    from throughline.report import PERIOD_DAYS, gather
+
+    # the golden business has credited days on 2026-09-10, 09-20 and 10-05, none between
+    for today, last in ((date(2026, 9, 20), date(2026, 9, 20)), (date(2026, 9, 30), date(2026, 9, 20))):
+        period = gather(served_warehouse, "en", today=today)["period"]
+        assert (period.first, period.last) == (last - timedelta(days=PERIOD_DAYS - 1), last)
 
 
 def test_report_warnings_name_the_reporting_currency() -> None:

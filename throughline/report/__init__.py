@@ -108,9 +108,12 @@ def manager_table(read: Any, period: Period) -> pd.DataFrame:
     """)
 
 
-def gather(warehouse: Warehouse, lang: str) -> dict[str, Any]:
+def gather(warehouse: Warehouse, lang: str, today: date | None = None) -> dict[str, Any]:
+    """The report's figures over the PERIOD_DAYS ending on the latest day with data up to `today`
+    (the business's; manual costs spread over days still ahead do not move the period)."""
     read = warehouse.read_frame
-    last = read("select max(date) as d from marts.mart_channel_performance").iloc[0]["d"]
+    today = today or Settings.from_env().today()
+    last = read(f"select max(date) as d from marts.mart_channel_performance where date <= date '{today}'").iloc[0]["d"]
     if last is None or pd.isna(last):
         raise ValueError("the marts are empty: run `throughline run` (or `make demo`) first")
     last = pd.Timestamp(last).date()
@@ -226,7 +229,7 @@ def write_report(out: Path, lang: str = "en", settings: Settings | None = None) 
     settings = settings or Settings.from_env()
     if lang not in LABELS:
         raise ValueError(f"lang must be one of {', '.join(LABELS)}, not {lang!r}")
-    html = render(gather(Warehouse.from_settings(settings), lang), settings.reporting_currency)
+    html = render(gather(Warehouse.from_settings(settings), lang, settings.today()), settings.reporting_currency)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_suffix(".partial")
