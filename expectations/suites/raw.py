@@ -13,8 +13,8 @@ from great_expectations import expectations as gxe
 from great_expectations.expectations import Expectation
 
 from expectations.suites.common import (
-    CURRENCIES,
     SuiteSpec,
+    currency_code,
     keys,
     not_future,
     not_negative,
@@ -35,7 +35,7 @@ def google_ads_stats(*key: str) -> list[Expectation]:
     return [
         *keys("customer_id", *key, "date"),
         *not_negative(*AD_METRICS),
-        *one_of("currency_code", CURRENCIES),
+        *currency_code("currency_code"),
         *not_future("date"),
     ]
 
@@ -73,7 +73,7 @@ def meta_ads_ad_insights() -> list[Expectation]:
     return [
         *keys("ad_id", "date_start"),
         *not_negative("spend", "impressions", "clicks", "leads"),
-        *one_of("account_currency", CURRENCIES),
+        *currency_code("account_currency"),
         *not_future("date_start"),
     ]
 
@@ -92,7 +92,7 @@ def bitrix24_leads() -> list[Expectation]:
     return [
         *keys("id"),
         *one_of("status_semantic_id", SEMANTICS),
-        *one_of("currency_id", CURRENCIES),
+        *currency_code("currency_id"),
         *not_negative("opportunity"),
         *not_future("date_create"),
     ]
@@ -103,7 +103,7 @@ def bitrix24_deals() -> list[Expectation]:
         *keys("id"),
         *one_of("stage_semantic_id", SEMANTICS),
         *one_of("closed", ("Y", "N")),
-        *one_of("currency_id", CURRENCIES),
+        *currency_code("currency_id"),
         *not_negative("opportunity"),
         *not_future("date_create", "closedate"),
     ]
@@ -141,7 +141,7 @@ def crm_file_deals() -> list[Expectation]:
     return [
         *keys("deal_id"),
         *one_of("stage", ("won", "lost", "open")),
-        *one_of("currency", CURRENCIES),
+        *currency_code("currency"),
         *not_negative("amount"),
         *not_future("created_at", "closed_at"),
     ]
@@ -172,7 +172,7 @@ def manual_costs_costs() -> list[Expectation]:
     return [
         *keys("source_file", "row_number"),
         *not_negative("amount"),
-        *one_of("currency", CURRENCIES),
+        *currency_code("currency"),
     ]
 
 
@@ -182,7 +182,7 @@ def manual_costs_budget_plan() -> list[Expectation]:
         *required("month", "channel"),
         gxe.ExpectColumnValuesToMatchRegex(column="month", regex=MONTH_PATTERN),
         *not_negative("planned_spend"),
-        *one_of("currency", CURRENCIES),
+        *currency_code("currency"),
     ]
 
 

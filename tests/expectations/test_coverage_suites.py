@@ -126,7 +126,11 @@ CASES: dict[str, tuple[dict[str, list[Any]], list[tuple[Defect, set[tuple[str, s
          "channel": ["Paid Search", "Webinars"], "campaign_id": ["101001", None],
          "planned_spend": ["40000.00", "0"], "currency": ["UAH", "USD"]},
         [(lambda f: f.loc.__setitem__((1, ["month", "planned_spend"]), ["2026-13", "-5"]),
-          {("expect_column_values_to_match_regex", "month"), (BETWEEN, "planned_spend")})],
+          {("expect_column_values_to_match_regex", "month"), (BETWEEN, "planned_spend")}),
+         # any currency's code is welcome (NBU rates some forty), a word is not
+         (lambda f: f.loc.__setitem__((1, "currency"), "PLN"), set()),
+         (lambda f: f.loc.__setitem__((1, "currency"), "hryvnia"),
+          {("expect_column_values_to_match_regex", "currency")})],
     ),
     "marts_mart_channel_scorecard": (
         {**performance(period_grain=["week", "month"], period_start=[DAY, DAY],
