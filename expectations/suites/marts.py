@@ -277,24 +277,33 @@ def attribution_conservation() -> list[Expectation]:
     ]
 
 
-# Per model: attributed leads minus the leads that have attribution rows at all.
-CONSERVATION_SQL = """
-with per_model as (
-    select
-        attribution_model,
-        sum(leads) as attributed_leads,
-        count(distinct conversion_id) as plain_leads
+# Per model (every one of them, even one with no rows): attributed leads minus every lead of the
+# leads fact. Each lead has a path (a synthetic touch when nothing else), so each model must
+# credit each lead exactly once.
+CONSERVATION_SQL = f"""
+with models (attribution_model) as (
+    values {", ".join(f"('{model}')" for model in ATTRIBUTION_MODELS)}
+),
+
+per_model as (
+    select attribution_model, sum(leads) as attributed_leads
     from marts.fct_attribution
     where conversion_type = 'lead'
     group by attribution_model
+),
+
+all_leads as (
+    select count(*) as plain_leads from marts.fct_leads
 )
 
 select
-    attribution_model,
-    attributed_leads,
-    plain_leads,
-    attributed_leads - plain_leads as lead_gap
-from per_model
+    m.attribution_model,
+    coalesce(p.attributed_leads, 0) as attributed_leads,
+    l.plain_leads,
+    coalesce(p.attributed_leads, 0) - l.plain_leads as lead_gap
+from models as m
+left join per_model as p on p.attribution_model = m.attribution_model
+cross join all_leads as l
 """
 
 

@@ -53,6 +53,25 @@ def test_every_suite_passes_on_the_dbt_built_golden_business(warehouse: Warehous
     assert sorted(conservation["plain_leads"].unique().tolist()) == [7]
 
 
+def test_a_lead_without_attribution_fails_conservation(warehouse: Warehouse) -> None:
+    """A lead the attribution lost (a lead row with no path: here one more lead planted in the
+    leads table after the build) breaks conservation under every model by one lead; so would
+    two CRMs sharing a lead id, which counting distinct ids in the credits could not see."""
+    conservation = SUITES["marts_fct_attribution"]
+    _execute(warehouse, "insert into intermediate.int_leads select * replace ('LOST' as lead_id) "
+                        "from intermediate.int_leads where lead_id = 'L1'")
+    try:
+        frame = warehouse.read_frame(conservation.sql())
+        outcome = validate(conservation, frame)
+    finally:
+        _execute(warehouse, "delete from intermediate.int_leads where lead_id = 'LOST'")
+    assert sorted(frame["attribution_model"]) == sorted(
+        ["first_touch", "last_touch", "last_non_direct", "linear", "position_based", "time_decay", "markov"])
+    assert frame["lead_gap"].round(9).tolist() == [-1.0] * 7
+    assert [(f.expectation, f.column) for f in outcome.failures] == [
+        ("expect_column_values_to_be_between", "lead_gap")]
+
+
 def test_broken_raw_rows_fail_their_suites(warehouse: Warehouse) -> None:
     _execute(
         warehouse,
