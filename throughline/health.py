@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
+from throughline.settings import Settings
+
 Reader = Callable[[str], pd.DataFrame]
 CRM_SOURCES = ("bitrix24", "crm_file")
 PAID_CHANNELS = ("Paid Search", "Paid Social", "Video")
@@ -197,11 +199,14 @@ def sessions_unknown_campaign(read: Reader, s: HealthSettings, now: datetime) ->
     return HealthResult(passed, round(share, 4), threshold, subjects[:MAX_SUBJECTS], since)
 
 
-def _campaign_spend_days(read: Reader, s: HealthSettings) -> pd.DataFrame:
-    """Per ad-platform campaign in the window: its spend on the latest day of ad spend (0 when it
-    spent nothing that day: a platform whose whole account stopped returns no rows) and its mean
-    day before that. Manual costs are left out: they are spread over periods that end by design."""
+def _campaign_spend_days(read: Reader, s: HealthSettings, now: datetime) -> pd.DataFrame:
+    """Per ad-platform campaign in the window: its spend on the latest whole day of ad spend (0
+    when it spent nothing that day: a platform whose whole account stopped returns no rows) and
+    its mean day before that. Today is left out: the morning run loads today's spend so far, a
+    fraction of a day. Manual costs are left out: they are spread over periods that end by design."""
     frame = _ad_spend_by_campaign_day(read, s).sort_values("spend_date").astype({"spend": float})
+    today = pd.Timestamp(now).tz_convert(Settings.from_env().timezone).date()
+    frame = frame[pd.to_datetime(frame["spend_date"]).dt.date < today]
     day = frame["spend_date"].max()
     rows = []
     for (platform, campaign_id), days in frame.groupby(["platform", "campaign_id"]):
@@ -225,8 +230,8 @@ def _spend_subject(r: pd.Series) -> str:
 
 
 def spend_spike(read: Reader, s: HealthSettings, now: datetime) -> HealthResult:
-    """Each campaign's spend on the latest day of ad spend against its mean day before it."""
-    days = _campaign_spend_days(read, s)
+    """Each campaign's spend on the latest whole day of ad spend against its mean day before it."""
+    days = _campaign_spend_days(read, s, now)
     judged = days[days["latest"] >= s.min_spend_for_anomaly]
     growth = (judged["latest"] / judged["usual"].where(judged["usual"] > 0)).fillna(float("inf"))
     bad = judged[growth > s.max_spend_growth]
@@ -238,9 +243,9 @@ def spend_spike(read: Reader, s: HealthSettings, now: datetime) -> HealthResult:
 
 
 def spend_drop(read: Reader, s: HealthSettings, now: datetime) -> HealthResult:
-    """Campaigns whose spend on the latest day of ad spend fell below `min_spend_vs_usual` of
-    their mean day before it (a stop to zero included)."""
-    days = _campaign_spend_days(read, s)
+    """Campaigns whose spend on the latest whole day of ad spend fell below `min_spend_vs_usual`
+    of their mean day before it (a stop to zero included)."""
+    days = _campaign_spend_days(read, s, now)
     judged = days[days["usual"] >= s.min_spend_for_anomaly]
     share = judged["latest"] / judged["usual"]
     bad = judged[share < s.min_spend_vs_usual]

@@ -109,26 +109,41 @@ def test_campaign_renamed_without_its_utm(world: World, publish) -> None:
     assert list(unknown.subjects) == ["utm_campaign 'generic_search_v2': 60 sessions"]
 
 
-def test_spend_spike(world: World, publish) -> None:
-    today = world.now.date()
+def _partial_today(world: World, share: float) -> None:
+    """Today's spend so far, as the morning run loads it: a fraction of a day."""
     spend = world.frames["marts.fct_ad_spend"]
-    spike = (spend["campaign_id"] == "111") & (spend["spend_date"] == today)
+    today = spend["spend_date"] == world.now.date()
+    spend.loc[today, ["cost", "spend"]] = spend.loc[today, ["cost", "spend"]] * share
+
+
+def test_spend_spike(world: World, publish) -> None:
+    """Yesterday, the latest whole day, is judged (today's spend so far is a fraction of a day)."""
+    yesterday = world.now.date() - timedelta(days=1)
+    _partial_today(world, 0.05)
+    spend = world.frames["marts.fct_ad_spend"]
+    spike = (spend["campaign_id"] == "111") & (spend["spend_date"] == yesterday)
     spend.loc[spike, ["cost", "spend"]] = 5000.0
     results = _run(world, publish)
     assert _failed(results) == {"spend_spike"}
     result = results["spend_spike"]
     assert result.figure == 5.0 and result.threshold == 3.0
     assert list(result.subjects) == [
-        f"google_ads campaign 'Brand Search' (111) on {today}: 5,000.00 vs 1,000.00 "
+        f"google_ads campaign 'Brand Search' (111) on {yesterday}: 5,000.00 vs 1,000.00 "
         "a day on average before"
     ]
 
 
+def test_todays_spend_so_far_is_no_drop(world: World, publish) -> None:
+    """The morning run loads today's spend so far (here 5 % of a day): not a fall in spend."""
+    _partial_today(world, 0.05)
+    assert _failed(_run(world, publish)) == set()
+
+
 def test_campaign_stops_spending_and_another_falls(world: World, publish) -> None:
-    today = world.now.date()
+    today, yesterday = world.now.date(), world.now.date() - timedelta(days=1)
     spend = world.frames["marts.fct_ad_spend"]
-    stopped = (spend["campaign_id"] == "333") & (spend["spend_date"] == today)
-    spend.loc[(spend["campaign_id"] == "111") & (spend["spend_date"] == today), ["cost", "spend"]] = 150.0
+    stopped = (spend["campaign_id"] == "333") & (spend["spend_date"] >= yesterday)
+    spend.loc[(spend["campaign_id"] == "111") & (spend["spend_date"] == yesterday), ["cost", "spend"]] = 150.0
     # an SEO retainer entered for the month ahead does not move the window past today
     retainer = pd.DataFrame([{"spend_date": today + timedelta(days=d), "platform": "manual",
                               "campaign_id": None, "campaign_name": None, "channel": "Organic Search",
@@ -143,10 +158,10 @@ def test_campaign_stops_spending_and_another_falls(world: World, publish) -> Non
     # Meta so returned no row today at all: a whole account that stops is caught too)
     assert result.figure == 0.0 and result.threshold == 0.2
     assert sorted(result.subjects) == [
-        f"google_ads campaign 'Brand Search' (111) on {today}: 150.00 vs 1,000.00 a day on average before",
-        f"meta_ads campaign 'Leads Kyiv' (333) on {today}: 0.00 vs 800.00 a day on average before",
+        f"google_ads campaign 'Brand Search' (111) on {yesterday}: 150.00 vs 1,000.00 a day on average before",
+        f"meta_ads campaign 'Leads Kyiv' (333) on {yesterday}: 0.00 vs 800.00 a day on average before",
     ]
-    assert result.since == str(today)
+    assert result.since == str(yesterday)
 
 
 def test_manager_missing_most_calls(world: World, publish) -> None:
