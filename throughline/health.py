@@ -125,7 +125,8 @@ def leads_without_source(read: Reader, s: HealthSettings, now: datetime) -> Heal
 
 
 def leads_unmatched(read: Reader, s: HealthSettings, now: datetime) -> HealthResult:
-    return _share_by_day(read, "leads_unmatched", s.max_unmatched_lead_share, s, now)
+    """Leads linked to no website visitor: matched by their own UTMs only, or not at all."""
+    return _share_by_day(read, "leads_matched_by_utm + leads_unmatched", s.max_unmatched_lead_share, s, now)
 
 
 # Ad-platform spend only: manual costs are entered per period and may run into days still ahead,

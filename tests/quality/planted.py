@@ -134,6 +134,9 @@ def data_health(world: World) -> pd.DataFrame:
     daily = leads.groupby("lead_date").agg(
         rows_loaded=("lead_id", "size"),
         leads_without_source=("is_untagged", "sum"),
+        leads_matched_by_client_id=("match_method", lambda m: int((m == "client_id").sum())),
+        leads_matched_by_phone=("match_method", lambda m: int((m == "phone").sum())),
+        leads_matched_by_utm=("match_method", lambda m: int((m == "utm").sum())),
         leads_unmatched=("match_method", lambda m: int((m == "unmatched").sum())),
     )
     daily = daily.reset_index().rename(columns={"lead_date": "date"})
@@ -144,7 +147,7 @@ def data_health(world: World) -> pd.DataFrame:
     )
     frame = pd.concat([daily, others], ignore_index=True)
     for column in ("leads_matched_by_client_id", "leads_matched_by_phone", "leads_matched_by_utm"):
-        frame[column] = 0
+        frame[column] = frame[column].fillna(0).astype(int)
     for column in ("spend_without_sessions", "sessions_unknown_campaign", "duplicate_leads"):
         frame[column] = 0
     frame["last_loaded_at"] = frame["source"].map(world.loaded_at)

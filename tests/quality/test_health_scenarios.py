@@ -70,6 +70,19 @@ def test_costs_entered_for_days_ahead_do_not_hide_untagged_leads(world: World, p
     assert result.since == str(today - timedelta(days=1))
 
 
+def test_forms_lose_the_client_id_but_keep_their_utms(world: World, publish) -> None:
+    """Leads still matched by their UTMs have no visitor either: two days of them fail the
+    check on leads matched to no visitor (2 of 10 a day are unmatched in the clean world)."""
+    today = world.now.date()
+    leads = world.frames["marts.fct_leads"]
+    recent = (leads["lead_date"] >= today - timedelta(days=1)) & (leads["match_method"] == "client_id")
+    leads.loc[recent, "match_method"] = "utm"
+    results = _run(refresh(world), publish)
+    assert _failed(results) == {"leads_matched_to_no_visitor"}
+    result = results["leads_matched_to_no_visitor"]
+    assert result.figure == 1.0 and result.since == str(today - timedelta(days=1))
+
+
 def test_crm_stops_sending_leads(world: World, publish) -> None:
     today = world.now.date()
     leads = world.frames["marts.fct_leads"]
