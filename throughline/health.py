@@ -265,7 +265,7 @@ ALL_CALLS = "all inbound calls"
 
 def _manager_calls(read: Reader, s: HealthSettings, now: datetime) -> pd.DataFrame:
     calls = read(
-        "select c.call_date, c.manager_id, c.is_missed, c.callback_minutes, m.manager_name "
+        "select c.call_date, c.started_at, c.manager_id, c.is_missed, c.callback_minutes, m.manager_name "
         f"from marts.fct_calls as c left join {MANAGER_NAMES} as m on m.manager_id = c.manager_id "
         f"where c.direction = 'inbound' and {_in_window('call_date', 'marts.fct_calls', s, 'c.')}"
     )
@@ -302,17 +302,28 @@ def missed_calls(read: Reader, s: HealthSettings, now: datetime) -> HealthResult
 
 
 def slow_callbacks(read: Reader, s: HealthSettings, now: datetime) -> HealthResult:
-    """Median minutes each manager took to call a missed caller back."""
+    """Median minutes each manager took to call a missed caller back. A missed call not called
+    back counts as never, once it is older than the limit (a younger one may still be)."""
     calls = _manager_calls(read, s, now)
-    calls = calls[calls["callback_minutes"].notna()]
-    if calls.empty:
+    missed = calls[calls["is_missed"].astype(bool)].copy()
+    age_minutes = (pd.Timestamp(now) - pd.to_datetime(missed["started_at"], utc=True)).dt.total_seconds() / 60
+    never = missed["callback_minutes"].isna() & (age_minutes > s.max_callback_minutes)
+    missed["waited"] = missed["callback_minutes"].astype(float).where(~never, float("inf"))
+    judged = missed[missed["waited"].notna()]
+    if judged.empty:
         return HealthResult(True, None, s.max_callback_minutes)
-    per = calls.groupby("manager")["callback_minutes"].median().sort_values(ascending=False)
-    bad = per[per > s.max_callback_minutes]
+    per = judged.groupby("manager").agg(median=("waited", "median"), calls=("waited", "size"),
+                                        never=("waited", lambda w: int((w == float("inf")).sum())))
+    per = per.sort_values("median", ascending=False)
+    bad = per[per["median"] > s.max_callback_minutes]
     subjects = [
-        f"manager {name}: median {minutes:.0f} min to call back" for name, minutes in bad.items()
+        f"manager {name}: {int(r['never'])} of {int(r['calls'])} missed calls not called back"
+        if r["median"] == float("inf") else f"manager {name}: median {r['median']:.0f} min to call back"
+        for name, r in bad.iterrows()
     ]
-    return HealthResult(bad.empty, round(float(per.max()), 1), s.max_callback_minutes, subjects)
+    worst = float(per["median"].max())
+    figure = round(worst, 1) if worst != float("inf") else None
+    return HealthResult(bad.empty, figure, s.max_callback_minutes, subjects)
 
 
 def _hours_since(moment: object, now: datetime | pd.Timestamp) -> float | None:
