@@ -195,7 +195,10 @@ def report(
         _fail(f"--lang must be 'en' or 'uk', not {lang!r}")
     settings = Settings.from_env()
     target = out or settings.data_dir / "reports" / f"owner_report{'' if lang == 'en' else '_uk'}.html"
-    path = write_report(target, lang=lang, settings=settings)
+    try:
+        path = write_report(target, lang=lang, settings=settings)
+    except ValueError as exc:  # the marts are empty: say what to run
+        _fail(str(exc))
     console.print(f"Owner's report written to [bold]{path}[/]")
 
 

@@ -14,6 +14,10 @@ from zoneinfo import ZoneInfo
 import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The attribution models every performance mart carries, in the order they are listed (the six
+# rule-based ones, then Markov; dbt macro rule_based_models).
+ATTRIBUTION_MODELS = ("first_touch", "last_touch", "last_non_direct", "linear", "position_based", "time_decay",
+                      "markov")
 DEFAULT_WAREHOUSE = "duckdb:///data/throughline.duckdb"
 DEFAULT_DAGSTER_URL = "http://127.0.0.1:3000"
 

@@ -27,16 +27,8 @@ from expectations.suites.common import (
     required,
     unique_together,
 )
+from throughline.settings import ATTRIBUTION_MODELS
 
-ATTRIBUTION_MODELS = (
-    "first_touch",
-    "last_touch",
-    "last_non_direct",
-    "linear",
-    "position_based",
-    "time_decay",
-    "markov",
-)
 ADDITIVE = (
     "spend",
     "impressions",

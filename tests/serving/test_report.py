@@ -3,7 +3,7 @@ render, and its figures equal the marts' for the same period."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -97,8 +97,6 @@ def test_report_campaigns_carry_the_budget_decision(served_warehouse) -> None:
 def test_report_period_ends_on_the_latest_day_with_data_up_to_today(served_warehouse) -> None:
     """Costs spread over days still ahead (a retainer entered through the month's end) give the
     marts rows after today: the report's period ends on the latest day up to today."""
-    from datetime import date
-
     from throughline.report import PERIOD_DAYS, gather
 
     # the golden business has credited days on 2026-09-10, 09-20 and 10-05, none between
@@ -117,3 +115,57 @@ def test_report_warnings_name_the_reporting_currency() -> None:
                         "unknown": 0, "duplicates": 0, "rejected": 0})
     assert warnings(health, LABELS["en"], "EUR") == [
         "1\u202f500 EUR was spent on campaigns that no visit or lead carries (tagging?)."]
+
+
+def test_report_warnings_count_in_each_language_and_survive_an_empty_period() -> None:
+    import pandas as pd
+
+    from throughline.report import warnings
+    from throughline.report.labels import LABELS
+
+    def duplicates(n: int, lang: str) -> list[str]:
+        health = pd.Series({"leads": 100, "untagged": 0, "unmatched": 0, "spend_without_sessions": 0,
+                            "unknown": 0, "duplicates": n, "rejected": 0})
+        return warnings(health, LABELS[lang], "UAH", lang)
+
+    assert duplicates(1, "en") == ["1 duplicate lead (the same person twice within a day)."]
+    assert duplicates(2, "en") == ["2 duplicate leads (the same person twice within a day)."]
+    assert [duplicates(n, "uk")[0].split(" (")[0] for n in (1, 3, 5, 11, 21, 22)] == [
+        "1 дубль ліда", "3 дублі лідів", "5 дублів лідів", "11 дублів лідів", "21 дубль ліда", "22 дублі лідів"]
+    # a period with no data-health rows sums to NULL everywhere: no warning, no error
+    empty = pd.Series({k: float("nan") for k in ("leads", "untagged", "unmatched", "spend_without_sessions",
+                                                  "unknown", "duplicates", "rejected")})
+    assert warnings(empty, LABELS["uk"], "UAH", "uk") == []
+
+
+def test_report_numbers_use_each_languages_decimal_mark() -> None:
+    from throughline.report.formatting import number, percent
+
+    assert number(1234567.891, 2, "en") == "1\u202f234\u202f567.89"
+    assert number(1234567.891, 2, "uk") == "1\u202f234\u202f567,89"
+    assert percent(0.355, 100, "uk") == "36%" and number(None, 1, "uk") == "—"
+
+
+def test_report_weekly_charts_show_whole_weeks_and_campaign_tables_do_not_overlap(served_warehouse) -> None:
+    import re
+
+    from throughline.report import gather, render
+
+    data = gather(served_warehouse, "en", today=date(2026, 10, 5))
+    weeks = data["weekly"]["period_start"]
+    assert len(weeks) and all(pd_date(w) + timedelta(days=6) <= data["period"].last for w in weeks)
+    html = render(data, "UAH")
+
+    def names(table: str) -> list[str]:
+        body = re.search(f'<table id="{table}">(.*?)</table>', html, re.S).group(1)
+        return re.findall(r"<tr><td>([^<]+)</td>", body)
+
+    best, worst = names("campaigns-top"), names("campaigns-worst")
+    assert best and not set(best) & set(worst)
+    assert len(best) + len(worst) == min(len(data["campaigns"]), 10)
+
+
+def pd_date(value: object) -> date:
+    import pandas as pd
+
+    return pd.Timestamp(value).date()

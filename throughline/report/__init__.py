@@ -11,10 +11,11 @@ from typing import Any
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from throughline.health import MANAGER_NAMES
+from throughline.health import MANAGER_NAMES, HealthSettings
 from throughline.report import charts
+from throughline.report.formatting import number, percent, plural
 from throughline.report.labels import LABELS
-from throughline.settings import Settings, analysis_vars
+from throughline.settings import ATTRIBUTION_MODELS, Settings, analysis_vars
 from throughline.warehouse import Warehouse
 
 PERIOD_DAYS = 28
@@ -31,19 +32,6 @@ class Period:
 
     def where(self, column: str = "date") -> str:
         return f"{column} between date '{self.first}' and date '{self.last}'"
-
-
-def number(value: Any, digits: int = 0) -> str:
-    if value is None or pd.isna(value):
-        return "—"
-    return f"{float(value):,.{digits}f}".replace(",", "\u202f")
-
-
-def percent(value: Any, scale: float = 1.0) -> str:
-    """A share for people: 0.25 with scale 100 is "25%"; a missing share is a dash, not "—%"."""
-    if value is None or pd.isna(value):
-        return "—"
-    return f"{number(float(value) * scale)}%"
 
 
 def percent_change(now: float | None, before: float | None) -> str:
@@ -140,18 +128,23 @@ def gather(warehouse: Warehouse, lang: str, today: date | None = None) -> dict[s
         from summed where spend > 0 or leads > 0 or revenue > 0
         order by revenue desc, spend desc
     """)
+    # whole weeks only: a week still running would show as a fall
     weekly = read(f"""
         select period_start, channel, new_customers, cac from marts.mart_channel_scorecard
         where period_grain = 'week' and attribution_model = '{REPORT_MODEL}'
           and period_start >= date '{period.first - timedelta(days=56)}'
+          and period_start <= date '{period.last - timedelta(days=6)}'
         order by period_start
     """)
-    models = read("""select channel, attribution_model, revenue from marts.mart_attribution_comparison""")
+    models = read(f"""select channel, attribution_model, sum(revenue) as revenue
+                      from marts.mart_channel_performance where {period.where()}
+                      group by channel, attribution_model""")
     campaigns = read(f"""
         with summed as (
             select campaign_name, platform, sum(spend) as spend, sum(revenue) as revenue
             from marts.mart_campaign_performance
             where attribution_model = '{REPORT_MODEL}' and {period.where()} and platform <> '(untracked)'
+              and campaign_id is not null  -- a cost of a whole channel (an SEO retainer) is no campaign
             group by 1, 2 having sum(spend) > 0
         )
         select *, {romi} as romi_pct, {decision} as decision from summed order by romi_pct desc
@@ -172,7 +165,7 @@ def gather(warehouse: Warehouse, lang: str, today: date | None = None) -> dict[s
                       from marts.mart_budget_pacing
                       where month = date '{last.replace(day=1)}' order by channel, campaign_id""")
     health = read(f"""
-        select sum(leads_without_source) as untagged, sum(leads_unmatched) as unmatched,
+        select sum(leads_without_source) as untagged, sum(leads_matched_by_utm + leads_unmatched) as unmatched,
                sum(leads_matched_by_client_id + leads_matched_by_phone + leads_matched_by_utm
                    + leads_unmatched) as leads,
                sum(spend_without_sessions) as spend_without_sessions,
@@ -185,43 +178,59 @@ def gather(warehouse: Warehouse, lang: str, today: date | None = None) -> dict[s
             "calls": calls, "pacing": pacing, "health": health, "lang": lang}
 
 
-def warnings(health: pd.Series, t: dict[str, str], currency: str) -> list[str]:
-    leads = int(health["leads"] or 0)
-    found = []
-    if leads and (health["untagged"] or 0) / leads > 0.05:
-        found.append(t["w_untagged"].format(n=int(health["untagged"]), total=leads))
-    if leads and (health["unmatched"] or 0) / leads > 0.2:
-        found.append(t["w_unmatched"].format(n=int(health["unmatched"]), total=leads))
-    if (health["spend_without_sessions"] or 0) > 0:
-        found.append(t["w_spend"].format(amount=f"{number(health['spend_without_sessions'])} {currency}"))
-    if (health["unknown"] or 0) > 0:
-        found.append(t["w_unknown"].format(n=int(health["unknown"])))
-    if (health["duplicates"] or 0) > 0:
-        found.append(t["w_duplicates"].format(n=int(health["duplicates"])))
-    if (health["rejected"] or 0) > 0:
-        found.append(t["w_rejected"].format(n=int(health["rejected"])))
+def warnings(health: pd.Series, t: dict[str, Any], currency: str, lang: str = "en") -> list[str]:
+    """The period's data problems, judged by the health checks' own thresholds."""
+    def count(name: str) -> int:
+        value = health[name]
+        return 0 if value is None or pd.isna(value) else int(value)
+
+    def say(key: str, n: int, **values: Any) -> str:
+        return plural(t[key], n, lang).format(n=n, **values)
+
+    limits = HealthSettings.from_env()
+    leads, found = count("leads"), []
+    if leads and count("untagged") / leads > limits.max_untagged_lead_share:
+        found.append(say("w_untagged", count("untagged"), total=leads))
+    if leads and count("unmatched") / leads > limits.max_unmatched_lead_share:
+        found.append(say("w_unmatched", count("unmatched"), total=leads))
+    spend = health["spend_without_sessions"]
+    if spend is not None and not pd.isna(spend) and spend > 0:
+        found.append(t["w_spend"].format(amount=f"{number(spend, lang=lang)} {currency}"))
+    for name, key in (("unknown", "w_unknown"), ("duplicates", "w_duplicates"), ("rejected", "w_rejected")):
+        if count(name) > 0:
+            found.append(say(key, count(name)))
     return found
 
 
 def render(data: dict[str, Any], currency: str) -> str:
-    t = LABELS[data["lang"]]
+    lang = data["lang"]
+    t = LABELS[lang]
     env = Environment(loader=PackageLoader("throughline.report", "templates"),
                       autoescape=select_autoescape(["html"]))
-    env.filters["n"] = number
-    env.filters["pct"] = percent
+    env.filters["n"] = lambda value, digits=0: number(value, digits, lang)
+    env.filters["pct"] = lambda value, scale=1.0: percent(value, scale, lang)
+    env.filters["shown"] = lambda value: t.get(f"value_{value}", value)  # "(unassigned)" and the like
     scorecard = data["scorecard"]
     models = data["models"].pivot_table(index="channel", columns="attribution_model", values="revenue",
                                         aggfunc="sum").fillna(0)
+    models = models[[m for m in ATTRIBUTION_MODELS if m in models.columns]]
+    campaigns = data["campaigns"]
+    best = campaigns.head(5)
+    worst = campaigns.drop(best.index).tail(5).iloc[::-1]  # no campaign in both tables
+
+    def fmt(value: float, digits: int = 0) -> str:
+        return number(value, digits, lang)
+
     return env.get_template("report.html").render(
-        t=t, currency=currency, model=REPORT_MODEL, data=data, change=percent_change,
-        warnings=warnings(data["health"], t, currency),
+        t=t, currency=currency, model=t[f"model_{REPORT_MODEL}"], data=data, change=percent_change,
+        warnings=warnings(data["health"], t, currency, lang),
         spend_revenue_svg=charts.grouped_bars(
-            list(scorecard["channel"]),
+            [t.get(f"value_{c}", c) for c in scorecard["channel"]],
             {t["spend"]: list(scorecard["spend"].astype(float)),
-             t["revenue"]: list(scorecard["revenue"].astype(float))}),
-        weekly_svg=charts.lines(data["weekly"], "period_start", "channel", "new_customers"),
-        cac_svg=charts.lines(data["weekly"].dropna(subset=["cac"]), "period_start", "channel", "cac"),
-        models_table=models, campaigns=data["campaigns"],
+             t["revenue"]: list(scorecard["revenue"].astype(float))}, fmt),
+        weekly_svg=charts.lines(data["weekly"], "period_start", "channel", "new_customers", fmt),
+        cac_svg=charts.lines(data["weekly"].dropna(subset=["cac"]), "period_start", "channel", "cac", fmt),
+        models_table=models, best_campaigns=best, worst_campaigns=worst,
     )
 
 

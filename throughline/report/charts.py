@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
 import pandas as pd
+
+Format = Callable[..., str]  # (value, digits) -> the number as the report's language writes it
 
 PALETTE = ["#2563eb", "#16a34a", "#f59e0b", "#dc2626", "#7c3aed", "#0891b2", "#db2777", "#65a30d",
            "#ea580c", "#475569", "#0d9488", "#a16207"]
@@ -15,7 +18,7 @@ def _y(value: float, top: float) -> float:
     return HEIGHT - BOTTOM - (HEIGHT - BOTTOM - 20) * value / top
 
 
-def _axis(top: float) -> str:
+def _axis(top: float, fmt: Format) -> str:
     ticks = []
     for i in range(5):
         value = top * i / 4
@@ -23,7 +26,7 @@ def _axis(top: float) -> str:
         ticks.append(
             f'<line x1="{LEFT}" x2="{WIDTH - 10}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e5e7eb"/>'
             f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
-            f'fill="#6b7280">{value:,.{0 if top >= 4 else 2}f}</text>')
+            f'fill="#6b7280">{fmt(value, 0 if top >= 4 else 2)}</text>')
     return "".join(ticks)
 
 
@@ -45,20 +48,20 @@ def _svg(parts: list[str], legend_items: int) -> str:
     return f'<svg class="chart" {size}>{"".join(parts)}</svg>'
 
 
-def grouped_bars(categories: list[str], series: dict[str, list[float]]) -> str:
+def grouped_bars(categories: list[str], series: dict[str, list[float]], fmt: Format) -> str:
     if not categories:
         return '<svg class="chart" width="760" height="40"><text x="10" y="25">—</text></svg>'
     top = max(max(values) for values in series.values()) or 1.0
     slot = (WIDTH - LEFT - 10) / len(categories)
     bar = slot * 0.8 / len(series)
-    parts = [_axis(top)]
+    parts = [_axis(top, fmt)]
     for s, (name, values) in enumerate(series.items()):
         for c, value in enumerate(values):
             height = (HEIGHT - BOTTOM - 20) * value / top
             x = LEFT + c * slot + slot * 0.1 + s * bar
             parts.append(f'<rect x="{x:.1f}" y="{HEIGHT - BOTTOM - height:.1f}" width="{bar:.1f}" '
                          f'height="{height:.1f}" fill="{PALETTE[s]}">'
-                         f'<title>{escape(name)}: {value:,.0f}</title></rect>')
+                         f'<title>{escape(name)}: {fmt(value)}</title></rect>')
     for c, category in enumerate(categories):
         x = LEFT + c * slot + slot / 2
         parts.append(f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 14}" text-anchor="middle" '
@@ -67,13 +70,13 @@ def grouped_bars(categories: list[str], series: dict[str, list[float]]) -> str:
     return _svg(parts, len(series))
 
 
-def lines(frame: pd.DataFrame, x: str, group: str, y: str) -> str:
+def lines(frame: pd.DataFrame, x: str, group: str, y: str, fmt: Format) -> str:
     if frame.empty:
         return '<svg class="chart" width="760" height="40"><text x="10" y="25">—</text></svg>'
     xs = sorted(frame[x].unique())
     top = float(frame[y].astype(float).max()) or 1.0
     step = (WIDTH - LEFT - 20) / max(1, len(xs) - 1)
-    parts = [_axis(top)]
+    parts = [_axis(top, fmt)]
     names = sorted(frame[group].unique())
     for i, name in enumerate(names):
         rows = frame[frame[group] == name].set_index(x)[y].astype(float)
