@@ -85,18 +85,23 @@ def write_removal_effects(warehouse: Warehouse) -> dict[str, float]:
         records = [(channel, effects[channel], share[channel]) for channel in sorted(effects)]
         placeholder = "?" if warehouse.kind == "duckdb" else "%s"
         conn.execute(f"create schema if not exists {EFFECTS_SCHEMA}")
-        conn.execute(f"drop table if exists {EFFECTS_SCHEMA}.{EFFECTS_TABLE}")
         conn.execute(
-            f"create table {EFFECTS_SCHEMA}.{EFFECTS_TABLE} "
+            f"create table if not exists {EFFECTS_SCHEMA}.{EFFECTS_TABLE} "
             "(channel text, removal_effect double precision, share double precision)"
         )
+        # Emptied and refilled in one transaction, never dropped: PostgreSQL will not drop a
+        # table that the Markov credits view reads, and readers never see it half-written.
+        conn.execute("begin")
+        conn.execute(f"delete from {EFFECTS_SCHEMA}.{EFFECTS_TABLE}")
         if records:
-            cursor = conn.cursor()
-            cursor.executemany(
+            # a DuckDB cursor is a connection of its own, outside this transaction
+            inserter = conn if warehouse.kind == "duckdb" else conn.cursor()
+            inserter.executemany(
                 f"insert into {EFFECTS_SCHEMA}.{EFFECTS_TABLE} values "
                 f"({placeholder}, {placeholder}, {placeholder})",
                 records,
             )
+        conn.execute("commit")
         return effects
     finally:
         conn.close()

@@ -13,6 +13,7 @@ import pytest
 from expectations.suites import MART_SUITES
 from tests.conftest import new_database
 from tests.dbt import golden
+from throughline.markov import write_removal_effects
 from throughline.transform import build
 from throughline.warehouse import Warehouse
 
@@ -104,6 +105,18 @@ def test_postgres_marts_equal_duckdb(postgres_dsn: str, golden_warehouse: Wareho
     # the Great Expectations suites of the marts read them with SQL PostgreSQL takes too
     for suite in MART_SUITES:
         assert len(postgres.read_frame(suite.sql())) == len(golden_warehouse.read_frame(suite.sql())), suite.name
+
+
+@pytest.mark.postgres
+def test_the_markov_step_alone_reruns_on_postgres(postgres_dsn: str, golden_warehouse: Warehouse) -> None:
+    """Dagster may run the Markov step without the dbt steps around it (a selection, a retry):
+    the removal effects are rewritten under the Markov credits view that reads them (PostgreSQL
+    will not drop a table a view reads), and the credits follow."""
+    postgres = Warehouse.from_url(golden_on_postgres(postgres_dsn, "golden_markov"))
+    build(postgres)
+    effects = write_removal_effects(postgres)
+    assert effects == write_removal_effects(golden_warehouse)
+    assert rows(postgres.connect, "fct_attribution") == rows(golden_warehouse.connect, "fct_attribution")
 
 
 @pytest.mark.postgres
