@@ -70,6 +70,45 @@ def read_marts(warehouse: Warehouse) -> dict[str, pd.DataFrame]:
     return {mart: warehouse.read_frame(f"select * from marts.{mart}") for mart in CONTRACT_MARTS}
 
 
+def read_mart_types(warehouse: Warehouse) -> dict[str, dict[str, str]]:
+    """The PostgreSQL type of each contract mart column, from the warehouse's own catalog: a
+    frame read from DuckDB has lost them (dates come as timestamps, counts as floats) and an
+    empty or all-NULL column has none."""
+    marts = ", ".join(f"'{mart}'" for mart in CONTRACT_MARTS)
+    frame = warehouse.read_frame(
+        "select table_name, column_name, data_type, numeric_precision, numeric_scale "
+        f"from information_schema.columns where table_schema = 'marts' and table_name in ({marts})")
+    types: dict[str, dict[str, str]] = {}
+    for row in frame.itertuples(index=False):
+        types.setdefault(row.table_name, {})[row.column_name] = pg_column_type(
+            row.data_type, row.numeric_precision, row.numeric_scale)
+    return types
+
+
+INTEGER_TYPES = frozenset({"tinyint", "smallint", "integer", "bigint", "hugeint", "utinyint", "usmallint",
+                           "uinteger", "ubigint"})
+FLOAT_TYPES = frozenset({"double", "double precision", "float", "real"})
+
+
+def pg_column_type(data_type: str, precision: Any = None, scale: Any = None) -> str:
+    """A DuckDB or PostgreSQL catalog type as the PostgreSQL type BI tools read it."""
+    kind = str(data_type).lower()
+    if kind.startswith(("decimal", "numeric")):
+        known = precision is not None and not pd.isna(precision)
+        return f"numeric({int(precision)}, {int(scale)})" if known else "numeric"
+    if kind in INTEGER_TYPES:
+        return "bigint"  # counts: DuckDB's sums are HUGEINT
+    if kind in FLOAT_TYPES:
+        return "double precision"
+    if kind.startswith("timestamp with time zone"):
+        return "timestamptz"
+    if kind.startswith("timestamp"):
+        return "timestamp"
+    if kind in ("date", "boolean"):
+        return kind
+    return "text"
+
+
 def check_no_contact_data(mart: str, frame: pd.DataFrame) -> None:
     for column in frame.columns:
         if CONTACT_COLUMN.search(column):
@@ -84,6 +123,7 @@ def check_no_contact_data(mart: str, frame: pd.DataFrame) -> None:
 
 
 def pg_type(series: pd.Series) -> str:
+    """A frame column's PostgreSQL type, for marts handed over without the warehouse catalog."""
     if pd.api.types.is_bool_dtype(series):
         return "boolean"
     if pd.api.types.is_integer_dtype(series):
@@ -105,13 +145,19 @@ def pg_type(series: pd.Series) -> str:
     return "text"
 
 
-def _cell(value: Any) -> Any:
+def _cell(value: Any, column_type: str) -> Any:
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
         return None
     if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
+        value = value.to_pydatetime()
+    elif hasattr(value, "item"):  # numpy scalars
+        value = value.item()
+        if isinstance(value, float) and math.isnan(value):
+            return None
+    if column_type == "date" and isinstance(value, dt.datetime):
+        return value.date()
+    if column_type == "bigint" and isinstance(value, float):
+        return int(value)
     return value
 
 
@@ -123,7 +169,10 @@ def publish_marts(settings: Settings | None = None, marts: dict[str, pd.DataFram
     if not settings.bi_dsn:
         raise ValueError("THROUGHLINE_BI_DSN is not set: the PostgreSQL database dashboards read")
     started = time.monotonic()
-    marts = marts if marts is not None else read_marts(Warehouse.from_settings(settings))
+    catalog: dict[str, dict[str, str]] = {}
+    if marts is None:
+        warehouse = Warehouse.from_settings(settings)
+        marts, catalog = read_marts(warehouse), read_mart_types(warehouse)
     for mart, frame in marts.items():
         check_no_contact_data(mart, frame)
     result = PublishResult()
@@ -134,14 +183,15 @@ def publish_marts(settings: Settings | None = None, marts: dict[str, pd.DataFram
             result.reader_password_file = save_reader_password(result.reader_password, settings.data_dir)
         conn.execute(sql.SQL("create schema {}").format(sql.Identifier(staging)))
         for mart, frame in marts.items():
-            columns = sql.SQL(", ").join(
-                sql.SQL("{} {}").format(sql.Identifier(c), sql.SQL(pg_type(frame[c]))) for c in frame.columns)
+            types = [catalog.get(mart, {}).get(c) or pg_type(frame[c]) for c in frame.columns]
+            columns = sql.SQL(", ").join(sql.SQL("{} {}").format(sql.Identifier(c), sql.SQL(t))
+                                         for c, t in zip(frame.columns, types, strict=True))
             conn.execute(sql.SQL("create table {}.{} ({})").format(
                 sql.Identifier(staging), sql.Identifier(mart), columns))
             with conn.cursor().copy(sql.SQL("copy {}.{} from stdin").format(
                     sql.Identifier(staging), sql.Identifier(mart))) as copy:
                 for row in frame.itertuples(index=False, name=None):
-                    copy.write_row([_cell(v) for v in row])
+                    copy.write_row([_cell(v, t) for v, t in zip(row, types, strict=True)])
             result.rows[mart] = len(frame)
         conn.commit()
         # the swap: one transaction, so readers see the old marts or the new ones, never neither

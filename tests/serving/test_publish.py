@@ -138,3 +138,22 @@ def test_contact_data_is_refused_before_anything_is_written() -> None:
         check_no_contact_data("mart_x", pd.DataFrame({"caller_phone": ["+380671234567"]}))
     with pytest.raises(ContactDataError, match="mart_x.note"):
         check_no_contact_data("mart_x", pd.DataFrame({"note": ["client@example.ua"]}))
+
+
+def test_published_columns_keep_the_marts_types(bi: str) -> None:
+    """BI tools read the warehouse's types: dates as dates, counts as integers, money as
+    exact decimals, even for a mart with no rows (the golden business has no budget plan)."""
+    publish_marts(Settings.from_env())
+    with psycopg.connect(bi) as conn:
+        types = dict(((table, column), kind) for table, column, kind in conn.execute(
+            "select table_name, column_name, data_type from information_schema.columns "
+            "where table_schema = 'bi'").fetchall())
+    assert types[("mart_channel_performance", "date")] == "date"
+    assert types[("mart_channel_performance", "spend")] == "numeric"
+    assert types[("mart_channel_performance", "sessions")] == "bigint"
+    assert types[("mart_call_quality", "answered")] == "bigint"
+    assert types[("mart_budget_pacing", "month")] == "date"
+    assert types[("mart_budget_pacing", "planned_spend")] == "numeric"
+    assert types[("mart_data_health", "last_loaded_at")] == "timestamp with time zone"
+    assert "text" not in {kind for (table, column), kind in types.items()
+                          if column in ("date", "month", "period_start", "cohort_month")}
