@@ -107,3 +107,24 @@ def test_every_option_says_what_it_does() -> None:
                     for param in sub.params
                     if param.param_type_name == "option" and param.opts[0] != "--help" and not param.help]
     assert undocumented == []
+
+
+@pytest.mark.postgres
+def test_doctor_warns_of_a_postgres_warehouse_that_cannot_lower_case_cyrillic(postgres_dsn: str) -> None:
+    """In a database whose locale is C, PostgreSQL's lower() leaves 'Весна' as it is (DuckDB
+    folds it): doctor says so and how to create the database; a UTF-8 one is fine."""
+    import psycopg
+
+    from tests.conftest import in_database, new_database
+    from throughline.doctor import run_checks
+    from throughline.settings import Settings
+
+    with psycopg.connect(postgres_dsn, autocommit=True) as conn:
+        conn.execute('drop database if exists "bytes_locale"')
+        conn.execute("create database bytes_locale template template0 lc_ctype 'C' lc_collate 'C'")
+        assert conn.execute("select lower('Весна')").fetchone()[0] == "весна"  # the cluster's own UTF-8 locale
+    for url, status in ((in_database(postgres_dsn, "bytes_locale"), "warning"),
+                        (new_database(postgres_dsn, "utf8_locale"), "ok")):
+        warehouse = run_checks(Settings(warehouse_url=url))[0]
+        assert warehouse.status == status, warehouse
+    assert "locale is C" in run_checks(Settings(warehouse_url=in_database(postgres_dsn, "bytes_locale")))[0].details

@@ -31,6 +31,10 @@ LOCATION_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Locales whose character classes are bytes: lower() and upper() leave non-ASCII letters as they are.
+BYTE_LOCALES = frozenset({"C", "POSIX"})
+
+
 @dataclass(frozen=True)
 class Check:
     name: str
@@ -59,9 +63,17 @@ def _check_warehouse(settings: Settings) -> Check:
             return Check("warehouse", "ok", f"{warehouse.describe()} (created on the first run)")
         conn = warehouse.connect(read_only=True)
         conn.execute("select 1")
+        ctype = None
+        if warehouse.kind == "postgres":
+            ctype = conn.execute("select datctype from pg_database where datname = current_database()").fetchone()[0]
         conn.close()
         if held_demo_business(warehouse):
             return Check("warehouse", "warning", f"{warehouse.describe()} {HOLDS_DEMO}")
+        if ctype in BYTE_LOCALES:
+            return Check("warehouse", "warning", f"{warehouse.describe()}: the database's locale is {ctype}, "
+                         "in which PostgreSQL does not lower-case Cyrillic or other non-Latin letters, so a "
+                         "campaign tagged 'Весна' and one tagged 'весна' stay apart (DuckDB joins them). "
+                         "Create the database with a UTF-8 locale, e.g. LC_CTYPE 'C.UTF-8' or 'uk_UA.UTF-8'.")
     except Exception as exc:  # any driver error means "not reachable"; say which
         if warehouse.kind == "duckdb" and "Conflicting lock" in str(exc):
             # DuckDB lets no other process in while one writes: a run is in progress
