@@ -316,11 +316,13 @@ def slow_callbacks(read: Reader, s: HealthSettings, now: datetime) -> HealthResu
                                         never=("waited", lambda w: int((w == float("inf")).sum())))
     per = per.sort_values("median", ascending=False)
     bad = per[per["median"] > s.max_callback_minutes]
-    subjects = [
-        f"manager {name}: {int(r['never'])} of {int(r['calls'])} missed calls not called back"
-        if r["median"] == float("inf") else f"manager {name}: median {r['median']:.0f} min to call back"
-        for name, r in bad.iterrows()
-    ]
+    def subject(name: str, r: pd.Series) -> str:
+        never = f"{int(r['never'])} of {int(r['calls'])} missed calls not called back"
+        if r["median"] == float("inf"):
+            return f"manager {name}: {never}"
+        return f"manager {name}: median {r['median']:.0f} min to call back" + (f" ({never})" if r["never"] else "")
+
+    subjects = [subject(name, r) for name, r in bad.iterrows()]
     worst = float(per["median"].max())
     figure = round(worst, 1) if worst != float("inf") else None
     return HealthResult(bad.empty, figure, s.max_callback_minutes, subjects)

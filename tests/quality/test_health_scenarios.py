@@ -199,6 +199,19 @@ def test_slow_callbacks(world: World, publish) -> None:
     ]
 
 
+def test_a_slow_median_says_how_many_were_never_called_back(world: World, publish) -> None:
+    """Olena calls back four of her seven missed callers after 90 minutes, three never: the
+    median missed caller waited over an hour, and the subject says how many were never called."""
+    calls = world.frames["marts.fct_calls"]
+    today = world.now.date()
+    missed = calls.index[calls["is_missed"] & (calls["call_date"] > today - timedelta(days=7))]
+    calls.loc[missed[:4], "callback_minutes"] = 90.0
+    calls.loc[missed[4:], "callback_minutes"] = None
+    result = _run(world, publish)["slow_callbacks"]
+    assert not result.passed and result.figure == 90.0
+    assert list(result.subjects) == ["manager Olena: median 90 min to call back (3 of 7 missed calls not called back)"]
+
+
 def test_missed_callers_never_called_back(world: World, publish) -> None:
     """Nobody calls the missed callers back: a slow callback too (the figure was once taken over
     the calls that were called back only, and with none of them the check passed). A call
