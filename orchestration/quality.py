@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from dagster import (
@@ -32,6 +32,7 @@ from expectations.runner import validate
 from expectations.suites import ALL_SUITES, SuiteSpec
 from expectations.suites.common import newest_load
 from ingestion.common.redaction import redact
+from ingestion.pipeline import configured_sources
 from throughline.alerts import Alert, Notifier
 from throughline.health import HEALTH_CHECKS, HealthCheck, HealthSettings, utc_now
 from throughline.warehouse import Warehouse
@@ -147,7 +148,8 @@ def health_check(check: HealthCheck) -> AssetChecksDefinition:
     def _check() -> AssetCheckResult:
         warehouse = Warehouse.from_settings()
         try:
-            result = check.evaluate(warehouse.read_frame, HealthSettings.from_env(), utc_now())
+            settings = replace(HealthSettings.from_env(), sources=frozenset(configured_sources()))
+            result = check.evaluate(warehouse.read_frame, settings, utc_now())
         except Exception as error:  # noqa: BLE001 - reported as a failed check
             return _unreadable(severity, "/".join(check.asset_key), error)
         metadata = {**result.metadata(check.problem), "description": check.problem}

@@ -42,6 +42,12 @@ class HealthSettings:
     max_callback_minutes: float = 60.0  # median time to call a missed caller back
     max_hours_since_last_lead: float = 24.0
     max_hours_since_load: float = 26.0  # a daily source must load at least this often
+    # The sources configured now (None: every source with data). A CRM left behind after a move
+    # to another keeps its leads and loads in the warehouse, but it is history, not a broken feed.
+    sources: frozenset[str] | None = None
+
+    def judges(self, source: str) -> bool:
+        return self.sources is None or source in self.sources
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> HealthSettings:
@@ -49,7 +55,7 @@ class HealthSettings:
         values: dict[str, int | float] = {}
         for item in fields(cls):
             name = f"THROUGHLINE_HEALTH__{item.name.upper()}"
-            if name in env:
+            if name in env and item.type in ("int", "float"):
                 cast = int if item.type == "int" else float
                 try:
                     values[item.name] = cast(env[name])
@@ -343,6 +349,9 @@ def hours_since_last_lead(read: Reader, s: HealthSettings, now: datetime) -> Hea
     frame = read(
         "select crm_source, max(created_at) as last_lead from marts.fct_leads group by crm_source"
     )
+    frame = frame[frame["crm_source"].map(s.judges)]
+    if s.sources is not None and frame.empty:
+        return HealthResult(True, None, s.max_hours_since_last_lead)
     visits = read(
         "select max(latest) as latest from (select max(started_at) as latest from marts.fct_sessions "
         "union all select max(started_at) from marts.fct_calls where direction = 'inbound') as traffic"
@@ -370,7 +379,7 @@ def stale_sources(read: Reader, s: HealthSettings, now: datetime) -> HealthResul
         "select source, max(last_loaded_at) as last_loaded_at from marts.mart_data_health "
         "where last_loaded_at is not null group by source"
     )
-    ages = {r.source: _hours_since(r.last_loaded_at, now) for r in frame.itertuples()}
+    ages = {r.source: _hours_since(r.last_loaded_at, now) for r in frame.itertuples() if s.judges(r.source)}
     ages = {k: v for k, v in ages.items() if v is not None}
     if not ages:
         return HealthResult(True, None, s.max_hours_since_load)

@@ -230,6 +230,27 @@ def test_missed_callers_never_called_back(world: World, publish) -> None:
         f"manager Olena: {judged} of {judged} missed calls not called back"]
 
 
+def test_a_crm_left_behind_is_history_not_a_broken_feed(world: World, publish) -> None:
+    """After a move from Bitrix24 to another CRM, Bitrix24's leads and loads stay in the
+    warehouse and stop: judged as a configured source they fail the lead and load checks; once it
+    is no longer configured they are history, and the live sources are still judged."""
+    world.frames["marts.fct_leads"]["created_at"] -= timedelta(days=30)
+    world.loaded_at["bitrix24"] = world.now - timedelta(days=30)
+    world.loaded_at["meta_ads"] = world.now - timedelta(hours=50)  # a live source that stopped
+    read = Warehouse.from_url(publish(refresh(world))).read_frame
+    live = frozenset({"google_ads", "meta_ads", "ga4", "calltracking"})
+
+    def failed(settings: HealthSettings) -> dict[str, list[str]]:
+        results = {c.name: c.evaluate(read, settings, world.now) for c in HEALTH_CHECKS
+                   if c.name in ("hours_since_last_lead", "sources_refreshed_on_schedule")}
+        return {name: sorted(r.subjects) for name, r in results.items() if not r.passed}
+
+    every = failed(HealthSettings())
+    assert set(every) == {"hours_since_last_lead", "sources_refreshed_on_schedule"}
+    assert [s.split(":")[0] for s in every["sources_refreshed_on_schedule"]] == ["bitrix24", "meta_ads"]
+    assert failed(HealthSettings(sources=live)) == {"sources_refreshed_on_schedule": ["meta_ads: last loaded 50 h ago"]}
+
+
 def test_source_not_refreshed_on_schedule(world: World, publish) -> None:
     world.loaded_at["meta_ads"] = world.now - timedelta(hours=50)
     results = _run(refresh(world), publish)
