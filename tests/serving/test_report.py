@@ -169,3 +169,10 @@ def pd_date(value: object) -> date:
     import pandas as pd
 
     return pd.Timestamp(value).date()
+
+
+def test_romi_changes_in_percentage_points() -> None:
+    from throughline.report import percent_change, points_change
+
+    assert points_change(403.0, 294.0, "pp") == "+109 pp" and percent_change(403.0, 294.0) == "+37%"
+    assert points_change(-100.0, 403.0, "в. п.") == "-503 в. п." and points_change(None, 5.0, "pp") == "—"

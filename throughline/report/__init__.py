@@ -40,6 +40,13 @@ def percent_change(now: float | None, before: float | None) -> str:
     return f"{(now - before) / abs(before) * 100:+.0f}%"
 
 
+def points_change(now: float | None, before: float | None, points: str) -> str:
+    """The change of a percentage in percentage points: ROMI 294 % -> 403 % is +109 pp, not +37 %."""
+    if now is None or before is None or pd.isna(now) or pd.isna(before):
+        return "—"
+    return f"{now - before:+.0f} {points}"
+
+
 def ratio(numerator: float, denominator: float) -> float | None:
     return None if not denominator else numerator / denominator
 
@@ -223,6 +230,7 @@ def render(data: dict[str, Any], currency: str) -> str:
 
     return env.get_template("report.html").render(
         t=t, currency=currency, model=t[f"model_{REPORT_MODEL}"], data=data, change=percent_change,
+        points_change=points_change,
         warnings=warnings(data["health"], t, currency, lang),
         spend_revenue_svg=charts.grouped_bars(
             [t.get(f"value_{c}", c) for c in scorecard["channel"]],
