@@ -322,6 +322,7 @@ def slow_callbacks(read: Reader, s: HealthSettings, now: datetime) -> HealthResu
                                         never=("waited", lambda w: int((w == float("inf")).sum())))
     per = per.sort_values("median", ascending=False)
     bad = per[per["median"] > s.max_callback_minutes]
+
     def subject(name: str, r: pd.Series) -> str:
         never = f"{int(r['never'])} of {int(r['calls'])} missed calls not called back"
         if r["median"] == float("inf"):
