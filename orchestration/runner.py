@@ -255,7 +255,8 @@ def summary_table(summary: RunSummary) -> Table:
     table.add_row(
         "checks",
         f"{summary.passed_checks} passed",
-        f"{len(summary.failed_checks)} failed, {len(summary.warned_checks)} warnings",
+        f"{len(summary.failed_checks)} failed, {len(summary.warned_checks)} "
+        f"warning{'' if len(summary.warned_checks) == 1 else 's'}",
     )
     for step, error in summary.failed_steps.items():
         table.add_row(f"[red]failed step[/] {step}", "", error[:200])
