@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import date, datetime
+from datetime import date
 
 from dagster import DailyPartitionsDefinition
 
@@ -33,8 +33,3 @@ def range_tags(first: date, last: date) -> dict[str, str]:
         "dagster/asset_partition_range_end": last.isoformat(),
     }
 
-
-def today_in(timezone: str, now: datetime | None = None) -> date:
-    from zoneinfo import ZoneInfo
-
-    return (now or datetime.now(ZoneInfo(timezone))).astimezone(ZoneInfo(timezone)).date()

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from dagster import RunRequest, ScheduleDefinition, ScheduleEvaluationContext, schedule
 
 from orchestration.jobs import crm_hourly_job, daily_refresh_job
-from orchestration.partitions import partitions_start, range_tags, today_in
+from orchestration.partitions import partitions_start, range_tags
 from throughline.settings import Settings
 
 DAILY_CRON = "0 6 * * *"
@@ -37,7 +37,7 @@ def daily_window(today: date, days: int) -> tuple[date, date]:
     "sources, rebuild every model, publish to BI and write the owner's report.",
 )
 def daily_refresh_schedule(context: ScheduleEvaluationContext) -> RunRequest:
-    today = today_in(TIMEZONE, context.scheduled_execution_time)
+    today = Settings.from_env().today(context.scheduled_execution_time)
     first, last = daily_window(today, restatement_days())
     return RunRequest(run_key=f"daily-{today.isoformat()}", tags=range_tags(first, last))
 

@@ -212,7 +212,7 @@ def _campaign_spend_days(read: Reader, s: HealthSettings, now: datetime) -> pd.D
     its mean day before that. Today is left out: the morning run loads today's spend so far, a
     fraction of a day. Manual costs are left out: they are spread over periods that end by design."""
     frame = _ad_spend_by_campaign_day(read, s).sort_values("spend_date").astype({"spend": float})
-    today = pd.Timestamp(now).tz_convert(Settings.from_env().timezone).date()
+    today = Settings.from_env().today(now)
     frame = frame[pd.to_datetime(frame["spend_date"]).dt.date < today]
     day = frame["spend_date"].max()
     rows = []

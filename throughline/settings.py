@@ -33,10 +33,11 @@ class Settings:
     dagster_url: str = DEFAULT_DAGSTER_URL  # links in alerts point at runs in this Dagster UI
     data_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "data")
 
-    def today(self) -> date:
-        """Today in the business's time zone, not the server's (a server on UTC is still on the
-        day before for the first hours of a Kyiv day)."""
-        return datetime.now(ZoneInfo(self.timezone)).date()
+    def today(self, now: datetime | None = None) -> date:
+        """The business's date at `now` (default: now), not the server's: a server on UTC is still
+        on the day before for the first hours of a Kyiv day."""
+        zone = ZoneInfo(self.timezone)
+        return (now or datetime.now(zone)).astimezone(zone).date()
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:

@@ -9,11 +9,11 @@ DRAIN_PER_SECOND = 2.0
 # OPERATION_TIME_LIMIT) until its usage falls: wait for `time.operating_reset_at` when the reply
 # gives it, else a minute between attempts, never longer than the 10-minute window.
 OPERATION_BLOCK_WAIT_SECONDS = 60.0
+OPERATING_WINDOW_SECONDS = 600.0
 # Offset pages of a list sorted by DATE_MODIFY shift when a record is edited or deleted during
 # the listing (it moves to the end or leaves): the record that slid into a page already read is
 # never seen. A listing that saw fewer records than its first page counted is listed again.
 LISTING_ATTEMPTS = 3
-OPERATING_WINDOW_SECONDS = 600.0
 
 LEAD_FIELDS = [
     "ID", "TITLE", "NAME", "LAST_NAME", "STATUS_ID", "STATUS_SEMANTIC_ID", "SOURCE_ID",
@@ -35,11 +35,11 @@ ENTITIES = {
     "contacts": ("crm.contact.list", CONTACT_FIELDS),
 }
 HISTORY = {"lead_stage_history": 1, "deal_stage_history": 2}
-# Fields a portal may leave empty in every record of a load (no last names kept, no lead closed
-# yet): typed here, or dlt leaves their columns out and warns on every load until a value comes.
 # A record listed twice in one load (listed again, or its edit moved it to a later page) keeps
 # its newest version.
 NEWEST_VERSION = {"date_modify": {"dedup_sort": "desc"}}
+# Fields a portal may leave empty in every record of a load (no last names kept, no lead closed
+# yet): typed here, or dlt leaves their columns out and warns on every load until a value comes.
 SPARSE_COLUMNS = {
     "leads": {"last_name": {"data_type": "text"}, "date_closed": {"data_type": "timestamp"}},
     "contacts": {"last_name": {"data_type": "text"}},

@@ -216,7 +216,11 @@ def render(data: dict[str, Any], currency: str) -> str:
                       autoescape=select_autoescape(["html"]))
     env.filters["n"] = lambda value, digits=0: number(value, digits, lang)
     env.filters["pct"] = lambda value, scale=1.0: percent(value, scale, lang)
-    env.filters["shown"] = lambda value: t.get(f"value_{value}", value)  # "(unassigned)" and the like
+
+    def shown(value: str) -> str:  # "(unassigned)" and the like, in the report's language
+        return t.get(f"value_{value}", value)
+
+    env.filters["shown"] = shown
     scorecard = data["scorecard"]
     models = data["models"].pivot_table(index="channel", columns="attribution_model", values="revenue",
                                         aggfunc="sum").fillna(0)
@@ -233,7 +237,7 @@ def render(data: dict[str, Any], currency: str) -> str:
         points_change=points_change,
         warnings=warnings(data["health"], t, currency, lang),
         spend_revenue_svg=charts.grouped_bars(
-            [t.get(f"value_{c}", c) for c in scorecard["channel"]],
+            [shown(c) for c in scorecard["channel"]],
             {t["spend"]: list(scorecard["spend"].astype(float)),
              t["revenue"]: list(scorecard["revenue"].astype(float))}, fmt),
         weekly_svg=charts.lines(data["weekly"], "period_start", "channel", "new_customers", fmt),
