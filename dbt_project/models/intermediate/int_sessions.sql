@@ -119,5 +119,10 @@ select
 from with_channel as s
 inner join visitor_paths as p on p.session_id = s.session_id
 {% if is_incremental() -%}
-left join {{ this }} as b on b.session_id = s.session_id
+-- Only the rebuilt visitors' built sessions (a session id names its visitor): probing all ten
+-- million for the few thousand rebuilt took 0.9 s at L, this 0.4 s.
+left join (
+    select session_id, channel, is_flagged_visitor, rebuilt_at from {{ this }}
+    where client_id in (select client_id from visitors_to_build)
+) as b on b.session_id = s.session_id
 {%- endif %}
