@@ -226,8 +226,7 @@ def fct_deals() -> list[Expectation]:
         *columns_exist(("is_won", "is_lost", "won_date", "amount", "currency", "revenue")),
         *keys("crm_source", "deal_id"),
         *money_not_negative("amount", "revenue"),
-        # a deal is won, lost or open: never both (a won deal the CRM gives no close date has no
-        # won date: correct data, its revenue is converted at its creation day's rate)
+        # a deal is won, lost or open: never both
         *one_of("is_lost", (False,), where="is_won == True"),
         *not_future("created_at"),
     ]

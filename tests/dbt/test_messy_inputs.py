@@ -1,6 +1,6 @@
 """The golden business plus the inputs real accounts send that once went wrong: a UTM cut in the
 middle of a Cyrillic letter, a CRM-file phone that is not a phone, a visitor id shared by many
-callers, same-day repeat deals, a won deal without a close date, a cost that does not divide
+callers, same-day repeat deals, a won deal without a close date (won on its creation day), a cost that does not divide
 evenly, a Google Display campaign and a customer from a channel nobody pays for. Each expected
 figure is worked out by hand below."""
 
@@ -13,6 +13,7 @@ import pytest
 
 from tests.dbt import golden
 from tests.dbt.conftest import query_of
+from throughline.settings import ATTRIBUTION_MODELS
 
 SHARED_CALLERS = 21  # one more than max_leads_per_visitor
 BITRIX_LEADS_OF_USER_1 = sum(lead["assigned_by_id"] == "1" for lead in golden.leads()) + 1 + SHARED_CALLERS
@@ -92,9 +93,16 @@ def test_the_first_of_two_deals_won_at_once_is_the_lower_id(query) -> None:
                  "order by deal_id") == [("10", False), ("9", True)]
 
 
-def test_a_won_deal_without_a_close_date_keeps_its_revenue(query) -> None:
-    assert query("select won_date, revenue from marts.fct_deals where deal_id = 'D5'") == [
-        (None, pytest.approx(50 * 42))]
+def test_a_won_deal_without_a_close_date_counts_on_its_creation_day(query) -> None:
+    """D5 (50 USD, no close date, created 2026-09-20 at the day's rate 42) is won on that day, so
+    every model's attributed revenue and won deals still add up to the deals' (conservation)."""
+    assert query("select won_date, closed_date, revenue from marts.fct_deals where deal_id = 'D5'") == [
+        (date(2026, 9, 20), date(2026, 9, 20), pytest.approx(50 * 42))]
+    won = query("select count(*), sum(revenue) from marts.fct_deals where is_won")[0]
+    assert query("select attribution_model, sum(deals_won), sum(revenue) from marts.mart_channel_performance "
+                 "group by 1 order by 1") == [
+        (model, pytest.approx(won[0]), pytest.approx(won[1]))
+        for model in sorted(ATTRIBUTION_MODELS)]
 
 
 def test_an_uneven_cost_spreads_to_its_exact_amount(query) -> None:

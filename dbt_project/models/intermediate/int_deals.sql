@@ -3,13 +3,14 @@
     unique_key=['crm_source', 'deal_id'],
     incremental_strategy='changed_rows',
     on_schema_change='sync_all_columns',
-    post_hook="{{ fail_on_missing_fx_rate('currency', 'rate_date', 'amount') }}",
+    post_hook="{{ fail_on_missing_fx_rate('currency', 'won_date', 'amount') }}",
 ) }}
 
 -- Every CRM deal with its contact, outcome, and revenue in the reporting currency at the close
--- date's rate (rate_date; a won deal the CRM gives no close date is converted at its creation
--- day's rate rather than losing its revenue). A deal without a lead takes its CRM contact's
--- phone / e-mail as contact key.
+-- date's rate. A won or lost deal the CRM gives no close date (a CRM file's closed_at is
+-- optional) counts as closed on its creation day, so its revenue is neither lost from the dated
+-- marts nor left unconverted. A deal without a lead takes its CRM contact's phone / e-mail as
+-- contact key.
 -- is_new_customer: the contact's first won deal (by close time, then creation time, then deal id).
 -- Recomputed whole each run; only the rows that differ are rewritten (strategy changed_rows).
 with leads as (
@@ -60,9 +61,8 @@ with_contact as (
         d.*,
         l.created_at as lead_created_at,
         coalesce(l.contact_key, d.crm_contact_key, 'deal:' || d.crm_source || ':' || d.deal_id) as contact_key,
-        case when d.is_won then {{ local_date('d.closed_at') }} end as won_date,
-        case when d.is_won then coalesce({{ local_date('d.closed_at') }}, {{ local_date('d.created_at') }}) end as rate_date,
-        {{ local_date('d.closed_at') }} as closed_date
+        {{ local_date('coalesce(d.closed_at, case when d.is_won or d.is_lost then d.created_at end)') }} as closed_date,
+        case when d.is_won then {{ local_date('coalesce(d.closed_at, d.created_at)') }} end as won_date
     from unioned as d
     left join leads as l
         on l.lead_id = d.lead_id
@@ -74,7 +74,7 @@ converted as (
         d.*,
         {{ fx_rate('d.currency') }} as fx_rate
     from with_contact as d
-    {{ fx_joins('d.currency', 'd.rate_date') }}
+    {{ fx_joins('d.currency', 'd.won_date') }}
 )
 
 select
@@ -82,7 +82,7 @@ select
     case when is_won then cast(amount * fx_rate as numeric(18, 6)) else 0 end as revenue,
     case
         when is_won then row_number() over (
-            partition by contact_key, is_won order by closed_at, created_at, length(deal_id), deal_id
+            partition by contact_key, is_won order by coalesce(closed_at, created_at), created_at, length(deal_id), deal_id
         ) = 1
         else false
     end as is_new_customer,
