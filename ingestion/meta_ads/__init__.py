@@ -52,8 +52,9 @@ def source(
     def ad_insights() -> Iterator[list[dict[str, Any]]]:
         state = dlt.current.resource_state()
         first, last = load_window(state, **window)
+        # use_unified_attribution_setting: the ad sets' attribution windows, as Ads Manager counts leads
         params = {"level": "ad", "time_increment": 1, "fields": settings.INSIGHTS_FIELDS,
-                  "limit": settings.PAGE_LIMIT}
+                  "use_unified_attribution_setting": "true", "limit": settings.PAGE_LIMIT}
         for start, stop in days(first, last, settings.WINDOW_DAYS):
             for account in accounts:
                 yield from helpers.insights(client, f"{api_version}/{account}/insights", params, start, stop,
@@ -64,7 +65,7 @@ def source(
     def ads() -> Iterator[list[dict[str, Any]]]:
         for account in accounts:
             params = {"fields": settings.ADS_FIELDS, "limit": settings.PAGE_LIMIT}
-            rows = helpers.paged(client, f"{api_version}/{account}/ads", params, f"{account} ads")
+            rows = helpers.listed(client, f"{api_version}/{account}/ads", params, f"{account} ads")
             yield [helpers.ad_record(row, account.removeprefix("act_")) for row in rows]
 
     return [ad_insights, ads]

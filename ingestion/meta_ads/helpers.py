@@ -18,8 +18,9 @@ log = logging.getLogger("throughline.ingestion")
 
 
 class TooMuchData(SourceError):
-    """Graph error 1, "Please reduce the amount of data you're asking for": the same request can
-    never succeed, a smaller date range can."""
+    """Graph error 1, "Please reduce the amount of data you're asking for", or a request that
+    timed out (100 / 1504018): the same request would fail again, a smaller one (fewer days,
+    fewer rows a page) can succeed."""
 
 
 def make_client(base_url: str, access_token: str) -> ApiClient:
@@ -38,7 +39,8 @@ def classify(response: requests.Response) -> str | float | None:
     except (ValueError, TypeError, AttributeError):
         return None
     message = str(error.get("message") or "")
-    if code == settings.TOO_MUCH_DATA_CODE and settings.TOO_MUCH_DATA_MESSAGE in message.lower():
+    too_much = code == settings.TOO_MUCH_DATA_CODE and settings.TOO_MUCH_DATA_MESSAGE in message.lower()
+    if too_much or (code, error.get("error_subcode")) in settings.TIMED_OUT:
         raise TooMuchData("meta_ads", response.url.split("?")[0], "", f"HTTP {response.status_code}: {message}",
                           response.status_code)
     if code in settings.THROTTLING_CODES:
@@ -77,6 +79,24 @@ def paged(client: ApiClient, path: str, params: dict[str, Any], label: str) -> I
         yield from body["data"]
         url = (body.get("paging") or {}).get("next")
         page += 1
+
+
+def listed(client: ApiClient, path: str, params: dict[str, Any], label: str) -> list[dict[str, Any]]:
+    """Every item of a list edge (`params["limit"]` a page). A page Meta finds too much data
+    (TooMuchData) has the whole list asked again with half as many items a page, down to
+    settings.MIN_PAGE_LIMIT."""
+    limit = int(params["limit"])
+    while True:
+        try:
+            return list(paged(client, path, {**params, "limit": limit}, label))
+        except TooMuchData as exc:
+            if limit // 2 < settings.MIN_PAGE_LIMIT:
+                raise SourceError("meta_ads", exc.endpoint, label,
+                                  f"HTTP {exc.status}: Meta finds even {limit} items a page too much data "
+                                  "to send", exc.status) from exc
+            log.info("meta_ads: %s: %d items a page is too much data for Meta; asking for %d", label, limit,
+                     limit // 2)
+            limit //= 2
 
 
 def insights(client: ApiClient, path: str, params: dict[str, Any], start: date, stop: date,

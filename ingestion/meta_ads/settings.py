@@ -5,6 +5,8 @@ DEFAULT_API_VERSION = "v26.0"
 DEFAULT_LOOKBACK_DAYS = 28
 WINDOW_DAYS = 30
 PAGE_LIMIT = 500
+# The ads list asked with fewer ads a page when Meta finds a page too much data, down to this.
+MIN_PAGE_LIMIT = 25
 
 INSIGHTS_FIELDS = (
     "account_id,account_currency,campaign_id,campaign_name,adset_id,adset_name,ad_id,ad_name,"
@@ -20,6 +22,8 @@ LEAD_ACTIONS = ("lead", "offsite_conversion.fb_pixel_lead", "onsite_web_lead")
 THROTTLING_CODES = frozenset({1, 2, 4, 17, 32, 341, 613, *range(80000, 80015)})
 TOO_MUCH_DATA_CODE = 1
 TOO_MUCH_DATA_MESSAGE = "reduce the amount of data"
+# (code, subcode) of "request timed out" that a smaller request avoids; 2 / 1504038 is retried as is.
+TIMED_OUT = frozenset({(100, 1504018)})
 AUTH_CODES = frozenset({190, 102})
 
 INSIGHTS_COLUMNS = {

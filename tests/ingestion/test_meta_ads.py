@@ -31,6 +31,7 @@ def handler(api_url: str):
         after = request.query.get("after")
         if after is None:
             assert request.query["level"] == "ad" and request.query["time_increment"] == "1"
+            assert request.query["use_unified_attribution_setting"] == "true"  # leads as Ads Manager counts them
             return Reply(body={"data": [insight("a1", "2026-09-01", "1532.77", [
                 {"action_type": "link_click", "value": "389"},
                 {"action_type": "offsite_conversion.fb_pixel_lead", "value": "12"},
@@ -75,10 +76,19 @@ def test_expired_token_fails_clearly(meta, load) -> None:
     assert TOKEN not in str(failure.value)
 
 
-def test_a_range_meta_finds_too_large_is_asked_for_in_halves(monkeypatch: pytest.MonkeyPatch, load, query) -> None:
-    """Graph error 1, "Please reduce the amount of data you're asking for" (HTTP 500), comes
-    back for any range over three days here: the connector asks again for halves of the range
-    (never the same range twice) and loads every day once."""
+TOO_MUCH_DATA = Reply(500, {"error": {"message": "Please reduce the amount of data you're asking for, then "
+                                                "retry your request", "code": 1}})
+TIMED_OUT = Reply(400, {"error": {"message": "Please reduce the amount of data you're asking for or the time range",
+                                  "type": "OAuthException", "code": 100, "error_subcode": 1504018}})
+
+
+@pytest.mark.parametrize("too_large", [TOO_MUCH_DATA, TIMED_OUT], ids=["reduce the amount of data", "timed out"])
+def test_a_range_meta_finds_too_large_is_asked_for_in_halves(monkeypatch: pytest.MonkeyPatch, load, query,
+                                                              too_large: Reply) -> None:
+    """Graph error 1, "Please reduce the amount of data you're asking for" (HTTP 500), or an
+    insights request that timed out (100 / 1504018), comes back for any range over three days
+    here: the connector asks again for halves of the range (never the same range twice) and
+    loads every day once."""
     asked: list[tuple[str, str]] = []
 
     def handle(request: Request) -> Reply:
@@ -88,8 +98,7 @@ def test_a_range_meta_finds_too_large_is_asked_for_in_halves(monkeypatch: pytest
         since, until = date.fromisoformat(time_range["since"]), date.fromisoformat(time_range["until"])
         asked.append((time_range["since"], time_range["until"]))
         if (until - since).days >= 3:
-            return Reply(500, {"error": {"message": "Please reduce the amount of data you're asking for, then "
-                                                    "retry your request", "code": 1}})
+            return too_large
         days = [(since + timedelta(days=n)).isoformat() for n in range((until - since).days + 1)]
         return Reply(body={"data": [insight("a1", day, "1.25") for day in days]})
 
@@ -106,8 +115,38 @@ def test_a_range_meta_finds_too_large_is_asked_for_in_halves(monkeypatch: pytest
 
 
 def test_a_single_day_too_large_fails_naming_it(meta, load) -> None:
-    meta.fail_next(*[Reply(500, {"error": {"message": "Please reduce the amount of data you're asking for, then "
-                                                      "retry your request", "code": 1}})] * 3, path="insights")
+    meta.fail_next(*[TOO_MUCH_DATA] * 3, path="insights")
     with pytest.raises(Exception) as failure:
         load("meta_ads")
     assert "too much data" in str(failure.value) and "2026-09-01" in str(failure.value)
+
+
+def test_an_ads_page_meta_finds_too_large_is_asked_for_with_fewer_ads(monkeypatch: pytest.MonkeyPatch, load,
+                                                                       query) -> None:
+    """The ads list (creatives with their story specs) comes back as error 1 for pages of more
+    than 100 ads here: the list is asked again with half as many a page until Meta sends it, and
+    every ad is loaded once; the insights load as usual."""
+    limits: list[int] = []
+    ads = [{"id": f"a{n}", "name": f"ad {n}", "creative": {"id": f"c{n}", "url_tags": f"utm_content=a{n}"}}
+           for n in range(150)]
+
+    def handle(request: Request) -> Reply:
+        if not request.path.endswith("/ads"):
+            return Reply(body={"data": [insight("a1", "2026-09-01", "1.25")]})
+        limit, offset = int(request.query["limit"]), int(request.query.get("after", 0))
+        limits.append(limit)
+        if limit > 100:
+            return TOO_MUCH_DATA
+        body: dict = {"data": ads[offset:offset + limit]}
+        if offset + limit < len(ads):
+            body["paging"] = {"next": f"{api.url}{request.path}?limit={limit}&after={offset + limit}"}
+        return Reply(body=body)
+
+    with FakeApi(handle) as api:
+        for key, value in {"BASE_URL": api.url, "AD_ACCOUNT_IDS": '["1234567890"]', "ACCESS_TOKEN": TOKEN,
+                           "START_DATE": "2026-09-01", "END_DATE": "2026-09-01"}.items():
+            monkeypatch.setenv(f"SOURCES__META_ADS__{key}", value)
+        load("meta_ads")
+    assert limits == [500, 250, 125, 62, 62, 62]
+    assert query("select count(*), count(distinct id) from raw_meta_ads.ads") == [(150, 150)]
+    assert query("select count(*) from raw_meta_ads.ad_insights") == [(1,)]
