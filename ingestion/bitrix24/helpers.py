@@ -38,13 +38,35 @@ class Pacer:
 
 def classify(response: requests.Response) -> str | float | None:
     """503 QUERY_LIMIT_EXCEEDED / 401 OVERLOAD_LIMIT: back off; 429 OPERATION_TIME_LIMIT: wait
-    for the method to unblock; other 401s (bad webhook, no REST on the plan): fail."""
+    for the method to unblock; other 401s (bad webhook, no REST on the plan): fail. A `batch`
+    reply is HTTP 200 whatever its sub-calls met: one stopped by a limit is waited for the same
+    way and the whole batch asked again (its pages are reads)."""
+    if response.status_code == 200:
+        limit = _batch_limit_error(response)
+        if limit == "OPERATION_TIME_LIMIT":
+            return _seconds_to_operating_reset(response) or settings.OPERATION_BLOCK_WAIT_SECONDS
+        return -1.0 if limit else None
     if response.status_code == 429 and _error_code(response) == "OPERATION_TIME_LIMIT":
         return _seconds_to_operating_reset(response) or settings.OPERATION_BLOCK_WAIT_SECONDS
     if response.status_code in (429, 503):
         return -1.0
     if response.status_code == 401:
         return -1.0 if _error_code(response) == "OVERLOAD_LIMIT" else "fail"
+    return None
+
+
+def _batch_limit_error(response: requests.Response) -> str | None:
+    """The rate or time limit error a batch sub-call met, if any."""
+    if b"result_error" not in response.content:
+        return None
+    try:
+        errors = response.json()["result"]["result_error"]
+    except (ValueError, TypeError, KeyError):
+        return None
+    for error in (errors.values() if isinstance(errors, dict) else errors or []):
+        code = error.get("error") if isinstance(error, dict) else None
+        if code in settings.LIMIT_ERRORS:
+            return code
     return None
 
 
@@ -67,7 +89,8 @@ def _seconds_to_operating_reset(response: requests.Response) -> float | None:
 
 def make_client(webhook_url: str) -> ApiClient:
     return ApiClient("bitrix24", webhook_url.rstrip("/") + "/", classify=classify,
-                     policy=RetryPolicy(max_retry_after_seconds=settings.OPERATING_WINDOW_SECONDS))
+                     policy=RetryPolicy(max_attempts=settings.MAX_ATTEMPTS,
+                                        max_retry_after_seconds=settings.OPERATING_WINDOW_SECONDS))
 
 
 def call(client: ApiClient, pacer: Pacer, method: str, body: dict[str, Any], page: str) -> dict[str, Any]:

@@ -10,6 +10,10 @@ DRAIN_PER_SECOND = 2.0
 # gives it, else a minute between attempts, never longer than the 10-minute window.
 OPERATION_BLOCK_WAIT_SECONDS = 60.0
 OPERATING_WINDOW_SECONDS = 600.0
+# Attempts of one request: ten waits of a minute outlast a block of the whole window.
+MAX_ATTEMPTS = 11
+# The errors of a request stopped by a limit, not by what it asked (also inside a `batch` reply).
+LIMIT_ERRORS = frozenset({"QUERY_LIMIT_EXCEEDED", "OVERLOAD_LIMIT", "OPERATION_TIME_LIMIT"})
 # Offset pages of a list sorted by DATE_MODIFY shift when a record is edited or deleted during
 # the listing (it moves to the end or leaves): the record that slid into a page already read is
 # never seen. A listing that saw fewer records than its first page counted is listed again.

@@ -101,6 +101,32 @@ def test_leads_pages_phones_and_client_id(portal, load, query, caplog) -> None:
     assert CODE not in caplog.text
 
 
+def test_a_batch_stopped_by_the_operation_time_limit_is_asked_again(monkeypatch: pytest.MonkeyPatch, load,
+                                                                     query) -> None:
+    """The method gets blocked while the batch of pages after the first runs: the batch reply
+    (HTTP 200) carries OPERATION_TIME_LIMIT for a sub-call. The connector waits and asks for the
+    batch again, and every lead is loaded once."""
+    monkeypatch.setattr("ingestion.bitrix24.settings.OPERATION_BLOCK_WAIT_SECONDS", 0.01)
+    blocked = {"batches": 0}
+
+    def handle(request: Request) -> Reply:
+        if request.path.endswith("/batch.json"):
+            blocked["batches"] += 1
+            if blocked["batches"] == 1:
+                return Reply(body={"result": {"result": {}, "result_error": {"p50": {
+                    "error": "OPERATION_TIME_LIMIT", "error_description": "Method is blocked due to operation "
+                                                                          "time limit."}},
+                    "result_total": {}, "result_next": {}}, "time": {}})
+        return bitrix(request)
+
+    with FakeApi(handle) as api:
+        monkeypatch.setenv("SOURCES__BITRIX24__WEBHOOK_URL", f"{api.url}/rest/1/{CODE}/")
+        monkeypatch.setenv("SOURCES__BITRIX24__CLIENT_ID_FIELD", "UF_CRM_1704817278")
+        load("bitrix24")
+    assert blocked["batches"] >= 2
+    assert query("select count(*), count(distinct id) from raw_bitrix24.leads") == [(LEADS, LEADS)]
+
+
 def by_date_modify(leads: list[dict]) -> list[dict]:
     return sorted(leads, key=lambda r: (r["DATE_MODIFY"], int(r["ID"])))
 

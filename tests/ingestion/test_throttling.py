@@ -58,6 +58,25 @@ def test_bitrix24_backs_off_an_overload(reply: requests.Response, verdict: objec
     assert bitrix24_classify(reply) == verdict
 
 
+def batch_reply(result_error: object) -> requests.Response:
+    return response(200, {"result": {"result": {"p0": []}, "result_error": result_error, "result_total": {}},
+                          "time": {}})
+
+
+@pytest.mark.parametrize(("reply", "verdict"), [
+    (batch_reply({"p50": {"error": "OPERATION_TIME_LIMIT",
+                          "error_description": "Method is blocked due to operation time limit."}}), 60.0),
+    (batch_reply({"p50": {"error": "QUERY_LIMIT_EXCEEDED", "error_description": "Too many requests"}}), -1.0),
+    (batch_reply({"p50": {"error": "ACCESS_DENIED", "error_description": "Access denied"}}), None),  # fails
+    (batch_reply([]), None),
+])
+def test_bitrix24_waits_for_a_limit_a_batch_sub_call_met(reply: requests.Response, verdict: object) -> None:
+    """A batch reply is HTTP 200 whatever its sub-calls met: a sub-call stopped by a limit has the
+    batch asked again after the same wait as a single call's; any other error fails (list_all
+    names it)."""
+    assert bitrix24_classify(reply) == verdict
+
+
 def test_bitrix24_waits_for_a_blocked_method_to_reset() -> None:
     """429 OPERATION_TIME_LIMIT with the reply's `time.operating_reset_at`: wait until then (a
     second over), at most the 10-minute window."""
