@@ -55,17 +55,19 @@ def _ringostat_window(client: ApiClient, project_id: str | None, start: datetime
     }
     headers = {"x-project-id": str(project_id)} if project_id else None
     splittable = stop - start > timedelta(minutes=10)
+    refused = False
     try:
+        # a JSON null is a window without calls
         rows = client.get_json("calls/list", page=f"{params['from']}..{params['to']}",
-                               params=params, headers=headers)
+                               params=params, headers=headers) or []
     except SourceError as error:
         # Over the limit, the API may refuse the window (HTTP 400) instead of cutting it short.
         if not (splittable and error.status == 400 and OVER_LIMIT.search(str(error))):
             raise
-        rows = None
-    if rows is not None and not isinstance(rows, list):
+        rows, refused = [], True
+    if not isinstance(rows, list):
         raise SourceError("calltracking", "calls/list", params["from"], "expected a JSON array")
-    if rows is None or (len(rows) >= settings.RINGOSTAT_MAX_ROWS and splittable):
+    if refused or (len(rows) >= settings.RINGOSTAT_MAX_ROWS and splittable):
         middle = start + (stop - start) / 2
         yield from _ringostat_window(client, project_id, start, middle, tz)
         yield from _ringostat_window(client, project_id, middle, stop, tz)
