@@ -16,13 +16,13 @@ REPORT_DEPS = [*MART_KEYS, AssetKey(["marts", "fct_leads"]), AssetKey(["marts", 
        description="The marts in PostgreSQL schema `bi`, swapped in atomically, for Looker Studio "
                    "and Power BI (read-only role `bi_reader`). Skipped when THROUGHLINE_BI_DSN is not set.")
 def bi_publication(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-    from throughline.publish import publish_marts, read_marts
+    from throughline.publish import publish_marts
 
     settings = Settings.from_env()
     if not settings.bi_dsn:
         context.log.info("THROUGHLINE_BI_DSN is not set: the BI publication is skipped")
         return MaterializeResult(metadata={"status": "skipped: THROUGHLINE_BI_DSN not set"})
-    result = publish_marts(settings, read_marts(warehouse.get()))
+    result = publish_marts(settings, warehouse.get())
     if result.reader_password_file:  # the password itself never goes to the event log
         context.log.info(f"Created role bi_reader: its generated password is in {result.reader_password_file} "
                          "(readable by this user only)")
@@ -34,9 +34,8 @@ def bi_publication(context: AssetExecutionContext, warehouse: WarehouseResource)
                    "Looker Studio file upload).")
 def marts_export(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     from throughline.export import export_marts
-    from throughline.publish import read_marts
 
-    files = export_marts(settings=Settings.from_env(), marts=read_marts(warehouse.get()))
+    files = export_marts(settings=Settings.from_env(), warehouse=warehouse.get())
     return MaterializeResult(metadata={"files": len(files), "folder": str(files[0].parent) if files else ""})
 
 

@@ -5,30 +5,59 @@ reader never opens half a file."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+import pyarrow.parquet as pq
 
-from throughline.publish import CONTRACT_MARTS, check_no_contact_data, read_marts
+from throughline.publish import CONTRACT_MARTS, check_no_contact_data, read_mart_types, read_marts
 from throughline.settings import Settings
 from throughline.warehouse import Warehouse
 
 
 def export_marts(out_dir: Path | None = None, settings: Settings | None = None,
-                 marts: dict[str, pd.DataFrame] | None = None) -> list[Path]:
+                 warehouse: Warehouse | None = None) -> list[Path]:
+    """The contract marts of `warehouse` (the configured one by default) as files."""
     settings = settings or Settings.from_env()
     out = Path(out_dir or settings.data_dir / "exports")
     out.mkdir(parents=True, exist_ok=True)
-    marts = marts if marts is not None else read_marts(Warehouse.from_settings(settings))
+    warehouse = warehouse or Warehouse.from_settings(settings)
+    marts, catalog = read_marts(warehouse), read_mart_types(warehouse)
     written = []
     for mart in CONTRACT_MARTS:
-        frame = marts[mart]
+        types = catalog.get(mart, {})
+        frame = with_column_types(marts[mart], types)
         check_no_contact_data(mart, frame)
-        for suffix, write in ((".parquet", lambda f, p: f.to_parquet(p, index=False)),
-                              (".csv", lambda f, p: f.to_csv(p, index=False))):
-            target = out / f"{mart}{suffix}"
-            partial = out / f".{mart}{suffix}.partial"
-            write(frame, partial)
-            os.replace(partial, target)
-            written.append(target)
+        written.append(_write_atomically(out / f"{mart}.parquet", partial(pq.write_table, parquet_table(frame, types))))
+        written.append(_write_atomically(out / f"{mart}.csv", partial(frame.to_csv, index=False)))
     return written
+
+
+def _write_atomically(target: Path, write: Callable[[Path], None]) -> Path:
+    """`write(path)` into a hidden file beside `target`, then renamed into place."""
+    unfinished = target.with_name(f".{target.name}.partial")
+    write(unfinished)
+    os.replace(unfinished, target)
+    return target
+
+
+def with_column_types(frame: pd.DataFrame, types: dict[str, str]) -> pd.DataFrame:
+    """A mart read into pandas with its counts as integers again (a DuckDB frame has a count
+    with NULLs as floats); dates stay pandas timestamps at midnight (CSV writes them as dates)."""
+    counts = [column for column, kind in types.items() if kind == "bigint" and column in frame.columns]
+    return frame.astype({column: "Int64" for column in counts}) if counts else frame
+
+
+def parquet_table(frame: pd.DataFrame, types: dict[str, str]) -> Any:
+    """The mart as an Arrow table with the warehouse's dates and counts, even with no rows."""
+    import pyarrow as pa
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    arrow_types = {"date": pa.date32(), "bigint": pa.int64()}
+    for index, name in enumerate(table.column_names):
+        if types.get(name) in arrow_types:
+            table = table.set_column(index, name, table.column(name).cast(arrow_types[types[name]]))
+    return table

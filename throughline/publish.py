@@ -161,7 +161,9 @@ def _cell(value: Any, column_type: str) -> Any:
     return value
 
 
-def publish_marts(settings: Settings | None = None, marts: dict[str, pd.DataFrame] | None = None) -> PublishResult:
+def publish_marts(settings: Settings | None = None, warehouse: Warehouse | None = None) -> PublishResult:
+    """The contract marts of `warehouse` (the configured one by default) into schema `bi`, with
+    the types of the warehouse's catalog."""
     import psycopg
     from psycopg import sql
 
@@ -169,10 +171,8 @@ def publish_marts(settings: Settings | None = None, marts: dict[str, pd.DataFram
     if not settings.bi_dsn:
         raise ValueError("THROUGHLINE_BI_DSN is not set: the PostgreSQL database dashboards read")
     started = time.monotonic()
-    catalog: dict[str, dict[str, str]] = {}
-    if marts is None:
-        warehouse = Warehouse.from_settings(settings)
-        marts, catalog = read_marts(warehouse), read_mart_types(warehouse)
+    warehouse = warehouse or Warehouse.from_settings(settings)
+    marts, catalog = read_marts(warehouse), read_mart_types(warehouse)
     for mart, frame in marts.items():
         check_no_contact_data(mart, frame)
     result = PublishResult()

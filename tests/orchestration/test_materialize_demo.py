@@ -101,6 +101,23 @@ def test_markov_effects_and_bi_outputs_exist(demo) -> None:
     )
 
 
+def test_the_runs_bi_outputs_keep_the_marts_types(demo) -> None:
+    """The daily run's publication and exports (Dagster's serving assets) give dashboards the
+    warehouse's types: dates as dates, money as exact decimals, counts as integers."""
+    import psycopg
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    with psycopg.connect(demo.env["THROUGHLINE_BI_DSN"]) as conn:
+        types = dict(conn.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = 'bi' and table_name = 'mart_channel_performance'").fetchall())
+    assert (types["date"], types["spend"], types["sessions"]) == ("date", "numeric", "bigint")
+    exports = os.path.join(demo.env["THROUGHLINE_DATA_DIR"], "exports")
+    schema = pq.read_schema(os.path.join(exports, "mart_channel_performance.parquet"))
+    assert (schema.field("date").type, schema.field("sessions").type) == (pa.date32(), pa.int64())
+
+
 def test_a_full_refresh_run_rebuilds_the_incremental_facts(demo) -> None:
     """A daily run leaves the sessions before the reprocess window (and, with no new data, every
     session) as they were; the full-refresh tag rebuilds every row."""
