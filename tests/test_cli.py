@@ -128,3 +128,19 @@ def test_doctor_warns_of_a_postgres_warehouse_that_cannot_lower_case_cyrillic(po
         warehouse = run_checks(Settings(warehouse_url=url))[0]
         assert warehouse.status == status, warehouse
     assert "locale is C" in run_checks(Settings(warehouse_url=in_database(postgres_dsn, "bytes_locale")))[0].details
+
+
+def test_doctor_names_an_alert_url_no_alert_can_reach(env_file, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Telegram bot URL pasted as it is sent to the API is no apprise URL: doctor fails naming
+    the entry (never its token); a webhook's plain https:// address is accepted."""
+    monkeypatch.setenv("THROUGHLINE_WAREHOUSE", f"duckdb:///{tmp_path}/w.duckdb")
+    monkeypatch.setenv("THROUGHLINE_ALERT_URLS",
+                       "https://hooks.example.com/alerts, tgram-bot://123456:SECRETtoken/987")
+    result = CliRunner().invoke(cli.app, ["doctor"])
+    line = next(line for line in result.output.splitlines() if line.lstrip("│ ").startswith("alerts"))
+    assert "failed" in line and "entry 2 (tgram-bot://…)" in line, result.output
+    assert "SECRETtoken" not in result.output and result.exit_code == 1
+    monkeypatch.setenv("THROUGHLINE_ALERT_URLS", "https://hooks.example.com/alerts")
+    result = CliRunner().invoke(cli.app, ["doctor"])
+    line = next(line for line in result.output.splitlines() if line.lstrip("│ ").startswith("alerts"))
+    assert "ok" in line and "1 destination(s): https" in line, result.output

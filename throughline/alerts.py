@@ -1,11 +1,13 @@
 """The one notifier: every alert goes to each URL in THROUGHLINE_ALERT_URLS through apprise.
 
 Slack (`slack://`), Telegram (`tgram://`), e-mail (`mailto://` / `mailtos://`) and any webhook
-(`json://`) are apprise URLs; nothing else in Throughline talks to a messenger.
+(`json://`, or its plain `https://` address) are apprise URLs; nothing else in Throughline talks
+to a messenger.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +17,7 @@ import apprise
 from ingestion.common.redaction import redact
 from throughline.settings import Settings
 
+log = logging.getLogger("throughline.alerts")
 
 def run_url(dagster_url: str, run_id: str) -> str:
     """The run's page in the Dagster UI."""
@@ -58,19 +61,36 @@ class Alert:
         return redact("\n".join(lines))
 
 
+WEBHOOK_SCHEMES = {"http": "json", "https": "jsons"}
+URL_FORMS = "use slack://, tgram://, mailto://, mailtos://, json:// or a webhook's https:// address"
+
+
+def as_webhook(url: str) -> str | None:
+    """A plain http(s) address as apprise's JSON webhook (json:// or jsons://), else None."""
+    scheme, separator, rest = url.partition("://")
+    webhook_scheme = WEBHOOK_SCHEMES.get(scheme.lower())
+    return f"{webhook_scheme}://{rest}" if separator and webhook_scheme else None
+
+
 class Notifier:
-    """Sends alerts to every configured apprise URL; with no URL it sends nothing."""
+    """Sends alerts to every configured apprise URL; with no URL it sends nothing. An entry
+    apprise cannot read is named in `unreadable` (by position and scheme: the rest of a URL may
+    hold a token) and logged, and the alerts still go to the others; `throughline doctor`
+    reports it."""
 
     def __init__(self, urls: Sequence[str], dagster_url: str) -> None:
-        self.urls = tuple(urls)
         self.dagster_url = dagster_url
         self._apprise = apprise.Apprise()
-        for url in self.urls:
-            if not self._apprise.add(url):
-                raise ValueError(
-                    f"THROUGHLINE_ALERT_URLS has an entry apprise cannot read "
-                    f"({redact(url)}): use slack://, tgram://, mailto://, mailtos:// or json://"
-                )
+        readable: list[str] = []
+        self.unreadable: list[str] = []
+        for position, url in enumerate(urls, start=1):
+            webhook = as_webhook(url)
+            if self._apprise.add(url) or (webhook is not None and self._apprise.add(webhook)):
+                readable.append(url)
+            else:
+                self.unreadable.append(f"entry {position} ({url.partition('://')[0]}://…)")
+                log.error("THROUGHLINE_ALERT_URLS %s cannot be read: %s", self.unreadable[-1], URL_FORMS)
+        self.urls = tuple(readable)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Notifier:

@@ -49,7 +49,21 @@ def run_checks(settings: Settings) -> list[Check]:
         checks.append(_check_bi(settings.bi_dsn))
     else:
         checks.append(Check("BI publication", "skipped", "THROUGHLINE_BI_DSN not set"))
+    checks.append(_check_alerts(settings))
     return checks
+
+
+def _check_alerts(settings: Settings) -> Check:
+    from throughline.alerts import URL_FORMS, Notifier
+
+    if not settings.alert_urls:
+        return Check("alerts", "skipped", "THROUGHLINE_ALERT_URLS not set: problems show only in the Dagster UI")
+    notifier = Notifier(settings.alert_urls, settings.dagster_url)
+    if notifier.unreadable:
+        return Check("alerts", "failed", f"THROUGHLINE_ALERT_URLS {', '.join(notifier.unreadable)} cannot be "
+                     f"read, no alert goes there: {URL_FORMS}")
+    return Check("alerts", "ok", f"{len(notifier.urls)} destination(s): "
+                 + ", ".join(sorted({url.split("://")[0] for url in notifier.urls})))
 
 
 def _check_warehouse(settings: Settings) -> Check:

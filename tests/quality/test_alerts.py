@@ -94,11 +94,20 @@ def test_alert_text_names_figure_threshold_where_since_and_run() -> None:
     assert run_url("http://h:3000", "r1") == "http://h:3000/runs/r1"
 
 
-def test_no_url_sends_nothing_and_a_bad_url_is_a_clear_error() -> None:
+def test_no_url_sends_nothing_and_a_bad_url_is_named_while_the_others_still_alert(
+    webhook_receiver, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An entry apprise cannot read is logged (and `throughline doctor` names it); the alerts
+    still reach the other URLs, here a webhook given by its plain http:// address."""
+    hook_url, hook = webhook_receiver
     alert = Alert(check="c", asset="a", problem="p")
     assert Notifier((), DAGSTER_URL).send(alert) is False
-    with pytest.raises(ValueError, match="THROUGHLINE_ALERT_URLS"):
-        Notifier(("nonsense-scheme://x",), DAGSTER_URL)
+    plain = hook_url.replace("json://", "http://", 1)
+    notifier = Notifier(("nonsense-scheme://x", plain), DAGSTER_URL)
+    assert notifier.unreadable == ["entry 1 (nonsense-scheme://…)"] and notifier.urls == (plain,)
+    assert "THROUGHLINE_ALERT_URLS" in caplog.text and "nonsense-scheme" in caplog.text
+    assert notifier.send(alert) is True
+    assert [json.loads(message)["title"] for message in hook.messages] == ["Throughline problem: c on a"]
 
 
 def test_the_first_tick_alerts_only_what_is_failing_now(
