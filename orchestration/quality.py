@@ -195,6 +195,9 @@ class AlertState:
         return json.dumps({"last_storage_id": self.last_storage_id, "failing": self.failing or {}})
 
 
+DBT_FAILED_ROWS = "dagster_dbt/failed_row_count"
+
+
 def _text(metadata: dict[str, Any], name: str) -> str:
     value = metadata.get(name)
     text = "" if value is None else str(getattr(value, "value", value))
@@ -204,12 +207,15 @@ def _text(metadata: dict[str, Any], name: str) -> str:
 def check_alert(evaluation: AssetCheckEvaluation, run_id: str, since: str) -> Alert:
     metadata = dict(evaluation.metadata)
     where = _text(metadata, "where") or _text(metadata, "failures")
+    # a dbt data test's result carries only how many rows break it (none may)
+    failed_rows = _text(metadata, DBT_FAILED_ROWS)
+    dbt_problem = f"The data test found {failed_rows} row(s) that break it." if failed_rows else ""
     return Alert(
         check=evaluation.check_name,
         asset=evaluation.asset_key.to_user_string(),
-        problem=_text(metadata, "problem") or _text(metadata, "description") or "The check failed.",
-        figure=_text(metadata, "figure"),
-        threshold=_text(metadata, "threshold"),
+        problem=_text(metadata, "problem") or _text(metadata, "description") or dbt_problem or "The check failed.",
+        figure=_text(metadata, "figure") or (f"{failed_rows} rows" if failed_rows else ""),
+        threshold=_text(metadata, "threshold") or ("0 rows" if failed_rows else ""),
         subjects=tuple(s for s in where.replace("\n", "; ").split("; ") if s),
         since=_text(metadata, "since") or since,
         run_id=run_id,

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from dagster import DagsterInstance, build_sensor_context
 
-from orchestration.quality import check_failure_alert, health_check
+from orchestration.quality import check_alert, check_failure_alert, health_check
 from tests.quality.dagster_support import run_checks
 from tests.quality.planted import World
 from throughline.alerts import Alert, Notifier, run_url
@@ -147,3 +147,20 @@ def test_a_run_without_the_dagster_daemon_still_alerts(
     assert titles == ["Throughline problem: missed_calls on marts/fct_calls",
                       "Throughline problem: run failed on job daily_refresh"]
     assert any("int_leads" in json.loads(message)["message"] for message in hook.messages)
+
+
+def test_a_failing_dbt_test_alert_gives_its_failing_rows_against_none() -> None:
+    """dagster-dbt gives a data test's check only its status and failing row count: the alert
+    says how many rows break it, against a threshold of none."""
+    from dagster import AssetCheckEvaluation, AssetKey
+
+    evaluation = AssetCheckEvaluation(
+        asset_key=AssetKey(["marts", "fct_leads"]), check_name="relationships_fct_leads_manager_id",
+        passed=False, metadata={"dagster_dbt/failed_row_count": 3, "status": "warn",
+                                "unique_id": "test.throughline.relationships_fct_leads_manager_id"})
+    alert = check_alert(evaluation, "run-1", "2026-12-04 06:00:00")
+    assert alert.body(DAGSTER_URL) == (
+        "The data test found 3 row(s) that break it.\n"
+        "Figure: 3 rows (threshold 0 rows)\n"
+        "Since: 2026-12-04 06:00:00\n"
+        f"Run: {DAGSTER_URL}/runs/run-1")
