@@ -46,9 +46,10 @@ $fn$
 {%- endmacro %}
 
 {% macro regex_match(expr, pattern) -%}{{ adapter.dispatch('regex_match', 'throughline')(expr, pattern) }}{%- endmacro %}
-{# The whole value must match, as DuckDB's regexp_full_match does. #}
+{# The whole value must match, as DuckDB's regexp_full_match does, and `.` matches a newline too, as
+   in PostgreSQL ('s'; a UTM can carry an encoded one: google / cpc / spring%0Asale is still Paid Search). #}
 {% macro default__regex_match(expr, pattern) -%}({{ expr }} ~ ('^(?:' || {{ pattern }} || ')$')){%- endmacro %}
-{% macro duckdb__regex_match(expr, pattern) -%}regexp_full_match({{ expr }}, {{ pattern }}){%- endmacro %}
+{% macro duckdb__regex_match(expr, pattern) -%}regexp_full_match({{ expr }}, {{ pattern }}, 's'){%- endmacro %}
 
 {# Seconds since the epoch of a timestamp with time zone. #}
 {% macro epoch_seconds(expr) -%}{{ adapter.dispatch('epoch_seconds', 'throughline')(expr) }}{%- endmacro %}

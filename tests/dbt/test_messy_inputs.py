@@ -16,7 +16,7 @@ from tests.dbt.conftest import query_of
 from throughline.settings import ATTRIBUTION_MODELS
 
 SHARED_CALLERS = 21  # one more than max_leads_per_visitor
-BITRIX_LEADS_OF_USER_1 = sum(lead["assigned_by_id"] == "1" for lead in golden.leads()) + 1 + SHARED_CALLERS
+BITRIX_LEADS_OF_USER_1 = sum(lead["assigned_by_id"] == "1" for lead in golden.leads()) + 2 + SHARED_CALLERS  # L8, L10
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +25,8 @@ def query(build_warehouse):
     leads = [
         # a UTM cut after the first byte of "П" (%D0%9F): not UTF-8 once decoded
         golden.lead("L8", "2026-09-06T10:00:00", phone="+380678888888", utm=("facebook", "cpc", "%D0")),
+        # a campaign with an encoded line break: every channel rule's campaign pattern is .*
+        golden.lead("L10", "2026-09-06T12:00:00", phone="+380679999999", utm=("google", "cpc", "spring%0Asale")),
         # 21 leads whose phones all called one dynamic number with the same visitor id
         *[golden.lead(f"S{n}", "2026-09-06T11:00:00", phone=f"+3806755500{n:02d}") for n in range(SHARED_CALLERS)],
     ]
@@ -73,6 +75,11 @@ def query(build_warehouse):
 
 def test_a_utm_that_does_not_decode_is_kept_as_it_came(query) -> None:
     assert query("select utm_campaign from marts.fct_leads where lead_id = 'L8'") == [("%d0",)]
+
+
+def test_a_campaign_with_a_line_break_still_matches_its_channel_rule(query) -> None:
+    assert query("select channel from intermediate.int_traffic_channels where utm_source = 'google' "
+                 "and utm_medium = 'cpc' and utm_campaign = 'spring' || chr(10) || 'sale'") == [("Paid Search",)]
 
 
 def test_a_crm_file_phone_that_is_no_phone_does_not_join_contacts(query) -> None:
