@@ -45,6 +45,14 @@ end
 $fn$
 {%- endmacro %}
 
+{# `expr` without the spaces around it, no-break and other Unicode spaces too: DuckDB's trim()
+   strips them all, PostgreSQL's only ' ' (a form sending google%C2%A0 would be another source). #}
+{% macro trim_spaces(expr) -%}{{ adapter.dispatch('trim_spaces', 'throughline')(expr) }}{%- endmacro %}
+{% macro default__trim_spaces(expr) -%}
+    btrim({{ expr }}, ' ' || chr(160) || chr(5760){% for code in range(8192, 8203) %} || chr({{ code }}){% endfor %} || chr(8239) || chr(8287) || chr(12288))
+{%- endmacro %}
+{% macro duckdb__trim_spaces(expr) -%}trim({{ expr }}){%- endmacro %}
+
 {% macro regex_match(expr, pattern) -%}{{ adapter.dispatch('regex_match', 'throughline')(expr, pattern) }}{%- endmacro %}
 {# The whole value must match, as DuckDB's regexp_full_match does, and `.` matches a newline too, as
    in PostgreSQL ('s'; a UTM can carry an encoded one: google / cpc / spring%0Asale is still Paid Search). #}
