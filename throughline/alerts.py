@@ -19,6 +19,7 @@ from throughline.settings import Settings
 
 log = logging.getLogger("throughline.alerts")
 
+
 def run_url(dagster_url: str, run_id: str) -> str:
     """The run's page in the Dagster UI."""
     return f"{dagster_url.rstrip('/')}/runs/{run_id}"

@@ -52,12 +52,12 @@ def with_column_types(frame: pd.DataFrame, types: dict[str, str]) -> pd.DataFram
 
 
 def parquet_table(frame: pd.DataFrame, types: dict[str, str]) -> Any:
-    """The mart as an Arrow table with the warehouse's dates and counts, even with no rows."""
+    """The mart (counts already integers: with_column_types) as an Arrow table with the
+    warehouse's dates as dates, even with no rows."""
     import pyarrow as pa
 
     table = pa.Table.from_pandas(frame, preserve_index=False)
-    arrow_types = {"date": pa.date32(), "bigint": pa.int64()}
     for index, name in enumerate(table.column_names):
-        if types.get(name) in arrow_types:
-            table = table.set_column(index, name, table.column(name).cast(arrow_types[types[name]]))
+        if types.get(name) == "date":
+            table = table.set_column(index, name, table.column(name).cast(pa.date32()))
     return table

@@ -44,10 +44,10 @@ def classify(response: requests.Response) -> str | float | None:
     if response.status_code == 200:
         limit = _batch_limit_error(response)
         if limit == "OPERATION_TIME_LIMIT":
-            return _seconds_to_operating_reset(response) or settings.OPERATION_BLOCK_WAIT_SECONDS
+            return _blocked_wait(response)
         return -1.0 if limit else None
     if response.status_code == 429 and _error_code(response) == "OPERATION_TIME_LIMIT":
-        return _seconds_to_operating_reset(response) or settings.OPERATION_BLOCK_WAIT_SECONDS
+        return _blocked_wait(response)
     if response.status_code in (429, 503):
         return -1.0
     if response.status_code == 401:
@@ -75,6 +75,10 @@ def _error_code(response: requests.Response) -> str | None:
         return str(response.json().get("error"))
     except (ValueError, AttributeError):
         return None
+
+
+def _blocked_wait(response: requests.Response) -> float:
+    return _seconds_to_operating_reset(response) or settings.OPERATION_BLOCK_WAIT_SECONDS
 
 
 def _seconds_to_operating_reset(response: requests.Response) -> float | None:
