@@ -12,6 +12,7 @@ from dlt.sources import DltResource
 from ingestion.bitrix24 import helpers, settings
 from ingestion.common.config import is_configured as _is_configured
 from ingestion.common.config import secrets
+from ingestion.common.http import Pacer
 
 log = logging.getLogger("throughline.ingestion")
 
@@ -31,7 +32,7 @@ def source(
 ) -> list[DltResource]:
     secrets(webhook_url)
     client = helpers.make_client(webhook_url)
-    pacer = helpers.Pacer()
+    pacer = Pacer(settings.BURST, settings.DRAIN_PER_SECOND)
     extra = [client_id_field] if client_id_field else []
 
     def entity(table: str, method: str, fields: list[str]) -> DltResource:

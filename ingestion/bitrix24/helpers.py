@@ -6,34 +6,15 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 import requests
 
 from ingestion.bitrix24 import settings
-from ingestion.common.http import ApiClient, RetryPolicy, SourceError
+from ingestion.common.http import ApiClient, Pacer, RetryPolicy, SourceError
 from ingestion.common.phones import normalize_email, to_e164
-
-
-@dataclass
-class Pacer:
-    """Client side of Bitrix24's leaky bucket: a burst, then `rate` requests per second."""
-
-    burst: float = settings.BURST
-    rate: float = settings.DRAIN_PER_SECOND
-    tokens: float = settings.BURST
-    checked: float = field(default_factory=time.monotonic)
-
-    def wait(self) -> None:
-        now = time.monotonic()
-        self.tokens = min(self.burst, self.tokens + (now - self.checked) * self.rate)
-        self.checked = now
-        if self.tokens < 1:
-            time.sleep((1 - self.tokens) / self.rate)
-            self.tokens, self.checked = 1.0, time.monotonic()
-        self.tokens -= 1
 
 
 def classify(response: requests.Response) -> str | float | None:

@@ -19,7 +19,7 @@ from ingestion.common.config import (
 from ingestion.common.config import (
     is_configured as _is_configured,
 )
-from ingestion.common.http import ApiClient
+from ingestion.common.http import ApiClient, Pacer
 
 NAME = "calltracking"
 
@@ -45,12 +45,15 @@ def source(
     start_date: str | None = None,
     end_date: str | None = None,
     lookback_days: int = settings.DEFAULT_LOOKBACK_DAYS,
+    requests_per_second: float = settings.RINGOSTAT_REQUESTS_PER_SECOND,
 ) -> DltResource:
     provider = provider.lower()
     if provider not in settings.DEFAULT_BASE_URLS:
         raise ValueError(f"calltracking: provider must be 'ringostat' or 'callrail', not {provider!r}")
     key = auth_key or api_key
     secrets(key)
+    if requests_per_second <= 0:
+        raise ValueError(f"calltracking: requests_per_second must be above 0, not {requests_per_second}")
     if provider == "ringostat":
         headers = {"Auth-key": str(key)}
     else:
@@ -65,7 +68,8 @@ def source(
         state = dlt.current.resource_state()
         first, last = load_window(state, **window)
         if provider == "ringostat":
-            yield from helpers.ringostat_calls(client, project_id, first, last, ZoneInfo(timezone))
+            pacer = Pacer(burst=1, rate=requests_per_second)
+            yield from helpers.ringostat_calls(client, pacer, project_id, first, last, ZoneInfo(timezone))
         else:
             yield from helpers.callrail_calls(client, str(account_id), first, last)
         advance_window(state, last)

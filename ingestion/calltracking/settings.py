@@ -5,6 +5,9 @@ DEFAULT_LOOKBACK_DAYS = 2  # calls change after the fact (tags, recordings)
 DEFAULT_TIMEZONE = "Europe/Kyiv"
 
 RINGOSTAT_MAX_ROWS = 6500  # the API's hard limit per request: split the window below it
+RINGOSTAT_WINDOW_DAYS = 7  # a week per request: a two-year backfill in 105 requests, not 730
+# Ringostat documents no rate limit; its API reference advises at most one request a second.
+RINGOSTAT_REQUESTS_PER_SECOND = 1.0
 RINGOSTAT_FIELDS = (
     "uniqueid,calldate,caller,dst,disposition,call_type,duration,waittime,billsec,connected_with,"
     "employee_fio,pool_name,utm_source,utm_medium,utm_campaign,utm_content,utm_term,client_id,"

@@ -63,6 +63,28 @@ def parse_retry_after(value: str | None) -> float | None:
 
 
 @dataclass
+class Pacer:
+    """Client-side rate limit (a leaky bucket): a burst of `burst` requests, then `rate` per second."""
+
+    burst: float
+    rate: float
+    tokens: float = field(init=False)
+    checked: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.tokens, self.checked = self.burst, time.monotonic()
+
+    def wait(self) -> None:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.checked) * self.rate)
+        self.checked = now
+        if self.tokens < 1:
+            time.sleep((1 - self.tokens) / self.rate)
+            self.tokens, self.checked = 1.0, time.monotonic()
+        self.tokens -= 1
+
+
+@dataclass
 class ApiClient:
     """A requests session bound to one source.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -11,37 +12,51 @@ from tests.ingestion.fake_api import FakeApi, Reply, Request
 KEY = "ringostat-auth-key-123"
 
 
+RINGOSTAT_CALLS = [
+    {"uniqueid": "1788340512.1", "calldate": "2026-09-02 14:21:07", "caller": "380671234567",
+     "dst": "380445551122", "disposition": "ANSWERED", "call_type": "in", "duration": "187",
+     "waittime": "9", "billsec": "178", "connected_with": "Олена Петренко", "pool_name": "Facebook Ads",
+     "utm_source": "facebook", "utm_medium": "cpc", "utm_campaign": "ua_leads",
+     "client_id": "1382483615.1522331416", "recording": "https://app.ringostat.com/r.mp3"},
+    {"uniqueid": "1788340512.2", "calldate": "2026-09-02 15:00:00", "caller": "380671234567",
+     "dst": "380445550000", "disposition": "NO ANSWER", "call_type": "in", "duration": 30,
+     "waittime": 30, "billsec": 0, "pool_name": "Billboard", "client_id": ""},
+    # the manager calls the customer back: the customer is the number dialled
+    {"uniqueid": "1788340512.3", "calldate": "2026-09-02 15:10:00", "caller": "380445550000",
+     "dst": "380671234567", "disposition": "ANSWERED", "call_type": "out", "duration": 60,
+     "waittime": 5, "billsec": 55, "client_id": ""},
+    # a day after the first week's window: only the second window holds it
+    {"uniqueid": "1788340512.4", "calldate": "2026-09-08 00:00:00", "caller": "380671234567",
+     "dst": "380445551122", "disposition": "ANSWERED", "call_type": "in", "billsec": "20", "client_id": ""},
+]
+
+
 def ringostat(request: Request) -> Reply:
+    """The calls from `from` to `to` (both inclusive); a window without calls is JSON null."""
     assert request.path == "/calls/list" and request.headers["auth-key"] == KEY
-    if request.query["from"] == "2026-09-01 00:00:00":
-        return Reply(body=None)  # a day without calls as JSON null
-    if request.query["from"] != "2026-09-02 00:00:00":
-        return Reply(body=[])
-    return Reply(body=[
-        {"uniqueid": "1788340512.1", "calldate": "2026-09-02 14:21:07", "caller": "380671234567",
-         "dst": "380445551122", "disposition": "ANSWERED", "call_type": "in", "duration": "187",
-         "waittime": "9", "billsec": "178", "connected_with": "Олена Петренко", "pool_name": "Facebook Ads",
-         "utm_source": "facebook", "utm_medium": "cpc", "utm_campaign": "ua_leads",
-         "client_id": "1382483615.1522331416", "recording": "https://app.ringostat.com/r.mp3"},
-        {"uniqueid": "1788340512.2", "calldate": "2026-09-02 15:00:00", "caller": "380671234567",
-         "dst": "380445550000", "disposition": "NO ANSWER", "call_type": "in", "duration": 30,
-         "waittime": 30, "billsec": 0, "pool_name": "Billboard", "client_id": ""},
-        # the manager calls the customer back: the customer is the number dialled
-        {"uniqueid": "1788340512.3", "calldate": "2026-09-02 15:10:00", "caller": "380445550000",
-         "dst": "380671234567", "disposition": "ANSWERED", "call_type": "out", "duration": 60,
-         "waittime": 5, "billsec": 55, "client_id": ""},
-    ])
+    inside = [call for call in RINGOSTAT_CALLS if request.query["from"] <= call["calldate"] <= request.query["to"]]
+    return Reply(body=inside or None)
 
 
 def test_ringostat(monkeypatch: pytest.MonkeyPatch, load, query) -> None:
-    with FakeApi(ringostat) as api:
+    arrived: list[float] = []
+
+    def timed(request: Request) -> Reply:
+        arrived.append(time.monotonic())
+        return ringostat(request)
+
+    with FakeApi(timed) as api:
         for key, value in {"PROVIDER": "ringostat", "BASE_URL": api.url, "AUTH_KEY": KEY,
-                           "PROJECT_ID": "42", "START_DATE": "2026-09-01", "END_DATE": "2026-09-03"}.items():
+                           "PROJECT_ID": "42", "START_DATE": "2026-09-01", "END_DATE": "2026-09-08"}.items():
             monkeypatch.setenv(f"SOURCES__CALLTRACKING__{key}", value)
         load("calltracking")
+    # a week per request: eight days are two windows
+    assert [(r.query["from"], r.query["to"]) for r in api.requests] == [
+        ("2026-09-01 00:00:00", "2026-09-07 23:59:59"), ("2026-09-08 00:00:00", "2026-09-08 23:59:59")]
+    assert arrived[1] - arrived[0] >= 0.95  # at most one request a second, as Ringostat advises
     rows = query("select call_id, started_at, direction, answered, wait_seconds, caller_phone_e164, "
                  "tracking_number, client_id, source_name from raw_calltracking.calls order by call_id")
-    assert [r[0] for r in rows] == ["1788340512.1", "1788340512.2", "1788340512.3"]
+    assert [r[0] for r in rows] == ["1788340512.1", "1788340512.2", "1788340512.3", "1788340512.4"]
     first = rows[0]
     # 14:21:07 in Kyiv (UTC+3 in September) is 11:21:07 UTC
     assert first[1].astimezone(UTC) == datetime(2026, 9, 2, 11, 21, 7, tzinfo=UTC)

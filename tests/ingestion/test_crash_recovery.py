@@ -20,13 +20,14 @@ from throughline.warehouse import Warehouse
 LOAD = "import sys; from ingestion.pipeline import run_source; run_source(sys.argv[1])"
 
 
-@pytest.mark.parametrize("source, table, expected", [
-    ("bitrix24", "raw_bitrix24.leads", lambda b: len(b.leads)),
-    ("calltracking", "raw_calltracking.calls", lambda b: len(b.calls)),
+# days: enough pages that the load is killed half-way (Ringostat's are a week each)
+@pytest.mark.parametrize("source, table, expected, days", [
+    ("bitrix24", "raw_bitrix24.leads", lambda b: len(b.leads), 10),
+    ("calltracking", "raw_calltracking.calls", lambda b: len(b.calls), 42),
 ])
-def test_killed_load_then_rerun(source, table, expected, tmp_path, monkeypatch) -> None:
-    business = generate_business(BusinessParams(seed=9, start_date=date.today() - timedelta(days=10),
-                                                days=10, visitors_per_day=60))
+def test_killed_load_then_rerun(source, table, expected, days, tmp_path, monkeypatch) -> None:
+    business = generate_business(BusinessParams(seed=9, start_date=date.today() - timedelta(days=days),
+                                                days=days, visitors_per_day=60))
     monkeypatch.setenv("THROUGHLINE_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("THROUGHLINE_WAREHOUSE", f"duckdb:///{tmp_path / 'w.duckdb'}")
     with Sandbox(business, files_dir=tmp_path / "files") as sandbox:

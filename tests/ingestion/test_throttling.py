@@ -9,6 +9,7 @@ import pytest
 import requests
 
 from ingestion.bitrix24.helpers import classify as bitrix24_classify
+from ingestion.common import http
 from ingestion.google_ads.helpers import classify as google_ads_classify
 from ingestion.meta_ads.helpers import classify as meta_ads_classify
 
@@ -89,3 +90,31 @@ def test_bitrix24_waits_for_a_blocked_method_to_reset() -> None:
     assert 150 < bitrix24_classify(blocked(150)) <= 151
     assert bitrix24_classify(blocked(3600)) == 600.0
     assert bitrix24_classify(blocked(-5)) == 60.0  # a reset already past: a minute, as without one
+
+
+def test_the_pacer_lets_a_burst_through_then_spaces_requests(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bitrix24's leaky bucket (a burst, then two a second) and Ringostat's one a second."""
+    clock = [100.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(round(seconds, 6))
+        clock[0] += seconds
+
+    monkeypatch.setattr(http.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(http.time, "sleep", sleep)
+    bucket = http.Pacer(burst=3, rate=2.0)
+    for _ in range(5):
+        bucket.wait()
+    assert slept == [0.5, 0.5]  # three at once, then one every half second
+    clock[0] += 10  # an idle spell refills the burst, no more
+    for _ in range(4):
+        bucket.wait()
+    assert slept == [0.5, 0.5, 0.5]
+
+    slept.clear()
+    one_a_second = http.Pacer(burst=1, rate=1.0)
+    one_a_second.wait()
+    clock[0] += 0.25
+    one_a_second.wait()
+    assert slept == [0.75]
