@@ -12,6 +12,7 @@ from dlt.sources import DltResource
 from ingestion.calltracking import helpers, settings
 from ingestion.common.config import (
     advance_window,
+    business_today,
     config_value,
     load_window,
     secrets,
@@ -71,7 +72,7 @@ def source(
             pacer = Pacer(burst=1, rate=requests_per_second)
             yield from helpers.ringostat_calls(client, pacer, project_id, first, last, ZoneInfo(timezone))
         else:
-            yield from helpers.callrail_calls(client, str(account_id), first, last)
+            yield from helpers.callrail_calls(client, str(account_id), first, last, business_today())
         advance_window(state, last)
 
     return calls

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import calendar
+import logging
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
@@ -11,6 +13,8 @@ from zoneinfo import ZoneInfo
 from ingestion.calltracking import settings
 from ingestion.common.http import ApiClient, Pacer, SourceError
 from ingestion.common.phones import to_e164
+
+log = logging.getLogger("throughline.ingestion")
 
 
 def _int(value: Any) -> int:
@@ -116,8 +120,24 @@ def ringostat_record(row: dict[str, Any], tz: ZoneInfo, region: str = "UA") -> d
 
 # CallRail ----------------------------------------------------------------------------------
 
-def callrail_calls(client: ApiClient, account_id: str, first: date,
-                   last: date) -> Iterator[list[dict[str, Any]]]:
+def callrail_oldest_day(today: date) -> date:
+    """The first day CallRail still keeps (calls older than 25 months are deleted), plus a day
+    so that the business's and CallRail's time zones cannot put the start a day too early."""
+    months = today.year * 12 + today.month - 1 - settings.CALLRAIL_RETENTION_MONTHS
+    year, month = divmod(months, 12)
+    month_days = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(today.day, month_days)) + timedelta(days=1)
+
+
+def callrail_calls(client: ApiClient, account_id: str, first: date, last: date,
+                   today: date) -> Iterator[list[dict[str, Any]]]:
+    oldest = callrail_oldest_day(today)
+    if first < oldest:
+        log.warning("calltracking: CallRail keeps calls for %d months: loading from %s, not %s",
+                    settings.CALLRAIL_RETENTION_MONTHS, oldest, first)
+        first = oldest
+        if last < first:
+            return
     path = f"v3/a/{account_id}/calls.json"
     page, total_pages = 1, 1
     while page <= total_pages:

@@ -15,6 +15,7 @@ RINGOSTAT_FIELDS = (
 )
 
 CALLRAIL_PER_PAGE = 250
+CALLRAIL_RETENTION_MONTHS = 25  # older calls are gone; a range reaching before them is an error
 CALLRAIL_FIELDS = (
     "source,source_name,medium,campaign,utm_source,utm_medium,utm_campaign,utm_content,utm_term,"
     "ga,gclid,agent_email,landing_page_url,first_call,call_type,company_time_zone"

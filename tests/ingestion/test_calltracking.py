@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from dateutil.relativedelta import relativedelta
 
+from ingestion.common.config import business_today
 from tests.ingestion.fake_api import FakeApi, Reply, Request
 
 KEY = "ringostat-auth-key-123"
@@ -87,6 +89,31 @@ def test_callrail(monkeypatch: pytest.MonkeyPatch, load, query) -> None:
                  "from raw_calltracking.calls order by call_id") == [
         ("CAL1", True, "1382483615.1522331416", "+14705559876", "a@example.com", None),
         ("CAL2", False, "1382483615.1522331416", "+14705559876", "a@example.com", None)]
+
+
+def test_callrail_loads_only_the_25_months_it_keeps(monkeypatch: pytest.MonkeyPatch, load, query) -> None:
+    """A start date before CallRail's retention is an API error: the load starts where the calls
+    still are (a day inside, for the time zones), and a window wholly before it asks nothing."""
+    today = business_today()
+    oldest_kept = today - relativedelta(months=25)
+
+    def retaining(request: Request) -> Reply:
+        if date.fromisoformat(request.query["start_date"]) < oldest_kept:
+            return Reply(status=400, body={"error": "start_date is outside the data retention period"})
+        return callrail(request)
+
+    with FakeApi(retaining) as api:
+        for key, value in {"PROVIDER": "callrail", "BASE_URL": api.url, "API_KEY": "cr-key",
+                           "ACCOUNT_ID": "ACC1", "START_DATE": "2020-01-01", "END_DATE": today.isoformat()}.items():
+            monkeypatch.setenv(f"SOURCES__CALLTRACKING__{key}", value)
+        load("calltracking")
+        assert {r.query["start_date"] for r in api.requests} == {(oldest_kept + timedelta(days=1)).isoformat()}
+        assert query("select count(*) from raw_calltracking.calls") == [(2,)]
+
+        api.requests.clear()
+        monkeypatch.setenv("SOURCES__CALLTRACKING__END_DATE", "2020-01-31")
+        load("calltracking")
+        assert api.requests == []
 
 
 def test_ringostat_splits_a_busy_day_the_api_refuses(monkeypatch: pytest.MonkeyPatch, load, query) -> None:
