@@ -48,11 +48,11 @@ create temp macro query_pairs(url) as list_transform(
     list_filter(
         string_split(regexp_extract(
             regexp_replace(url, '[\t\r\n]', '', 'g'), '^[^#?]*\?([^#]*)', 1), '&'),
-        pair -> strpos(pair, '=') between 2 and length(pair) - 1),
-    pair -> struct_pack(name := unquote_plus(split_part(pair, '=', 1)),
+        lambda pair: strpos(pair, '=') between 2 and length(pair) - 1),
+    lambda pair: struct_pack(name := unquote_plus(split_part(pair, '=', 1)),
                         value := substr(pair, strpos(pair, '=') + 1)));
 create temp macro query_value(pairs, wanted) as
-    unquote_plus(list_filter(pairs, pair -> pair.name = wanted)[1].value);
+    unquote_plus(list_filter(pairs, lambda pair: pair.name = wanted)[1].value);
 """
 
 # One row per event in the export's order. A param is the first of that key with a value, as
@@ -67,10 +67,10 @@ EVENTS_SQL = """
 with keyed as (
     select
         *,
-        list_transform(event_params, p -> case when p.value.string_value is not null
+        list_transform(event_params, lambda p: case when p.value.string_value is not null
             or p.value.int_value is not null or p.value.double_value is not null
             or p.value.float_value is not null then p.key end) as param_keys,
-        list_transform(event_params, p -> param_text(p.value)) as param_texts,
+        list_transform(event_params, lambda p: param_text(p.value)) as param_texts,
     from {source}
 ),
 picked as (
@@ -222,8 +222,10 @@ def _field_type(parent: pa.Schema | pa.StructType, name: str) -> pa.DataType | N
 
 
 def _conformed(expr: str, found: pa.DataType | None, wanted: pa.DataType, depth: int = 0) -> str:
-    """`expr`, of the parquet file's type `found`, as `wanted`: what the file lacks is null."""
-    if found is None:
+    """`expr`, of the parquet file's type `found`, as `wanted`: what the file lacks is null, as is
+    a column of the null type (an export whose rows never set it), which is not cast: DuckDB 2.0.0
+    fails on a cast of a null-typed struct field."""
+    if found is None or pa.types.is_null(found):
         return f"null::{_sql_type(wanted)}"
     if pa.types.is_struct(wanted) and pa.types.is_struct(found):
         return "struct_pack(" + ", ".join(
@@ -233,7 +235,7 @@ def _conformed(expr: str, found: pa.DataType | None, wanted: pa.DataType, depth:
     if pa.types.is_list(wanted) and (pa.types.is_list(found) or pa.types.is_large_list(found)):
         item = f"item{depth}"
         element = _conformed(item, found.value_type, wanted.value_type, depth + 1)
-        return f"list_transform({expr}, {item} -> {element})"
+        return f"list_transform({expr}, lambda {item}: {element})"
     return f"cast({expr} as {_sql_type(wanted)})"
 
 
