@@ -50,7 +50,7 @@ create temp macro query_pairs(url) as list_transform(
             regexp_replace(url, '[\t\r\n]', '', 'g'), '^[^#?]*\?([^#]*)', 1), '&'),
         lambda pair: strpos(pair, '=') between 2 and length(pair) - 1),
     lambda pair: struct_pack(name := unquote_plus(split_part(pair, '=', 1)),
-                        value := substr(pair, strpos(pair, '=') + 1)));
+                                 value := substr(pair, strpos(pair, '=') + 1)));
 create temp macro query_value(pairs, wanted) as
     unquote_plus(list_filter(pairs, lambda pair: pair.name = wanted)[1].value);
 """
