@@ -14,6 +14,8 @@ from throughline.health import utc_now
 
 @pytest.fixture
 def now() -> datetime:
+    """The real clock: checks that Dagster runs read it themselves. Modules that hand the checks
+    their `now` pin it instead (planted.midday_today)."""
     return utc_now()
 
 

@@ -26,6 +26,14 @@ MANAGERS = {"1": "Olena", "2": "Taras"}
 SOURCES = ("bitrix24", "google_ads", "meta_ads", "ga4", "calltracking")
 
 
+def midday_today() -> datetime:
+    """Noon UTC today: a `now` at which UTC and the business's time zone (Kyiv) agree on the
+    date and every planted moment is past. For tests that hand the checks their `now`: around
+    Kyiv midnight the real clock puts the business on the next day, and the world's today (a
+    UTC day) would be judged as yesterday."""
+    return datetime.combine(datetime.now(UTC).date(), time(12), tzinfo=UTC)
+
+
 def _moment(now: datetime, days_back: int, hours: float) -> datetime:
     """`hours` after UTC midnight, `days_back` days before today: every day has fixed rows."""
     midnight = datetime.combine(now.date() - timedelta(days=days_back), time(0), tzinfo=UTC)

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
-from tests.quality.planted import World, write_postgres
+from tests.quality.planted import World, midday_today, write_postgres
 from throughline.health import HEALTH_CHECKS, HealthSettings
 from throughline.warehouse import Warehouse
 
 pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def now() -> datetime:
+    return midday_today()
 
 
 def test_clean_and_renamed_campaign_on_postgres(world: World, postgres_dsn: str) -> None:

@@ -8,11 +8,16 @@ from datetime import UTC, datetime, time, timedelta
 import pandas as pd
 import pytest
 
-from tests.quality.planted import World, refresh
+from tests.quality.planted import World, midday_today, refresh
 from throughline.health import HEALTH_CHECKS, HealthCheck, HealthResult, HealthSettings
 from throughline.warehouse import Warehouse
 
 CHECKS = {check.name: check for check in HEALTH_CHECKS}
+
+
+@pytest.fixture
+def now() -> datetime:
+    return midday_today()
 
 
 def _run(world: World, publish: Callable[[World], str]) -> dict[str, HealthResult]:
