@@ -23,6 +23,10 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 MARKOV_INPUTS = "+" + TRANSITIONS_TABLE.split(".")[-1]
 # Runs write no manifest.json / run_results.json (see dbt_command), here and in Dagster's dbt steps.
 NO_JSON_ARTIFACTS = "--no-write-json"
+# Runs leave dbt's unit tests out, here and in Dagster's dbt steps: their inputs are fixed in the
+# project, so they test the SQL, not the day's data, and the test suite runs them
+# (tests/dbt/test_unit_tests.py). Each cost about half a second of every run.
+NO_UNIT_TESTS = ("--exclude-resource-type", "unit_test")
 
 
 class TransformError(RuntimeError):
@@ -46,10 +50,12 @@ def dbt_command(
     full_refresh: bool = False,
     dbt_vars: dict[str, Any] | None = None,
     tests: bool = True,
+    unit_tests: bool = True,
     artifacts: bool = True,
 ) -> list[str]:
     """The dbt CLI arguments for one invocation in our project (pure; unit-tested).
-    `artifacts=False`: no manifest.json / run_results.json. dbt writes its 6 MB manifest twice per
+    `tests=False`: no tests of either kind; `unit_tests=False`: no dbt unit tests (see
+    NO_UNIT_TESTS). `artifacts=False`: no manifest.json / run_results.json. dbt writes its 6 MB manifest twice per
     invocation (0.3 s each at L, together a twelfth of a daily run); what reads a manifest reads
     the one parse() writes, and each node's result comes back in-process (or to Dagster's log)."""
     args = [command, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
@@ -58,7 +64,9 @@ def dbt_command(
     if exclude:
         args += ["--exclude", exclude]
     if not tests:
-        args += ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
+        args += ["--exclude-resource-type", "test"]
+    if not (tests and unit_tests):
+        args += NO_UNIT_TESTS
     if not artifacts:
         args.append(NO_JSON_ARTIFACTS)
     if full_refresh:
@@ -108,8 +116,10 @@ def build(
     tests: bool = True,
 ) -> TransformResult:
     """Seeds, models and tests the Markov step reads, the Markov solve, then the rest (two dbt
-    invocations, as the Dagster assets run them). `tests=False` builds without dbt's tests."""
-    options = {"full_refresh": full_refresh, "dbt_vars": dbt_vars, "tests": tests, "artifacts": False}
+    invocations, as the Dagster assets run them). `tests=False` builds without dbt's tests; dbt's
+    unit tests never run here (see NO_UNIT_TESTS)."""
+    options = {"full_refresh": full_refresh, "dbt_vars": dbt_vars, "tests": tests, "unit_tests": False,
+               "artifacts": False}
     with warehouse.lock():
         node_seconds = run_dbt(dbt_command("build", select=MARKOV_INPUTS, **options), warehouse)
         started = time.perf_counter()

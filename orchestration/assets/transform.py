@@ -18,7 +18,7 @@ from dagster_dbt import (
 
 from orchestration.project import dbt_project, load_manifest
 from orchestration.resources import WarehouseResource
-from throughline.transform import MARKOV_INPUTS, NO_JSON_ARTIFACTS
+from throughline.transform import MARKOV_INPUTS, NO_JSON_ARTIFACTS, NO_UNIT_TESTS
 
 log = logging.getLogger("throughline.orchestration")
 
@@ -103,7 +103,8 @@ def _build(name: str, select: str, exclude: str | None) -> AssetsDefinition:
     ) -> Iterator[Any]:
         # No JSON artifacts (see throughline.transform.dbt_command): Dagster's event log keeps
         # each model's result, and an invocation's own folder no longer holds a manifest copy.
-        args = ["build", NO_JSON_ARTIFACTS]
+        # No unit tests (see throughline.transform.NO_UNIT_TESTS).
+        args = ["build", NO_JSON_ARTIFACTS, *NO_UNIT_TESTS]
         if context.run.tags.get(FULL_REFRESH_TAG) == "true":
             args.append("--full-refresh")
         with warehouse.point_dbt_at_it().lock():

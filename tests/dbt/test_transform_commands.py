@@ -26,3 +26,12 @@ def test_full_refresh_with_vars() -> None:
 def test_runs_can_skip_json_artifacts() -> None:
     assert "--no-write-json" in dbt_command("build", artifacts=False)
     assert "--no-write-json" not in dbt_command("parse")
+
+
+def test_runs_can_leave_out_unit_tests_or_every_test() -> None:
+    def excluded(args: list[str]) -> list[str]:
+        return [args[i + 1] for i, arg in enumerate(args) if arg == "--exclude-resource-type"]
+
+    assert excluded(dbt_command("build")) == []
+    assert excluded(dbt_command("build", unit_tests=False)) == ["unit_test"]
+    assert excluded(dbt_command("build", tests=False)) == ["test", "unit_test"]
