@@ -3,7 +3,9 @@ last digit, as a full refresh over the same raw data."""
 
 from __future__ import annotations
 
+import shutil
 from datetime import date, timedelta
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -61,6 +63,27 @@ def rebuilt_rows(warehouse: Warehouse, stamps_before: dict[str, object]) -> dict
         conn.close()
 
 
+def rebuild_whole(warehouse: Warehouse) -> None:
+    """The reference: a full refresh over the same raw data (without dbt's tests, which the
+    daily run before it ran)."""
+    build(warehouse, full_refresh=True, tests=False)
+
+
+@pytest.fixture(scope="module")
+def golden_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The golden business loaded and built whole, once: the tests that change it start from a copy."""
+    path = tmp_path_factory.mktemp("golden-built") / "warehouse.duckdb"
+    load_raw(path, golden.raw_tables())
+    build(Warehouse.from_url(f"duckdb:///{path}"), full_refresh=True)
+    return path
+
+
+def copy_of(built: Path, tmp_path: Path) -> tuple[Path, Warehouse]:
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(built, path)
+    return path, Warehouse.from_url(f"duckdb:///{path}")
+
+
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("incremental")
@@ -83,7 +106,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory):
             build(warehouse)
             rebuilt.append(rebuilt_rows(warehouse, stamps))
         incremental = snapshot(warehouse)
-        build(warehouse, full_refresh=True)
+        rebuild_whole(warehouse)
         full = snapshot(warehouse)
     return before, incremental, full, rebuilt
 
@@ -145,21 +168,18 @@ def test_a_call_linking_an_older_lead_rebuilds_its_path(tmp_path) -> None:
     load_raw(path, {"raw_calltracking.calls": calls})  # the call arrives with the next load
     build(warehouse)
     daily = path_of_l5(warehouse)
-    build(warehouse, full_refresh=True)
+    rebuild_whole(warehouse)
     assert {row[1] for row in before} == {"synthetic"}
     assert [row[:2] for row in daily if row[0] == "first_touch"] == [("first_touch", "session")]
     assert daily == path_of_l5(warehouse)
 
 
-def test_a_restated_worth_reaches_the_attributed_figures(tmp_path) -> None:
+def test_a_restated_worth_reaches_the_attributed_figures(golden_built: Path, tmp_path: Path) -> None:
     """A lead marked junk, a deal's amount and another's close date restated, none of them near a
     new touch (golden.restated_crm): the daily run credits the new worth on the unchanged paths,
     exactly as a full rebuild does."""
     tables = golden.raw_tables()
-    path = tmp_path / "warehouse.duckdb"
-    load_raw(path, tables)
-    warehouse = Warehouse.from_url(f"duckdb:///{path}")
-    build(warehouse, full_refresh=True)
+    path, warehouse = copy_of(golden_built, tmp_path)
     load_raw(path, golden.restated_crm(tables))
     build(warehouse)
     daily = snapshot(warehouse)
@@ -167,7 +187,7 @@ def test_a_restated_worth_reaches_the_attributed_figures(tmp_path) -> None:
         "select conversion_id, min(credit_date) as credit_date, sum(qualified_leads) as qualified, "
         "sum(revenue) as revenue from marts.fct_attribution where attribution_model = 'linear' "
         "and conversion_id in ('L1', 'D1', 'D3') group by 1 order by 1").set_index("conversion_id")
-    build(warehouse, full_refresh=True)
+    rebuild_whole(warehouse)
 
     assert credited.loc["L1", "qualified"] == 0
     assert credited.loc["D1", "revenue"] == pytest.approx(150 * 42)
@@ -176,7 +196,7 @@ def test_a_restated_worth_reaches_the_attributed_figures(tmp_path) -> None:
         pd.testing.assert_frame_equal(daily[table], frame, check_dtype=False, obj=table)
 
 
-def test_a_deal_reopened_leaves_the_attributed_figures(tmp_path) -> None:
+def test_a_deal_reopened_leaves_the_attributed_figures(golden_built: Path, tmp_path: Path) -> None:
     """D1 is reopened in the CRM after it was credited: the daily run deletes its weights, credits
     and path (the vanished-conversion post-hooks) and D3 becomes the contact's first won deal,
     exactly as a full rebuild has it."""
@@ -188,10 +208,7 @@ def test_a_deal_reopened_leaves_the_attributed_figures(tmp_path) -> None:
         return dict(zip(frame["conversion_id"], frame["new_customers"].astype(float), strict=True))
 
     tables = golden.raw_tables()
-    path = tmp_path / "warehouse.duckdb"
-    load_raw(path, tables)
-    warehouse = Warehouse.from_url(f"duckdb:///{path}")
-    build(warehouse, full_refresh=True)
+    path, warehouse = copy_of(golden_built, tmp_path)
     before = deals_credited(warehouse)
     deals = tables["raw_bitrix24.deals"].copy()
     deals.loc[deals["id"] == "D1", ["stage_id", "stage_semantic_id", "closed", "closedate"]] = [
@@ -203,7 +220,7 @@ def test_a_deal_reopened_leaves_the_attributed_figures(tmp_path) -> None:
         "select count(*) as n from (select conversion_id from intermediate.int_attribution_rule_weights "
         "union all select conversion_id from intermediate.int_conversion_paths "
         "union all select conversion_id from intermediate.int_touch_paths) where conversion_id = 'D1'")
-    build(warehouse, full_refresh=True)
+    rebuild_whole(warehouse)
 
     assert before["D1"] == pytest.approx(1) and before["D3"] == pytest.approx(0)
     assert "D1" not in daily and daily["D3"] == pytest.approx(1)
@@ -230,14 +247,14 @@ def test_a_restated_old_call_and_a_deleted_one(tmp_path) -> None:
     build(warehouse)
     daily = snapshot(warehouse)
     built = warehouse.read_frame("select call_id, is_missed, wait_seconds from marts.fct_calls order by call_id")
-    build(warehouse, full_refresh=True)
+    rebuild_whole(warehouse)
 
     assert built.values.tolist() == [["CALL1", False, 12], ["CALL2", False, 5]]
     for table, frame in snapshot(warehouse).items():
         pd.testing.assert_frame_equal(daily[table], frame, check_dtype=False, obj=table)
 
 
-def test_a_lead_edited_in_the_crm_rebuilds_its_path(tmp_path) -> None:
+def test_a_lead_edited_in_the_crm_rebuilds_its_path(golden_built: Path, tmp_path: Path) -> None:
     """Weeks after they were built, with no new session or call anywhere near them, the CRM
     gets L4's UTM fields (it had none: a synthetic '(unattributed)' touch) and L3 gets visitor
     v2's client id: the daily run rebuilds both paths (int_contact_identities), exactly as a full
@@ -250,10 +267,7 @@ def test_a_lead_edited_in_the_crm_rebuilds_its_path(tmp_path) -> None:
         return list(frame.itertuples(index=False, name=None))
 
     tables = golden.raw_tables()
-    path = tmp_path / "warehouse.duckdb"
-    load_raw(path, tables)
-    warehouse = Warehouse.from_url(f"duckdb:///{path}")
-    build(warehouse, full_refresh=True)
+    path, warehouse = copy_of(golden_built, tmp_path)
     before = touches(warehouse, "L4"), touches(warehouse, "L3")
     leads = tables["raw_bitrix24.leads"].copy()
     leads.loc[leads["id"] == "L4", ["utm_source", "utm_medium", "utm_campaign"]] = ["facebook", "cpc", "Leads Broad"]
@@ -261,7 +275,7 @@ def test_a_lead_edited_in_the_crm_rebuilds_its_path(tmp_path) -> None:
     load_raw(path, {"raw_bitrix24.leads": leads})
     build(warehouse)
     daily, daily_tables = (touches(warehouse, "L4"), touches(warehouse, "L3")), snapshot(warehouse)
-    build(warehouse, full_refresh=True)
+    rebuild_whole(warehouse)
 
     assert before == ([("synthetic", "(unattributed)")], [("synthetic", "Webinars")])
     assert daily[0] == [("synthetic", "Paid Social")]
@@ -270,14 +284,11 @@ def test_a_lead_edited_in_the_crm_rebuilds_its_path(tmp_path) -> None:
         pd.testing.assert_frame_equal(daily_tables[table], frame, check_dtype=False, obj=table)
 
 
-def test_tables_an_older_release_built_take_the_new_columns(tmp_path) -> None:
+def test_tables_an_older_release_built_take_the_new_columns(golden_built: Path, tmp_path: Path) -> None:
     """Leads and deals rewrite only their changed rows: after an upgrade that adds a column or
     changes a type, the daily run brings the tables the older release built to the new columns
     (on_schema_change='sync_all_columns'), every row as a full rebuild has it."""
-    path = tmp_path / "warehouse.duckdb"
-    load_raw(path, golden.raw_tables())
-    warehouse = Warehouse.from_url(f"duckdb:///{path}")
-    build(warehouse, full_refresh=True)
+    _, warehouse = copy_of(golden_built, tmp_path)
 
     def column_types(table: str) -> dict[str, str]:
         schema, name = table.split(".")
@@ -300,6 +311,6 @@ def test_tables_an_older_release_built_take_the_new_columns(tmp_path) -> None:
     build(warehouse)
     daily = snapshot(warehouse)
     assert {table: column_types(table) for table in tables} == new_types
-    build(warehouse, full_refresh=True)
+    rebuild_whole(warehouse)
     for table, frame in snapshot(warehouse).items():
         pd.testing.assert_frame_equal(daily[table], frame, check_dtype=False, obj=table)
