@@ -97,26 +97,30 @@ def assert_same_marts(postgres: Warehouse, duckdb: Warehouse) -> None:
         assert actual == expected, mart
 
 
-@pytest.mark.postgres
-def test_postgres_marts_equal_duckdb(postgres_dsn: str, golden_warehouse: Warehouse) -> None:
+@pytest.fixture(scope="module")
+def golden_postgres(postgres_dsn: str) -> Warehouse:
+    """The golden business built on PostgreSQL."""
     postgres = Warehouse.from_url(golden_on_postgres(postgres_dsn, "golden"))
     build(postgres)
-    assert_same_marts(postgres, golden_warehouse)
-    # the Great Expectations suites of the marts read them with SQL PostgreSQL takes too
-    for suite in MART_SUITES:
-        assert len(postgres.read_frame(suite.sql())) == len(golden_warehouse.read_frame(suite.sql())), suite.name
+    return postgres
 
 
 @pytest.mark.postgres
-def test_the_markov_step_alone_reruns_on_postgres(postgres_dsn: str, golden_warehouse: Warehouse) -> None:
+def test_postgres_marts_equal_duckdb(golden_postgres: Warehouse, golden_warehouse: Warehouse) -> None:
+    assert_same_marts(golden_postgres, golden_warehouse)
+    # the Great Expectations suites of the marts read them with SQL PostgreSQL takes too
+    for suite in MART_SUITES:
+        assert len(golden_postgres.read_frame(suite.sql())) == len(golden_warehouse.read_frame(suite.sql())), suite.name
+
+
+@pytest.mark.postgres
+def test_the_markov_step_alone_reruns_on_postgres(golden_postgres: Warehouse, golden_warehouse: Warehouse) -> None:
     """Dagster may run the Markov step without the dbt steps around it (a selection, a retry):
     the removal effects are rewritten under the Markov credits view that reads them (PostgreSQL
     will not drop a table a view reads), and the credits follow."""
-    postgres = Warehouse.from_url(golden_on_postgres(postgres_dsn, "golden_markov"))
-    build(postgres)
-    effects = write_removal_effects(postgres)
+    effects = write_removal_effects(golden_postgres)
     assert effects == write_removal_effects(golden_warehouse)
-    assert rows(postgres.connect, "fct_attribution") == rows(golden_warehouse.connect, "fct_attribution")
+    assert rows(golden_postgres.connect, "fct_attribution") == rows(golden_warehouse.connect, "fct_attribution")
 
 
 @pytest.mark.postgres
