@@ -45,6 +45,20 @@ def _wait_until_up(url: str, seconds: float = 180) -> None:
     raise AssertionError(f"the Dagster UI did not answer on {url} within {seconds}s")
 
 
+def _wait_for_run_end(url: str, run_id: str, seconds: float = 480) -> None:
+    from dagster import DagsterRunStatus
+    from dagster_graphql import DagsterGraphQLClient
+
+    host, port = url.removeprefix("http://").split(":")
+    client = DagsterGraphQLClient(host, port_number=int(port))
+    ended = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
+    deadline = time.monotonic() + seconds
+    while client.get_run_status(run_id) not in ended:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"run {run_id} launched from the UI did not end within {seconds}s")
+        time.sleep(2)
+
+
 def _skip_community_dialog(page) -> None:
     """The "Join the Dagster community" dialog shows once per instance, a moment after load."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -96,11 +110,17 @@ def test_materialise_everything_from_the_ui(dagster_ui: str, artifacts_dir: Path
             page.goto(f"{dagster_ui}/runs")
             page.get_by_role("link", name=run).first.click()
             page.wait_for_url("**/runs/**")
+            run_url = page.url
+            # The live run page keeps a core busy redrawing; wait for the run away from it.
+            page.goto("about:blank")
+            _wait_for_run_end(dagster_ui, run_url.rstrip("/").split("/")[-1])
+            page.goto(run_url)
             outcome = page.get_by_text("Success", exact=True).or_(
                 page.get_by_text("Failure", exact=True)
             )
-            outcome.first.wait_for(timeout=480_000)
+            outcome.first.wait_for(timeout=60_000)
             assert outcome.first.inner_text() == "Success", "the run launched from the UI failed"
+            page.get_by_text("Loading run logs").wait_for(state="hidden", timeout=60_000)
             page.screenshot(path=str(artifacts_dir / "dagster_run_success.png"))
 
             page.goto(f"{dagster_ui}/assets/{CHECKED_ASSET}?view=checks")
