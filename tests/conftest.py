@@ -111,6 +111,23 @@ def new_database(dsn: str, database: str) -> str:
     return in_database(dsn, database)
 
 
+def copy_warehouse(warehouse, directory: Path):
+    """A copy of a built DuckDB warehouse in `directory`, under the same file name (its views name
+    their catalog by it), checkpointed first so that the file holds the whole database."""
+    from throughline.warehouse import Warehouse
+
+    assert warehouse.path is not None
+    copy = directory / warehouse.path.name
+    with warehouse.lock():
+        conn = warehouse.connect()
+        try:
+            conn.execute("checkpoint")
+        finally:
+            conn.close()
+        shutil.copyfile(warehouse.path, copy)
+    return Warehouse.from_url(f"duckdb:///{copy}")
+
+
 @pytest.fixture(scope="session")
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)

@@ -25,7 +25,7 @@ MARKOV_INPUTS = "+" + TRANSITIONS_TABLE.split(".")[-1]
 NO_JSON_ARTIFACTS = "--no-write-json"
 # Runs leave dbt's unit tests out, here and in Dagster's dbt steps: their inputs are fixed in the
 # project, so they test the SQL, not the day's data, and the test suite runs them
-# (tests/dbt/test_unit_tests.py). Each cost about half a second of every run.
+# (tests/dbt/test_unit_tests.py). The seven cost 5.7 to 7.6 s of dbt's thread time a run.
 NO_UNIT_TESTS = ("--exclude-resource-type", "unit_test")
 
 
@@ -55,9 +55,10 @@ def dbt_command(
 ) -> list[str]:
     """The dbt CLI arguments for one invocation in our project (pure; unit-tested).
     `tests=False`: no tests of either kind; `unit_tests=False`: no dbt unit tests (see
-    NO_UNIT_TESTS). `artifacts=False`: no manifest.json / run_results.json. dbt writes its 6 MB manifest twice per
-    invocation (0.3 s each at L, together a twelfth of a daily run); what reads a manifest reads
-    the one parse() writes, and each node's result comes back in-process (or to Dagster's log)."""
+    NO_UNIT_TESTS). `artifacts=False`: no manifest.json / run_results.json. dbt writes its 6 MB
+    manifest twice per invocation (0.3 s each at L, together a twelfth of a daily run); what reads
+    a manifest reads the one parse() writes, and each node's result comes back in-process (or to
+    Dagster's log)."""
     args = [command, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
     if select:
         args += ["--select", select]

@@ -3,7 +3,6 @@ last digit, as a full refresh over the same raw data."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 from ingestion.pipeline import run_all_sources
 from ingestion.sandbox.generator import BusinessParams, generate_business
 from ingestion.sandbox.server import Sandbox
+from tests.conftest import copy_warehouse
 from tests.dbt import golden
 from tests.dbt.conftest import load_raw
 from throughline.publish import CONTRACT_MARTS
@@ -70,18 +70,13 @@ def rebuild_whole(warehouse: Warehouse) -> None:
 
 
 @pytest.fixture(scope="module")
-def golden_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def golden_built(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
     """The golden business loaded and built whole, once: the tests that change it start from a copy."""
     path = tmp_path_factory.mktemp("golden-built") / "warehouse.duckdb"
     load_raw(path, golden.raw_tables())
-    build(Warehouse.from_url(f"duckdb:///{path}"), full_refresh=True)
-    return path
-
-
-def copy_of(built: Path, tmp_path: Path) -> tuple[Path, Warehouse]:
-    path = tmp_path / "warehouse.duckdb"
-    shutil.copyfile(built, path)
-    return path, Warehouse.from_url(f"duckdb:///{path}")
+    warehouse = Warehouse.from_url(f"duckdb:///{path}")
+    build(warehouse, full_refresh=True)
+    return warehouse
 
 
 @pytest.fixture(scope="module")
@@ -174,13 +169,13 @@ def test_a_call_linking_an_older_lead_rebuilds_its_path(tmp_path) -> None:
     assert daily == path_of_l5(warehouse)
 
 
-def test_a_restated_worth_reaches_the_attributed_figures(golden_built: Path, tmp_path: Path) -> None:
+def test_a_restated_worth_reaches_the_attributed_figures(golden_built: Warehouse, tmp_path: Path) -> None:
     """A lead marked junk, a deal's amount and another's close date restated, none of them near a
     new touch (golden.restated_crm): the daily run credits the new worth on the unchanged paths,
     exactly as a full rebuild does."""
     tables = golden.raw_tables()
-    path, warehouse = copy_of(golden_built, tmp_path)
-    load_raw(path, golden.restated_crm(tables))
+    warehouse = copy_warehouse(golden_built, tmp_path)
+    load_raw(warehouse.path, golden.restated_crm(tables))
     build(warehouse)
     daily = snapshot(warehouse)
     credited = warehouse.read_frame(
@@ -196,7 +191,7 @@ def test_a_restated_worth_reaches_the_attributed_figures(golden_built: Path, tmp
         pd.testing.assert_frame_equal(daily[table], frame, check_dtype=False, obj=table)
 
 
-def test_a_deal_reopened_leaves_the_attributed_figures(golden_built: Path, tmp_path: Path) -> None:
+def test_a_deal_reopened_leaves_the_attributed_figures(golden_built: Warehouse, tmp_path: Path) -> None:
     """D1 is reopened in the CRM after it was credited: the daily run deletes its weights, credits
     and path (the vanished-conversion post-hooks) and D3 becomes the contact's first won deal,
     exactly as a full rebuild has it."""
@@ -208,12 +203,12 @@ def test_a_deal_reopened_leaves_the_attributed_figures(golden_built: Path, tmp_p
         return dict(zip(frame["conversion_id"], frame["new_customers"].astype(float), strict=True))
 
     tables = golden.raw_tables()
-    path, warehouse = copy_of(golden_built, tmp_path)
+    warehouse = copy_warehouse(golden_built, tmp_path)
     before = deals_credited(warehouse)
     deals = tables["raw_bitrix24.deals"].copy()
     deals.loc[deals["id"] == "D1", ["stage_id", "stage_semantic_id", "closed", "closedate"]] = [
         "NEGOTIATION", "P", "N", None]
-    load_raw(path, {"raw_bitrix24.deals": deals})
+    load_raw(warehouse.path, {"raw_bitrix24.deals": deals})
     build(warehouse)
     daily, daily_tables = deals_credited(warehouse), snapshot(warehouse)
     leftovers = warehouse.read_frame(
@@ -254,7 +249,7 @@ def test_a_restated_old_call_and_a_deleted_one(tmp_path) -> None:
         pd.testing.assert_frame_equal(daily[table], frame, check_dtype=False, obj=table)
 
 
-def test_a_lead_edited_in_the_crm_rebuilds_its_path(golden_built: Path, tmp_path: Path) -> None:
+def test_a_lead_edited_in_the_crm_rebuilds_its_path(golden_built: Warehouse, tmp_path: Path) -> None:
     """Weeks after they were built, with no new session or call anywhere near them, the CRM
     gets L4's UTM fields (it had none: a synthetic '(unattributed)' touch) and L3 gets visitor
     v2's client id: the daily run rebuilds both paths (int_contact_identities), exactly as a full
@@ -267,12 +262,12 @@ def test_a_lead_edited_in_the_crm_rebuilds_its_path(golden_built: Path, tmp_path
         return list(frame.itertuples(index=False, name=None))
 
     tables = golden.raw_tables()
-    path, warehouse = copy_of(golden_built, tmp_path)
+    warehouse = copy_warehouse(golden_built, tmp_path)
     before = touches(warehouse, "L4"), touches(warehouse, "L3")
     leads = tables["raw_bitrix24.leads"].copy()
     leads.loc[leads["id"] == "L4", ["utm_source", "utm_medium", "utm_campaign"]] = ["facebook", "cpc", "Leads Broad"]
     leads.loc[leads["id"] == "L3", "client_id"] = "v2"
-    load_raw(path, {"raw_bitrix24.leads": leads})
+    load_raw(warehouse.path, {"raw_bitrix24.leads": leads})
     build(warehouse)
     daily, daily_tables = (touches(warehouse, "L4"), touches(warehouse, "L3")), snapshot(warehouse)
     rebuild_whole(warehouse)
@@ -284,11 +279,11 @@ def test_a_lead_edited_in_the_crm_rebuilds_its_path(golden_built: Path, tmp_path
         pd.testing.assert_frame_equal(daily_tables[table], frame, check_dtype=False, obj=table)
 
 
-def test_tables_an_older_release_built_take_the_new_columns(golden_built: Path, tmp_path: Path) -> None:
+def test_tables_an_older_release_built_take_the_new_columns(golden_built: Warehouse, tmp_path: Path) -> None:
     """Leads and deals rewrite only their changed rows: after an upgrade that adds a column or
     changes a type, the daily run brings the tables the older release built to the new columns
     (on_schema_change='sync_all_columns'), every row as a full rebuild has it."""
-    _, warehouse = copy_of(golden_built, tmp_path)
+    warehouse = copy_warehouse(golden_built, tmp_path)
 
     def column_types(table: str) -> dict[str, str]:
         schema, name = table.split(".")

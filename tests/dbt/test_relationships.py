@@ -6,13 +6,13 @@ inputs, and a call older than every other fact: dim_date still has its day."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from dbt.cli.main import dbtRunner
 
+from tests.conftest import copy_warehouse
 from tests.dbt import golden
 from tests.dbt.conftest import query_of
 from throughline.transform import dbt_command
@@ -85,15 +85,7 @@ def test_orphans_our_sql_would_make_fail_at_error(warehouse: Warehouse, tmp_path
     """A copy of the built warehouse with a lead, a day and a channel taken out of what points at
     them, a session without its id (the data check reads only the last weeks of sessions), and
     keys twice: a session and a day of a channel's figures."""
-    assert warehouse.path is not None
-    conn = warehouse.connect()
-    try:
-        conn.execute("checkpoint")  # the whole database in its file, to copy
-    finally:
-        conn.close()
-    copy = tmp_path / warehouse.path.name  # the same file name: the views name its catalog
-    shutil.copyfile(warehouse.path, copy)
-    broken = Warehouse.from_url(f"duckdb:///{copy}")
+    broken = copy_warehouse(warehouse, tmp_path)
     conn = broken.connect()
     try:
         # fct_leads is a view over the leads that fct_attribution's credits read too: a table of

@@ -1,6 +1,10 @@
-"""dbt CLI arguments are built by a pure function (no dbt run needed)."""
+"""dbt CLI arguments are built by a pure function, and the product's build passes them (no dbt run needed)."""
 
+from pathlib import Path
+
+import throughline.transform as transform
 from throughline.transform import DBT_PROJECT_DIR, dbt_command
+from throughline.warehouse import Warehouse
 
 
 def test_build_before_markov() -> None:
@@ -28,10 +32,23 @@ def test_runs_can_skip_json_artifacts() -> None:
     assert "--no-write-json" not in dbt_command("parse")
 
 
-def test_runs_can_leave_out_unit_tests_or_every_test() -> None:
-    def excluded(args: list[str]) -> list[str]:
-        return [args[i + 1] for i, arg in enumerate(args) if arg == "--exclude-resource-type"]
+def excluded(args: list[str]) -> list[str]:
+    """The resource types `args` leave out."""
+    return [args[i + 1] for i, arg in enumerate(args) if arg == "--exclude-resource-type"]
 
+
+def test_runs_can_leave_out_unit_tests_or_every_test() -> None:
     assert excluded(dbt_command("build")) == []
     assert excluded(dbt_command("build", unit_tests=False)) == ["unit_test"]
     assert excluded(dbt_command("build", tests=False)) == ["test", "unit_test"]
+
+
+def test_the_products_runs_leave_unit_tests_out(monkeypatch, tmp_path: Path) -> None:
+    invocations: list[list[str]] = []
+    monkeypatch.setattr(transform, "run_dbt", lambda args, warehouse: invocations.append(args) or {})
+    monkeypatch.setattr(transform, "write_removal_effects", lambda warehouse: {})
+    transform.build(Warehouse.from_url(f"duckdb:///{tmp_path / 'warehouse.duckdb'}"))
+
+    assert [args[0] for args in invocations] == ["build", "build"]
+    for args in invocations:
+        assert excluded(args) == ["unit_test"]  # the data tests still run

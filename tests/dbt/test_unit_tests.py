@@ -1,5 +1,5 @@
 """dbt's unit tests (fixed inputs, expected rows: they test the SQL, not the day's data) run here,
-once, and never in the product's runs."""
+once; the product's runs leave them out (tests/dbt/test_transform_commands.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from pathlib import Path
 
 import yaml
 
-import throughline.transform as transform
 from throughline.transform import DBT_PROJECT_DIR, dbt_command, run_dbt
 from throughline.warehouse import Warehouse
 
@@ -28,14 +27,3 @@ def test_every_unit_test_passes(golden_warehouse: Warehouse) -> None:
     assert unit_tests == unit_tests_in_the_project()
     assert len(unit_tests) >= 7
 
-
-def test_the_products_runs_leave_unit_tests_out(monkeypatch, tmp_path: Path) -> None:
-    invocations: list[list[str]] = []
-    monkeypatch.setattr(transform, "run_dbt", lambda args, warehouse: invocations.append(args) or {})
-    monkeypatch.setattr(transform, "write_removal_effects", lambda warehouse: {})
-    transform.build(Warehouse.from_url(f"duckdb:///{tmp_path / 'warehouse.duckdb'}"))
-
-    assert [args[0] for args in invocations] == ["build", "build"]
-    for args in invocations:
-        excluded = [args[i + 1] for i, arg in enumerate(args) if arg == "--exclude-resource-type"]
-        assert excluded == ["unit_test"]  # the data tests still run

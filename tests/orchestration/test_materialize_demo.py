@@ -2,7 +2,6 @@
 and every quality check attached passes on the clean business."""
 
 import os
-import shutil
 from decimal import Decimal
 
 import pandas as pd
@@ -59,12 +58,10 @@ def test_a_clean_generated_business_passes_every_error_check(demo) -> None:
 def test_cutting_the_crm_feed_fails_the_lead_check(demo, tmp_path) -> None:
     """The last three days of leads vanish (on a copy of the demo's warehouse): the blocking
     lead check fails."""
+    from tests.conftest import copy_warehouse
     from throughline.health import HEALTH_CHECKS, HealthSettings, utc_now
-    from throughline.warehouse import Warehouse
 
-    with demo.warehouse.lock(exclusive=False):
-        shutil.copyfile(demo.warehouse.path, tmp_path / "warehouse.duckdb")
-    warehouse = Warehouse.from_url(f"duckdb:///{tmp_path / 'warehouse.duckdb'}")
+    warehouse = copy_warehouse(demo.warehouse, tmp_path)
     conn = warehouse.connect()
     try:
         latest = conn.execute("select max(lead_date) from marts.fct_leads").fetchone()[0]
