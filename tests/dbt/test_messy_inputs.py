@@ -35,6 +35,9 @@ def query(build_warehouse):
          "client_id": "vshared", "started_at": golden.ts("2026-09-06T10:30:00")}
         for n in range(SHARED_CALLERS)
     ]
+    # a call to the dynamic number from a browser without a GA cookie: no client id
+    calls.append({**golden.calls()[0], "call_id": "NOCOOKIE", "caller_phone_e164": "+380675550999",
+                  "client_id": None, "started_at": golden.ts("2026-09-10T10:00:00")})
     deal = golden.deals()[0]
     deals = [
         # L7's path is one Referral session (v4): a customer from a channel with no spend
@@ -59,6 +62,11 @@ def query(build_warehouse):
     costs = tables["raw_manual_costs.costs"]
     influencer = {**costs.iloc[0].to_dict(), "date_from": date(2026, 9, 1), "date_to": date(2026, 9, 7),
                   "channel": "Organic Social", "campaign": "influencer_sept", "amount": 6000.0, "row_number": 3}
+    # a dollar fee booked past the last day with a rate (2026-10-31, 41 UAH), under the name of
+    # Meta's campaign "Leads Broad", which v1's session carries
+    agency_fee = {**costs.iloc[0].to_dict(), "date_from": date(2026, 10, 30), "date_to": date(2026, 11, 2),
+                  "channel": "Paid Social", "campaign": "Leads Broad", "amount": 400.0, "currency": "USD",
+                  "row_number": 4}
     tables.update({
         "raw_bitrix24.leads": pd.concat([tables["raw_bitrix24.leads"], pd.DataFrame(leads)], ignore_index=True),
         "raw_bitrix24.deals": pd.concat([tables["raw_bitrix24.deals"], pd.DataFrame(deals)], ignore_index=True),
@@ -68,7 +76,8 @@ def query(build_warehouse):
         "raw_crm_file.managers": pd.DataFrame([{"manager_id": "1", "manager_name": "Anna Koval",
                                                 "email": "anna@example.ua"}]),
         "raw_google_ads.campaign_stats": pd.concat([campaigns, pd.DataFrame([display])], ignore_index=True),
-        "raw_manual_costs.costs": pd.concat([costs, pd.DataFrame([influencer])], ignore_index=True),
+        "raw_manual_costs.costs": pd.concat([costs, pd.DataFrame([influencer, agency_fee])],
+                                            ignore_index=True),
     })
     return query_of(build_warehouse(tables, "messy"))
 
@@ -149,3 +158,23 @@ def test_two_crms_giving_two_people_one_manager_id_keep_them_apart(query) -> Non
     assert query("select manager_name, sum(leads_assigned) from marts.mart_manager_performance "
                  "where manager_id = '1' group by 1 order by 1") == [
         ("Anna Koval", 2), ("Olena Petrenko", BITRIX_LEADS_OF_USER_1)]
+
+
+def test_a_dynamic_number_call_without_a_client_id_is_still_a_website_call(query) -> None:
+    """The number carried visitors' client ids on other calls, so it is dynamic: the call has no
+    session to take a source from and is Direct, not the number's pool name as an offline source."""
+    assert query("select number_type, utm_source, utm_medium, channel from marts.fct_calls "
+                 "where call_id = 'NOCOOKIE'") == [("dynamic", "(direct)", "(none)", "Direct")]
+
+
+def test_a_manual_cost_past_the_last_rate_is_converted_at_that_rate(query) -> None:
+    # 400 USD over 30 October to 2 November: 100 USD a day at 41 UAH, November at 31 October's rate
+    assert query("select spend_date, spend from marts.fct_ad_spend where platform = 'manual' "
+                 "and currency = 'USD' order by 1") == [
+        (date(2026, 10, day), pytest.approx(4100)) for day in (30, 31)] + [
+        (date(2026, 11, day), pytest.approx(4100)) for day in (1, 2)]
+
+
+def test_a_manual_cost_named_like_an_ad_campaign_does_not_take_its_sessions(query) -> None:
+    assert query("select platform, campaign_id, matched_by_id from intermediate.int_campaign_matches "
+                 "where utm_campaign = 'leads broad'") == [("meta_ads", "201", False)]

@@ -135,6 +135,24 @@ with_channel as (
     from platform_rows
 ),
 
+-- A manual cost spread over days the NBU has not published a rate for yet (a month's fee in
+-- dollars, booked ahead) is converted at the latest published rate, as the budget plan is; ad
+-- platforms' spend on such a day still needs its own day's rate.
+latest_rate as (
+    select max(rate_date) as rate_date from {{ ref('stg_fx_rates__rates') }}
+),
+
+rated as (
+    select
+        s.*,
+        case
+            when s.platform = 'manual' and s.spend_date > l.rate_date then l.rate_date
+            else s.spend_date
+        end as rate_date
+    from with_channel as s
+    cross join latest_rate as l
+),
+
 converted as (
     select
         s.spend_date,
@@ -153,8 +171,8 @@ converted as (
         {{ fx_rate('s.currency') }} as fx_rate,
         s.impressions,
         s.clicks
-    from with_channel as s
-    {{ fx_joins('s.currency', 's.spend_date') }}
+    from rated as s
+    {{ fx_joins('s.currency', 's.rate_date') }}
 )
 
 select

@@ -1,5 +1,6 @@
 -- Calls with their traffic source. A dynamic-number call (the tracking_numbers seed says so, or,
--- for numbers not listed there, the call carries the visitor's client id) takes the source of
+-- for numbers not listed there, any call to that number carried a visitor's client id: calls from
+-- a dynamic pool often come without one, no GA cookie or an ad blocker) takes the source of
 -- that visitor's latest session started at or before the call; a static-number call takes the
 -- source of its number: the tracking_numbers seed, else the call's own UTMs, else the
 -- provider's source name with medium "offline".
@@ -31,7 +32,11 @@ numbers as (
 typed as (
     select
         c.*,
-        coalesce(n.number_type, case when c.client_id is not null then 'dynamic' else 'static' end) as number_type,
+        coalesce(n.number_type, case
+            when {{ dbt.bool_or('c.client_id is not null') }} over (partition by coalesce(c.tracking_number, c.call_id))
+                then 'dynamic'
+            else 'static'
+        end) as number_type,
         n.utm_source as number_source,
         n.utm_medium as number_medium,
         n.utm_campaign as number_campaign

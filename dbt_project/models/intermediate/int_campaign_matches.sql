@@ -1,5 +1,7 @@
 -- Which ad-platform (or manual-cost) campaign a normalised utm_campaign belongs to: the campaign
 -- whose id it equals, else the one whose normalised name (any it has had) it equals (id wins).
+-- A manual cost's campaign is a name its file gives, never an id, and an ad platform's campaign of
+-- the same name comes first.
 with utm_campaigns as (
     select distinct utm_campaign from {{ ref('int_sessions') }} where utm_campaign is not null
     union
@@ -23,6 +25,7 @@ candidates as (
     select u.utm_campaign, c.platform, c.campaign_id, c.campaign_name, 1 as match_rank
     from utm_campaigns as u
     inner join campaigns as c on lower(c.campaign_id) = u.utm_campaign
+    where c.platform <> 'manual'
     union all
     select u.utm_campaign, c.platform, c.campaign_id, c.campaign_name, 2 as match_rank
     from utm_campaigns as u
@@ -33,7 +36,10 @@ candidates as (
 ranked as (
     select
         *,
-        row_number() over (partition by utm_campaign order by match_rank, platform, campaign_id) as pick
+        row_number() over (
+            partition by utm_campaign
+            order by match_rank, case when platform = 'manual' then 1 else 0 end, platform, campaign_id
+        ) as pick
     from candidates
 )
 
