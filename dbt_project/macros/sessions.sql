@@ -1,7 +1,8 @@
 {#- Sessions from GA4 events (client_id + ga_session_id), with their traffic source: the first
-    event of the session that carries UTMs or a gclid; a gclid alone is Google Ads auto-tagging
-    (google / cpc); nothing at all is (direct) / (none). `events` is a relation or CTE with the
-    columns of stg_ga4__events, `where` an optional filter on it. -#}
+    event of the session that carries UTMs or a gclid; a gclid is Google Ads auto-tagging, google /
+    cpc, unless the UTMs name another source (GA4's export often records such a click as google /
+    organic); nothing at all is (direct) / (none). `events` is a relation or CTE with the columns
+    of stg_ga4__events, `where` an optional filter on it. -#}
 {% macro sessions_from_events(events, where=none) -%}
     {%- set event_order = 'event_at, event_timestamp, event_name' -%}
     {%- set carries_source = 'utm_source is not null or utm_medium is not null or utm_campaign is not null or gclid is not null' -%}
@@ -36,8 +37,8 @@
             else '(direct)'
         end as utm_source,
         case
+            when source_gclid is not null and coalesce(source_utm_source, 'google') = 'google' then 'cpc'
             when source_utm_medium is not null then source_utm_medium
-            when source_gclid is not null and source_utm_source is null then 'cpc'
             when source_utm_source is not null or source_utm_campaign is not null then '(not set)'
             else '(none)'
         end as utm_medium,

@@ -1,7 +1,12 @@
-{# A UTM value as compared everywhere: '+' and %XX decoded, trimmed, lower-case; empty or
-   GA's '(not set)' become NULL. #}
-{% macro normalize_utm(expr) -%}
-    nullif(nullif(lower({{ trim_spaces(url_decode("replace(cast(" ~ expr ~ " as text), '+', ' ')")) }}), ''), '(not set)')
+{# A UTM value as compared everywhere: '+' and %XX decoded, trimmed, lower-case; empty or one of
+   GA's placeholders becomes NULL. `label=true` for a campaign, content or term (and campaign
+   names), where GA also writes (direct) and (none) for "no campaign"; a source or medium keeps
+   them, since (direct) / (none) is Direct. #}
+{% macro normalize_utm(expr, label=false) -%}
+    {%- set placeholders = ["''", "'(not set)'", "'(not provided)'", "'(data deleted)'", "'(organic)'",
+                            "'(referral)'", "'<other>'"] + (["'(direct)'", "'(none)'"] if label else []) -%}
+    {%- set value = "lower(" ~ trim_spaces(url_decode("replace(cast(" ~ expr ~ " as text), '+', ' ')")) ~ ")" -%}
+    case when {{ value }} in ({{ placeholders | join(', ') }}) then null else {{ value }} end
 {%- endmacro %}
 
 {#- The five UTM fields as columns, qualified by `alias` when given. -#}

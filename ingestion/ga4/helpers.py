@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import re
 import tempfile
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -16,6 +18,8 @@ import pyarrow.parquet as pq
 
 from ingestion.common.http import ApiClient, SourceError
 from ingestion.ga4 import settings
+
+log = logging.getLogger("throughline.ingestion")
 
 # event_date is never null (a row without it is an error) and is the merge key, which dlt holds
 # not null: the schemas agree, so dlt does not warn on every batch that they differ.
@@ -60,9 +64,9 @@ create temp macro query_value(pairs, wanted) as
 # collected values, the page_location query string and the event's own params: the session's own
 # source. session_traffic_source_last_click is not read for that: GA4 gives a direct visit the
 # previous non-direct campaign there, which would turn Direct sessions into campaign touches. Only
-# an event that carries a Google Ads click id and no campaign of its own (auto-tagging: gclid, no
-# utm_*) takes the campaign id of that click from its google_ads_campaign, so the session joins
-# its campaign's spend.
+# an event that carries a Google Ads click id and no utm_campaign (auto-tagging) takes the campaign
+# id of that click from its google_ads_campaign, so the session joins its campaign's spend; it
+# comes before the event's campaign param, where GA4 may have written "(organic)" for the click.
 EVENTS_SQL = """
 with keyed as (
     select
@@ -119,8 +123,8 @@ select
     page_referrer,
     coalesce(nullif(collected.manual_source, ''), query_value(query, 'utm_source'), source) as source,
     coalesce(nullif(collected.manual_medium, ''), query_value(query, 'utm_medium'), medium) as medium,
-    coalesce(nullif(collected.manual_campaign_name, ''), query_value(query, 'utm_campaign'), campaign,
-             case when click_id is not null then nullif(google_ads_campaign_id, '') end) as campaign,
+    coalesce(nullif(collected.manual_campaign_name, ''), query_value(query, 'utm_campaign'),
+             case when click_id is not null then nullif(google_ads_campaign_id, '') end, campaign) as campaign,
     coalesce(nullif(collected.manual_content, ''), query_value(query, 'utm_content'), content) as content,
     coalesce(nullif(collected.manual_term, ''), query_value(query, 'utm_term'), term) as term,
     click_id as gclid,
@@ -150,17 +154,28 @@ EXPORT_SCHEMA = pa.schema([
 _SQL_TYPES = {pa.string(): "varchar", pa.int64(): "bigint", pa.float64(): "double"}
 
 
+# BigQuery's names for a day's export: the daily table, or the intraday one for a day not yet
+# final; a file per table, or shards of one (`_000000000000`), JSON possibly gzipped.
+EXPORT_FILE = re.compile(r"events_(?P<intraday>intraday_)?(?P<day>\d{8})(?:[_-]\d+)?"
+                         r"(?:\.(?:ndjson|jsonl|json)(?:\.gz)?|\.parquet)")
+
+
 def export_files(folder: Path, first: date, last: date) -> list[tuple[date, Path]]:
-    """Day files `events_YYYYMMDD.ndjson|.parquet` between first and last, oldest first."""
-    found = []
+    """The export files of the days between first and last, oldest first: a day's daily files,
+    or its intraday ones while it has none (the next load replaces the day with its daily file)."""
+    daily: dict[date, list[Path]] = {}
+    intraday: dict[date, list[Path]] = {}
     for path in sorted(folder.glob("events_*")):
-        stem = path.name.split(".")[0].removeprefix("events_")
-        if path.suffix not in (".ndjson", ".jsonl", ".json", ".parquet") or not stem.isdigit():
+        match = EXPORT_FILE.fullmatch(path.name)
+        if not match:
+            log.warning("GA4 export: %s is not a day file (events_YYYYMMDD.ndjson|.json[.gz]|.parquet); "
+                        "skipped", path)
             continue
-        day = datetime.strptime(stem, "%Y%m%d").date()
+        day = datetime.strptime(match["day"], "%Y%m%d").date()
         if first <= day <= last:
-            found.append((day, path))
-    return found
+            (intraday if match["intraday"] else daily).setdefault(day, []).append(path)
+    return [(day, path) for day in sorted(daily.keys() | intraday.keys())
+            for path in daily.get(day) or intraday[day]]
 
 
 def read_events(path: Path, batch_rows: int) -> Iterator[pa.Table]:

@@ -16,6 +16,19 @@ from tests.dbt.conftest import query_of
 from throughline.settings import ATTRIBUTION_MODELS
 
 SHARED_CALLERS = 21  # one more than max_leads_per_visitor
+# Sources and mediums as real links and GA4 write them, with the channel GA4's default channel
+# groups give them (their social and search site lists, and paid mediums ^(.*cp.*|ppc|retargeting|paid.*)$)
+GA4_STYLE_SOURCES = [
+    ("m.facebook.com", "cpc", "Paid Social"),
+    ("facebook", "retargeting", "Paid Social"),
+    ("l.instagram.com", "referral", "Organic Social"),
+    ("linkedin.com", "referral", "Organic Social"),
+    ("web.telegram.org", "referral", "Messengers"),
+    ("search.yahoo.com", "organic", "Organic Search"),
+    ("startpage", "organic", "Organic Search"),
+    ("google", "cpa", "Paid Search"),
+    ("blog.example.com", "social-media", "Organic Social"),
+]
 BITRIX_LEADS_OF_USER_1 = sum(lead["assigned_by_id"] == "1" for lead in golden.leads()) + 2 + SHARED_CALLERS  # L8, L10
 
 
@@ -67,7 +80,17 @@ def query(build_warehouse):
     agency_fee = {**costs.iloc[0].to_dict(), "date_from": date(2026, 10, 30), "date_to": date(2026, 11, 2),
                   "channel": "Paid Social", "campaign": "Leads Broad", "amount": 400.0, "currency": "USD",
                   "row_number": 4}
+    events = [
+        # a Google Ads click GA4 exported as google / organic with its "(organic)" campaign placeholder
+        *[{**event, "gclid": "Cj0KGCLID"} for event in
+          golden.session_events("vgclid", 7001, "2026-09-05T08:00:00", "google", "organic", "(organic)")],
+        # a real organic visit with the same placeholder
+        *golden.session_events("vorganic", 7002, "2026-09-05T08:30:00", "google", "organic", "(organic)"),
+        *[event for n, (source, medium, _) in enumerate(GA4_STYLE_SOURCES) for event in
+          golden.session_events(f"vstyle{n}", 7100 + n, "2026-09-05T09:00:00", source, medium)],
+    ]
     tables.update({
+        "raw_ga4.events": pd.concat([tables["raw_ga4.events"], pd.DataFrame(events)], ignore_index=True),
         "raw_bitrix24.leads": pd.concat([tables["raw_bitrix24.leads"], pd.DataFrame(leads)], ignore_index=True),
         "raw_bitrix24.deals": pd.concat([tables["raw_bitrix24.deals"], pd.DataFrame(deals)], ignore_index=True),
         "raw_calltracking.calls": pd.concat([tables["raw_calltracking.calls"], pd.DataFrame(calls)],
@@ -178,3 +201,15 @@ def test_a_manual_cost_past_the_last_rate_is_converted_at_that_rate(query) -> No
 def test_a_manual_cost_named_like_an_ad_campaign_does_not_take_its_sessions(query) -> None:
     assert query("select platform, campaign_id, matched_by_id from intermediate.int_campaign_matches "
                  "where utm_campaign = 'leads broad'") == [("meta_ads", "201", False)]
+
+
+def test_a_google_ads_click_exported_as_organic_is_paid_search(query) -> None:
+    """A gclid is Google Ads auto-tagging whatever medium GA4 exported; GA's "(organic)" is no campaign."""
+    assert query("select client_id, utm_source, utm_medium, utm_campaign, channel from marts.fct_sessions "
+                 "where client_id in ('vgclid', 'vorganic') order by 1") == [
+        ("vgclid", "google", "cpc", None, "Paid Search"), ("vorganic", "google", "organic", None, "Organic Search")]
+
+
+def test_sources_as_real_links_give_them_get_ga4s_channels(query) -> None:
+    assert query("select utm_source, utm_medium, channel from marts.fct_sessions where client_id like 'vstyle%' "
+                 "order by client_id") == GA4_STYLE_SOURCES  # vstyle0 to vstyle8

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+import logging
 from datetime import UTC, date, datetime
 
 import pyarrow as pa
@@ -89,10 +91,13 @@ TRICKY_ROWS = [
         "session_traffic_source_last_click": {"manual_campaign": {
             "source": "bing", "medium": "organic", "campaign_name": "brand", "content": None}},
     },
-    {  # auto-tagging: a gclid and no campaign of its own; the click's Google Ads campaign is read
+    {  # auto-tagging: a gclid and no utm_campaign; the click's Google Ads campaign is read, not the
+       # "(organic)" GA4 wrote in the event's params for it
         "event_date": "20260902", "event_timestamp": "1788340525000000", "event_name": "session_start",
         "event_params": [param("ga_session_id", int_value="1788340525"),
-                         param("page_location", string_value="https://shop.example.ua/?gclid=Cj0KAUTO")],
+                         param("page_location", string_value="https://shop.example.ua/?gclid=Cj0KAUTO"),
+                         param("source", string_value="google"), param("medium", string_value="organic"),
+                         param("campaign", string_value="(organic)")],
         "user_pseudo_id": "777.666",
         "session_traffic_source_last_click": {"google_ads_campaign": {
             "customer_id": "1234567890", "campaign_id": "20123456789", "campaign_name": "Search | Brand | UA"}},
@@ -126,7 +131,7 @@ TRICKY_EXPECTED = [
      "google", "email", None, "param_content", "sofa bed", "G1", None, None),
     (datetime(2026, 9, 2, 9, 15, 25, tzinfo=UTC), "session_start", 1788340525, None,
      "https://shop.example.ua/?gclid=Cj0KAUTO", None,
-     None, None, "20123456789", None, None, "Cj0KAUTO", None, None),
+     "google", "organic", "20123456789", None, None, "Cj0KAUTO", None, None),
     (datetime(2026, 9, 2, 9, 15, 32, tzinfo=UTC), "form_submit", 42, None,
      "https://shop.example.ua/contact", None, None, None, None, None, None, None, None, "111.222"),
     (datetime(2026, 9, 2, 9, 15, 42, tzinfo=UTC), "form_submit", 1788340500, None, None, "7",
@@ -137,19 +142,37 @@ COLUMNS = ("event_at", "event_name", "ga_session_id", "ga_session_number", "page
            "device_category", "client_id")
 
 
-@pytest.mark.parametrize("suffix", [".ndjson", ".parquet"])
+@pytest.mark.parametrize("suffix", [".ndjson", ".parquet", ".json.gz"])
 def test_tricky_rows_flattened(tmp_path, suffix: str) -> None:
     path = tmp_path / f"events_20260902{suffix}"
+    lines = ("\n".join(json.dumps(r) for r in TRICKY_ROWS) + "\n\n").encode()
     if suffix == ".parquet":
         pq.write_table(pa.Table.from_struct_array(pa.array(TRICKY_ROWS)), path)
     else:
-        path.write_text("\n".join(json.dumps(r) for r in TRICKY_ROWS) + "\n\n")
+        path.write_bytes(gzip.compress(lines) if suffix.endswith(".gz") else lines)
     tables = list(helpers.read_events(path, batch_rows=3))
     assert [t.schema for t in tables] == [helpers.EVENT_SCHEMA] * 2
     rows = [r for t in tables for r in t.to_pylist()]
     assert [tuple(r[c] for c in COLUMNS) for r in rows] == TRICKY_EXPECTED
     assert {(r["event_date"], r["geo_city"]) for r in rows} == {(date(2026, 9, 2), "Kyiv"),
                                                                (date(2026, 9, 2), None)}
+
+
+def test_a_days_daily_files_else_its_intraday_ones(tmp_path, caplog: pytest.LogCaptureFixture) -> None:
+    names = ["events_20260901.ndjson", "events_intraday_20260901.ndjson",  # the daily file wins
+             "events_intraday_20260902.ndjson",  # not final yet: the intraday table
+             "events_20260903_000000000000.json.gz", "events_20260903_000000000001.json.gz",  # shards
+             "events_20260904.parquet",  # after the window
+             "events_20260902.csv"]  # not an export format: named and skipped
+    for name in names:
+        (tmp_path / name).touch()
+    with caplog.at_level(logging.WARNING, logger="throughline.ingestion"):
+        found = helpers.export_files(tmp_path, date(2026, 9, 1), date(2026, 9, 3))
+    assert [(day.isoformat(), path.name) for day, path in found] == [
+        ("2026-09-01", "events_20260901.ndjson"), ("2026-09-02", "events_intraday_20260902.ndjson"),
+        ("2026-09-03", "events_20260903_000000000000.json.gz"),
+        ("2026-09-03", "events_20260903_000000000001.json.gz")]
+    assert "events_20260902.csv is not a day file" in caplog.text
 
 
 def test_malformed_line_named(tmp_path) -> None:

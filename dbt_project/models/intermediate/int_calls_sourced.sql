@@ -25,7 +25,7 @@ numbers as (
         case lower(trim(number_type)) when 'dynamic' then 'dynamic' when 'static' then 'static' end as number_type,
         {{ normalize_utm('source') }} as utm_source,
         {{ normalize_utm('medium') }} as utm_medium,
-        {{ normalize_utm('campaign') }} as utm_campaign
+        {{ normalize_utm('campaign', label=true) }} as utm_campaign
     from {{ ref('tracking_numbers') }}
 ),
 

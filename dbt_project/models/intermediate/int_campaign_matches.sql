@@ -16,7 +16,7 @@ campaigns as (
 
 -- Every name a campaign has had: sessions tagged before a rename still belong to it.
 campaign_names as (
-    select distinct platform, campaign_id, {{ normalize_utm('campaign_name') }} as campaign_name_normalized
+    select distinct platform, campaign_id, {{ normalize_utm('campaign_name', label=true) }} as campaign_name_normalized
     from {{ ref('int_ad_spend') }}
     where campaign_id is not null
 ),

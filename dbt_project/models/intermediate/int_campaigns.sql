@@ -28,7 +28,7 @@ select
     c.platform,
     c.campaign_id,
     n.campaign_name,
-    {{ normalize_utm('n.campaign_name') }} as campaign_name_normalized,
+    {{ normalize_utm('n.campaign_name', label=true) }} as campaign_name_normalized,
     c.channel,
     c.first_spend_date,
     c.last_spend_date

@@ -30,9 +30,9 @@ renamed as (
         nullif(trim(client_id), '') as client_id,
         {{ normalize_utm('utm_source') }} as utm_source,
         {{ normalize_utm('utm_medium') }} as utm_medium,
-        {{ normalize_utm('utm_campaign') }} as utm_campaign,
-        {{ normalize_utm('utm_content') }} as utm_content,
-        {{ normalize_utm('utm_term') }} as utm_term,
+        {{ normalize_utm('utm_campaign', label=true) }} as utm_campaign,
+        {{ normalize_utm('utm_content', label=true) }} as utm_content,
+        {{ normalize_utm('utm_term', label=true) }} as utm_term,
         nullif(trim(manager), '') as manager
     from source
     where call_id is not null and started_at is not null

@@ -14,7 +14,7 @@ renamed as (
         end as traffic_date,
         {{ normalize_utm('session_source') }} as utm_source,
         {{ normalize_utm('session_medium') }} as utm_medium,
-        {{ normalize_utm('session_campaign_name') }} as utm_campaign,
+        {{ normalize_utm('session_campaign_name', label=true) }} as utm_campaign,
         coalesce(sessions, 0) as sessions,
         coalesce(total_users, 0) as users
     from source

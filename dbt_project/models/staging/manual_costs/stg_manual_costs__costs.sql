@@ -11,7 +11,7 @@ renamed as (
         date_from,
         date_to,
         trim(channel) as channel,
-        {{ normalize_utm('campaign') }} as campaign,
+        {{ normalize_utm('campaign', label=true) }} as campaign,
         amount,
         upper(trim(currency)) as currency,
         description,
