@@ -7,7 +7,7 @@ import csv
 import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -144,11 +144,14 @@ def iso_date(text: str) -> date:
         raise ValueError(f"not an ISO date (YYYY-MM-DD): {text!r}") from None
 
 
-def iso_datetime(text: str) -> datetime:
+def iso_datetime(text: str, zone: tzinfo) -> datetime:
+    """An ISO date-time in UTC. One without an offset (an XLSX date cell never has one) is a time on
+    the clocks of `zone`, the business's, summer or winter time as on that day."""
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise ValueError(f"not an ISO date-time: {text!r}") from None
+    return (value if value.tzinfo else value.replace(tzinfo=zone)).astimezone(UTC)
 
 
 def decimal_amount(text: str) -> Decimal:

@@ -3,9 +3,10 @@ aside with file, row, column and reason."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import openpyxl
 import pytest
 
 COSTS = """date_from,date_to,channel,campaign,amount,currency,description
@@ -90,3 +91,44 @@ def test_file_sources_begin_at_start_date(tmp_path, monkeypatch: pytest.MonkeyPa
     assert query("select deal_id from raw_crm_file.deals") == [("11",)]
     assert query("select description from raw_manual_costs.costs") == [("SEO retainer",)]
     assert query("select month from raw_manual_costs.budget_plan") == [("2026-09",)]
+
+
+def test_crm_times_without_an_offset_are_the_business_clock(tmp_path, monkeypatch: pytest.MonkeyPatch,
+                                                            load, query) -> None:
+    """An XLSX date cell never has an offset: it is a Kyiv time (UTC+3 in summer, UTC+2 in
+    winter), not UTC. A lead at 01:00 in Kyiv is on its Kyiv day for start_date (22:00 UTC the
+    day before); a time with an offset stays that moment."""
+    monkeypatch.delenv("THROUGHLINE_TIMEZONE", raising=False)
+    book = openpyxl.Workbook()
+    leads = book.active
+    leads.title = "leads"
+    for row in (["lead_id", "created_at", "first_response_at"],
+                ["summer", datetime(2026, 9, 2, 22, 30), "2026-09-02T22:45:00+03:00"],
+                ["winter", datetime(2026, 12, 1, 10, 0), None],
+                ["early", datetime(2026, 9, 2, 1, 0), None],
+                ["before", datetime(2026, 9, 1, 23, 30), None]):
+        leads.append(row)
+    deals = book.create_sheet("deals")
+    deals.append(["deal_id", "created_at", "closed_at", "stage", "amount", "currency"])
+    deals.append(["D1", datetime(2026, 12, 1, 12, 0), "2026-12-02 09:00:00", "won", 100, "UAH"])
+    book.save(tmp_path / "crm.xlsx")
+    monkeypatch.setenv("SOURCES__CRM_FILE__PATH", str(tmp_path / "crm.xlsx"))
+    monkeypatch.setenv("SOURCES__CRM_FILE__START_DATE", "2026-09-02")
+    load("crm_file")
+    assert query("select lead_id, created_at, first_response_at from raw_crm_file.leads order by created_at") == [
+        ("early", datetime(2026, 9, 1, 22, 0, tzinfo=UTC), None),
+        ("summer", datetime(2026, 9, 2, 19, 30, tzinfo=UTC), datetime(2026, 9, 2, 19, 45, tzinfo=UTC)),
+        ("winter", datetime(2026, 12, 1, 8, 0, tzinfo=UTC), None)]
+    assert query("select created_at, closed_at from raw_crm_file.deals") == [
+        (datetime(2026, 12, 1, 10, 0, tzinfo=UTC), datetime(2026, 12, 2, 7, 0, tzinfo=UTC))]
+
+
+def test_crm_csv_times_without_an_offset_are_in_the_configured_zone(tmp_path, monkeypatch: pytest.MonkeyPatch,
+                                                                    load, query) -> None:
+    """THROUGHLINE_TIMEZONE names the business's clock: 22:30 in New York in September (UTC-4) is
+    02:30 UTC the next day."""
+    monkeypatch.setenv("THROUGHLINE_TIMEZONE", "America/New_York")
+    (tmp_path / "leads.csv").write_text("lead_id,created_at\n1,2026-09-02 22:30:00\n")
+    monkeypatch.setenv("SOURCES__CRM_FILE__PATH", str(tmp_path / "leads.csv"))
+    load("crm_file")
+    assert query("select created_at from raw_crm_file.leads") == [(datetime(2026, 9, 3, 2, 30, tzinfo=UTC),)]
