@@ -178,11 +178,14 @@ def currency_code(text: str) -> str:
 
 
 def month(text: str) -> str:
+    """`YYYY-MM`; a whole date gives its month (a month typed into Excel becomes a date cell, its
+    first day)."""
+    value = text.strip()
     try:
-        datetime.strptime(text.strip(), "%Y-%m")
+        parsed = datetime.strptime(value, "%Y-%m") if len(value) <= 7 else datetime.fromisoformat(value)
     except ValueError:
         raise ValueError(f"not a month (YYYY-MM): {text!r}") from None
-    return text.strip()
+    return f"{parsed:%Y-%m}"
 
 
 def boolean(text: str) -> bool:

@@ -132,3 +132,21 @@ def test_crm_csv_times_without_an_offset_are_in_the_configured_zone(tmp_path, mo
     monkeypatch.setenv("SOURCES__CRM_FILE__PATH", str(tmp_path / "leads.csv"))
     load("crm_file")
     assert query("select created_at from raw_crm_file.leads") == [(datetime(2026, 9, 3, 2, 30, tzinfo=UTC),)]
+
+
+def test_a_plan_month_typed_as_a_date_is_its_month(tmp_path, monkeypatch: pytest.MonkeyPatch, load, query) -> None:
+    """Excel turns a typed month into a date cell (its first day); a whole ISO date names its
+    month too; text that is no month is still set aside."""
+    book = openpyxl.Workbook()
+    for row in (["month", "channel", "campaign_id", "planned_spend", "currency"],
+                [datetime(2026, 9, 1), "Paid Search", None, 50000, "UAH"],
+                ["2026-10-01", "Paid Search", None, 40000, "UAH"],
+                ["Sept", "Paid Social", None, 1000, "UAH"]):
+        book.active.append(row)
+    book.save(tmp_path / "plan.xlsx")
+    monkeypatch.setenv("SOURCES__MANUAL_COSTS__PLAN_PATH", str(tmp_path / "plan.xlsx"))
+    load("manual_costs")
+    assert query("select month, planned_spend from raw_manual_costs.budget_plan order by month") == [
+        ("2026-09", Decimal("50000.00")), ("2026-10", Decimal("40000.00"))]
+    assert query('select row_number, "column", reason from raw_manual_costs.rejected_rows') == [
+        (4, "month", "not a month (YYYY-MM): 'Sept'")]
