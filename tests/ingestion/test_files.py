@@ -150,3 +150,21 @@ def test_a_plan_month_typed_as_a_date_is_its_month(tmp_path, monkeypatch: pytest
         ("2026-09", Decimal("50000.00")), ("2026-10", Decimal("40000.00"))]
     assert query('select row_number, "column", reason from raw_manual_costs.rejected_rows') == [
         (4, "month", "not a month (YYYY-MM): 'Sept'")]
+
+
+def test_blank_lines_are_no_rows(tmp_path, monkeypatch: pytest.MonkeyPatch, load, query) -> None:
+    """A sheet export's rows of empty cells, an empty line and a line of spaces are skipped, not
+    rejected as empty required values; a bad value is still named by its row in the file (6)."""
+    (tmp_path / "costs.csv").write_text(
+        "date_from,date_to,channel,campaign,amount,currency,description\n"
+        "2026-09-01,2026-09-30,Organic Search,,30000.00,UAH,SEO retainer\n"
+        ",,,,,,\n"
+        "\n"
+        " , ,,,,,\n"
+        "2026-09-02,2026-09-02,Paid Social,,-3,UAH,negative\n"
+        ",,,,,,\n")
+    monkeypatch.setenv("SOURCES__MANUAL_COSTS__COSTS_PATH", str(tmp_path / "costs.csv"))
+    load("manual_costs")
+    assert query("select description, row_number from raw_manual_costs.costs") == [("SEO retainer", 2)]
+    assert query('select row_number, "column", reason from raw_manual_costs.rejected_rows') == [
+        (6, "amount", "negative amount: '-3'")]
