@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
@@ -162,9 +163,16 @@ def iso_datetime(text: str, zone: tzinfo) -> datetime:
     return (value if value.tzinfo else value.replace(tzinfo=zone)).astimezone(UTC)
 
 
+# A number with ',' between groups of three digits, as a published sheet formats it: 1,000.00
+THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
+
+
 def decimal_amount(text: str) -> Decimal:
     if "," in text:
-        raise ValueError(f"use '.' as the decimal point: {text!r}")
+        if not THOUSANDS.fullmatch(text):
+            raise ValueError(f"a decimal comma is not accepted, use '.' (',' only between thousands, "
+                             f"as in 1,000.50): {text!r}")
+        text = text.replace(",", "")
     try:
         return Decimal(text)
     except InvalidOperation:

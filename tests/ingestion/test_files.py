@@ -168,3 +168,26 @@ def test_blank_lines_are_no_rows(tmp_path, monkeypatch: pytest.MonkeyPatch, load
     assert query("select description, row_number from raw_manual_costs.costs") == [("SEO retainer", 2)]
     assert query('select row_number, "column", reason from raw_manual_costs.rejected_rows') == [
         (6, "amount", "negative amount: '-3'")]
+
+
+def test_a_published_sheets_thousands_separators_are_read(tmp_path, monkeypatch: pytest.MonkeyPatch,
+                                                          load, query) -> None:
+    """A published Google Sheet writes formatted numbers, quoted: "30,000.00" and "12,500" are
+    thirty and twelve and a half thousand; "12,50" could be 12.5 or 1250 and is set aside."""
+    (tmp_path / "costs.csv").write_text(
+        "date_from,date_to,channel,campaign,amount,currency,description\n"
+        '2026-09-01,2026-09-30,Organic Search,,"30,000.00",UAH,SEO retainer\n'
+        '2026-09-02,2026-09-02,Paid Social,,"12,50",UAH,decimal comma\n')
+    (tmp_path / "plan.csv").write_text(
+        "month,channel,campaign_id,planned_spend,currency\n"
+        '2026-09,Paid Search,,"12,500",UAH\n'
+        '2026-09,Paid Social,,"1,234,567.5",UAH\n')
+    monkeypatch.setenv("SOURCES__MANUAL_COSTS__COSTS_PATH", str(tmp_path / "costs.csv"))
+    monkeypatch.setenv("SOURCES__MANUAL_COSTS__PLAN_PATH", str(tmp_path / "plan.csv"))
+    load("manual_costs")
+    assert query("select amount from raw_manual_costs.costs") == [(Decimal("30000.00"),)]
+    assert query("select channel, planned_spend from raw_manual_costs.budget_plan order by 1") == [
+        ("Paid Search", Decimal("12500.00")), ("Paid Social", Decimal("1234567.50"))]
+    assert query('select file, row_number, "column", value, reason from raw_manual_costs.rejected_rows') == [
+        ("costs.csv", 3, "amount", "12,50",
+         "a decimal comma is not accepted, use '.' (',' only between thousands, as in 1,000.50): '12,50'")]
