@@ -61,6 +61,7 @@ def table_columns(zone: tzinfo) -> dict[str, dict[str, tuple[files.Parser, bool]
             "amount": (files.non_negative, True),
             "currency": (files.currency_code, True),
             "manager_id": (files.text_value, False),
+            "manager_name": (files.text_value, False),
         },
         "managers": {
             "manager_id": (files.text_value, True),

@@ -52,8 +52,8 @@ LEADS = """lead_id,created_at,status,non_target,manager_id,phone,email,client_id
 2,yesterday,new,false,7,,,,,,
 3,2026-09-03T10:00:00+03:00,junk,maybe,7,,,,,,
 """
-DEALS = """deal_id,lead_id,created_at,closed_at,stage,amount,currency,manager_id
-10,1,2026-09-04T10:00:00+03:00,2026-09-10T10:00:00+03:00,won,1500.50,USD,7
+DEALS = """deal_id,lead_id,created_at,closed_at,stage,amount,currency,manager_id,manager_name
+10,1,2026-09-04T10:00:00+03:00,2026-09-10T10:00:00+03:00,won,1500.50,USD,,Olena Petrenko
 """
 
 
@@ -64,8 +64,8 @@ def test_crm_export(tmp_path, monkeypatch: pytest.MonkeyPatch, load, query) -> N
     load("crm_file")
     assert query("select lead_id, phone_e164, email from raw_crm_file.leads") == [
         ("1", "+380671234567", "a@b.ua")]
-    assert query("select deal_id, stage, amount, currency from raw_crm_file.deals") == [
-        ("10", "won", Decimal("1500.50"), "USD")]
+    assert query("select deal_id, stage, amount, currency, manager_name from raw_crm_file.deals") == [
+        ("10", "won", Decimal("1500.50"), "USD", "Olena Petrenko")]
     assert query('select file, row_number, "column" from raw_crm_file.rejected_rows order by row_number') == [
         ("leads.csv", 3, "created_at"), ("leads.csv", 4, "non_target")]
 
