@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import dlt
 
@@ -75,6 +76,11 @@ def load_window(
 def business_today() -> date:
     """Today in the business's time zone (THROUGHLINE_TIMEZONE), not the server's."""
     return Settings.from_env().today()
+
+
+def business_zone() -> ZoneInfo:
+    """The business's time zone (THROUGHLINE_TIMEZONE): a clock time given without an offset is its."""
+    return ZoneInfo(Settings.from_env().timezone)
 
 
 def advance_window(state: dict[str, Any], end: date) -> None:

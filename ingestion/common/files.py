@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
+from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +29,13 @@ class Checked:
     rejected: list[dict[str, Any]] = field(default_factory=list)
 
 
-def read_rows(location: str, sheet: str | None = None) -> list[dict[str, str]]:
-    """Rows as dicts of strings from a CSV/XLSX path or an http(s) CSV URL (header row first)."""
+# (row number in the file, 1 being the header; the row's values by column name)
+Row = tuple[int, dict[str, str]]
+
+
+def read_rows(location: str, sheet: str | None = None) -> list[Row]:
+    """The rows holding a value, as strings, from a CSV/XLSX path or an http(s) CSV URL (header
+    row first)."""
     if location.startswith(("http://", "https://")):
         response = requests.get(location, timeout=60)
         if response.status_code != 200:
@@ -45,32 +52,35 @@ def read_rows(location: str, sheet: str | None = None) -> list[dict[str, str]]:
 EXTRA = "__extra_values__"
 
 
-def _csv_rows(text: str) -> list[dict[str, str]]:
-    rows = []
-    for row in csv.DictReader(io.StringIO(text)):
-        extra = row.pop(None, None)  # more values than header columns
-        clean = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
-        if extra:
-            clean[EXTRA] = ",".join(extra)
-        rows.append(clean)
-    return rows
+def _csv_rows(text: str) -> list[Row]:
+    records = csv.reader(io.StringIO(text))
+    return _rows(next(records, []), records)
 
 
-def _xlsx_rows(path: Path, sheet: str | None) -> list[dict[str, str]]:
+def _xlsx_rows(path: Path, sheet: str | None) -> list[Row]:
     import openpyxl
 
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     if sheet and sheet not in book.sheetnames:
         raise FileError(f"{path}: no sheet named {sheet!r} (sheets: {', '.join(book.sheetnames)})")
-    rows = list((book[sheet] if sheet else book.active).iter_rows(values_only=True))
-    if not rows:
-        return []
-    header = [str(h or "").strip() for h in rows[0]]
-    return [
-        {name: _cell(value) for name, value in zip(header, row, strict=False)}
-        for row in rows[1:]
-        if any(value not in (None, "") for value in row)
-    ]
+    records = (book[sheet] if sheet else book.active).iter_rows(values_only=True)
+    return _rows([_cell(name) for name in next(records, ())], ([_cell(v) for v in row] for row in records))
+
+
+def _rows(header: list[str], records: Iterable[list[str]]) -> list[Row]:
+    """The records under `header` that hold a value: a blank line or a row of empty cells (sheet
+    exports write ',,,,,,') is no row. Values past the header's columns are kept under EXTRA."""
+    names = [name.strip() for name in header]
+    rows = []
+    for number, record in enumerate(records, start=2):
+        values = [value.strip() for value in record]
+        if not any(values):
+            continue
+        row = dict(zip_longest(names, values[:len(names)], fillvalue=""))
+        if any(values[len(names):]):
+            row[EXTRA] = ",".join(values[len(names):])
+        rows.append((number, row))
+    return rows
 
 
 def _cell(value: Any) -> str:
@@ -84,7 +94,7 @@ def _cell(value: Any) -> str:
 
 
 def check_rows(
-    rows: Iterable[dict[str, str]],
+    rows: list[Row],
     columns: dict[str, tuple[Parser, bool]],
     file_name: str,
     row_check: Callable[[dict[str, Any]], str | None] | None = None,
@@ -92,12 +102,11 @@ def check_rows(
     """Parse every value; a row with a bad value (or failing `row_check`) is rejected, once per
     bad value, naming file, row (1 = header) and column. `columns`: name -> (parser, required)."""
     checked = Checked()
-    rows = list(rows)
     if rows:
-        missing = [c for c, (_, required) in columns.items() if required and c not in rows[0]]
+        missing = [c for c, (_, required) in columns.items() if required and c not in rows[0][1]]
         if missing:
             raise FileError(f"{file_name}: missing column(s) {', '.join(missing)}")
-    for number, raw in enumerate(rows, start=2):
+    for number, raw in rows:
         parsed: dict[str, Any] = {}
         problems = []
         if raw.get(EXTRA):
@@ -144,16 +153,26 @@ def iso_date(text: str) -> date:
         raise ValueError(f"not an ISO date (YYYY-MM-DD): {text!r}") from None
 
 
-def iso_datetime(text: str) -> datetime:
+def iso_datetime(text: str, zone: tzinfo) -> datetime:
+    """An ISO date-time in UTC. One without an offset (an XLSX date cell never has one) is a time on
+    the clocks of `zone`, the business's, summer or winter time as on that day."""
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise ValueError(f"not an ISO date-time: {text!r}") from None
+    return (value if value.tzinfo else value.replace(tzinfo=zone)).astimezone(UTC)
+
+
+# A number with ',' between groups of three digits, as a published sheet formats it: 1,000.00
+THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
 
 
 def decimal_amount(text: str) -> Decimal:
     if "," in text:
-        raise ValueError(f"use '.' as the decimal point: {text!r}")
+        if not THOUSANDS.fullmatch(text):
+            raise ValueError(f"a decimal comma is not accepted, use '.' (',' only between thousands, "
+                             f"as in 1,000.50): {text!r}")
+        text = text.replace(",", "")
     try:
         return Decimal(text)
     except InvalidOperation:
@@ -175,11 +194,14 @@ def currency_code(text: str) -> str:
 
 
 def month(text: str) -> str:
+    """`YYYY-MM`; a whole date gives its month (a month typed into Excel becomes a date cell, its
+    first day)."""
+    value = text.strip()
     try:
-        datetime.strptime(text.strip(), "%Y-%m")
+        parsed = datetime.strptime(value, "%Y-%m") if len(value) <= 7 else datetime.fromisoformat(value)
     except ValueError:
         raise ValueError(f"not a month (YYYY-MM): {text!r}") from None
-    return text.strip()
+    return f"{parsed:%Y-%m}"
 
 
 def boolean(text: str) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from datetime import tzinfo
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +13,7 @@ import dlt
 from dlt.sources import DltResource
 
 from ingestion.common import files
+from ingestion.common.config import business_zone
 from ingestion.common.config import is_configured as _is_configured
 from ingestion.common.phones import normalize_email, to_e164
 
@@ -25,47 +28,54 @@ def _stage(text: str) -> str:
     return value
 
 
-TABLES: dict[str, dict[str, tuple[files.Parser, bool]]] = {
-    "leads": {
-        "lead_id": (files.text_value, True),
-        "created_at": (files.iso_datetime, True),
-        "status": (files.text_value, False),
-        "non_target": (files.boolean, False),
-        "manager_id": (files.text_value, False),
-        "manager_name": (files.text_value, False),
-        "phone": (files.text_value, False),
-        "email": (files.text_value, False),
-        "client_id": (files.text_value, False),
-        "utm_source": (files.text_value, False),
-        "utm_medium": (files.text_value, False),
-        "utm_campaign": (files.text_value, False),
-        "utm_content": (files.text_value, False),
-        "utm_term": (files.text_value, False),
-        "first_response_at": (files.iso_datetime, False),
-    },
-    "deals": {
-        "deal_id": (files.text_value, True),
-        "lead_id": (files.text_value, False),
-        "contact_phone": (files.text_value, False),
-        "contact_email": (files.text_value, False),
-        "created_at": (files.iso_datetime, True),
-        "closed_at": (files.iso_datetime, False),
-        "stage": (_stage, True),
-        "amount": (files.non_negative, True),
-        "currency": (files.currency_code, True),
-        "manager_id": (files.text_value, False),
-    },
-    "managers": {
-        "manager_id": (files.text_value, True),
-        "manager_name": (files.text_value, False),
-        "email": (files.text_value, False),
-    },
-    "lead_status_history": {
-        "lead_id": (files.text_value, True),
-        "changed_at": (files.iso_datetime, True),
-        "status": (files.text_value, False),
-    },
-}
+def table_columns(zone: tzinfo) -> dict[str, dict[str, tuple[files.Parser, bool]]]:
+    """Each table's columns, name -> (parser, required); a date-time without an offset is a time
+    in `zone`, the business's."""
+    at = partial(files.iso_datetime, zone=zone)
+    return {
+        "leads": {
+            "lead_id": (files.text_value, True),
+            "created_at": (at, True),
+            "status": (files.text_value, False),
+            "non_target": (files.boolean, False),
+            "manager_id": (files.text_value, False),
+            "manager_name": (files.text_value, False),
+            "phone": (files.text_value, False),
+            "email": (files.text_value, False),
+            "client_id": (files.text_value, False),
+            "utm_source": (files.text_value, False),
+            "utm_medium": (files.text_value, False),
+            "utm_campaign": (files.text_value, False),
+            "utm_content": (files.text_value, False),
+            "utm_term": (files.text_value, False),
+            "first_response_at": (at, False),
+        },
+        "deals": {
+            "deal_id": (files.text_value, True),
+            "lead_id": (files.text_value, False),
+            "contact_phone": (files.text_value, False),
+            "contact_email": (files.text_value, False),
+            "created_at": (at, True),
+            "closed_at": (at, False),
+            "stage": (_stage, True),
+            "amount": (files.non_negative, True),
+            "currency": (files.currency_code, True),
+            "manager_id": (files.text_value, False),
+            "manager_name": (files.text_value, False),
+        },
+        "managers": {
+            "manager_id": (files.text_value, True),
+            "manager_name": (files.text_value, False),
+            "email": (files.text_value, False),
+        },
+        "lead_status_history": {
+            "lead_id": (files.text_value, True),
+            "changed_at": (at, True),
+            "status": (files.text_value, False),
+        },
+    }
+
+
 REQUIRED_TABLES = ("leads",)
 # the column whose day a table's rows start from at start_date (managers: all of them)
 START_COLUMNS = {"leads": "created_at", "deals": "created_at", "lead_status_history": "changed_at"}
@@ -105,6 +115,8 @@ def _enrich(table: str, row: dict[str, Any], region: str) -> dict[str, Any]:
 def source(path: str = dlt.config.value, default_region: str = "UA",
            start_date: str | None = None) -> list[DltResource]:
     root = Path(path)
+    zone = business_zone()
+    tables = table_columns(zone)
     checked: dict[str, files.Checked] = {}
 
     def load(table: str) -> files.Checked:
@@ -117,11 +129,12 @@ def source(path: str = dlt.config.value, default_region: str = "UA",
             else:
                 rows = files.read_rows(location, sheet)
                 label = Path(location).name + (f"[{sheet}]" if sheet else "")
-                checked[table] = files.check_rows(rows, TABLES[table], label)
+                checked[table] = files.check_rows(rows, tables[table], label)
                 if table in START_COLUMNS:
                     column = START_COLUMNS[table]
-                    checked[table].rows = files.since(checked[table].rows, start_date,
-                                                      lambda row, column=column: row[column].date())
+                    checked[table].rows = files.since(
+                        checked[table].rows, start_date,
+                        lambda row, column=column: row[column].astimezone(zone).date())
                 checked[table].rows = [_enrich(table, r, default_region) for r in checked[table].rows]
                 files.log_rejects(log, NAME, checked[table].rejected)
         return checked[table]
@@ -137,6 +150,6 @@ def source(path: str = dlt.config.value, default_region: str = "UA",
 
     @dlt.resource(name="rejected_rows", write_disposition="replace")
     def rejected_rows() -> Iterator[list[dict[str, Any]]]:
-        yield [reject for table in TABLES for reject in load(table).rejected]
+        yield [reject for table in tables for reject in load(table).rejected]
 
-    return [*(table_resource(table) for table in TABLES), rejected_rows]
+    return [*(table_resource(table) for table in tables), rejected_rows]

@@ -1,8 +1,8 @@
 """The golden business plus the inputs real accounts send that once went wrong: a UTM cut in the
 middle of a Cyrillic letter, a CRM-file phone that is not a phone, a visitor id shared by many
 callers, same-day repeat deals, a won deal without a close date (won on its creation day), a cost that does not divide
-evenly, a Google Display campaign and a customer from a channel nobody pays for. Each expected
-figure is worked out by hand below."""
+evenly, a Google Display campaign, a customer from a channel nobody pays for and a CRM file naming
+managers without ids. Each expected figure is worked out by hand below."""
 
 from __future__ import annotations
 
@@ -64,10 +64,23 @@ def query(build_warehouse):
         {**deal, "id": "D5", "lead_id": "L3", "contact_id": None, "opportunity": "50.00", "currency_id": "USD",
          "closedate": None, "date_create": golden.kyiv(golden.ts("2026-09-20T07:00:00"))},
     ]
-    crm_file_leads = [  # assigned to the CRM file's manager 1, not Bitrix24's user 1
-        {"lead_id": f"F{n}", "created_at": golden.ts("2026-09-07T09:00:00"), "status": "new", "non_target": False,
-         "phone": "n/a", "phone_e164": None, "email": f"buyer{n}@example.ua", "manager_id": "1"}
-        for n in (1, 2)
+    file_lead = {"created_at": golden.ts("2026-09-07T09:00:00"), "status": "new", "non_target": False,
+                 "phone": "n/a", "phone_e164": None, "manager_id": None, "manager_name": None}
+    crm_file_leads = [
+        # assigned to the CRM file's manager 1, not Bitrix24's user 1
+        *[{**file_lead, "lead_id": f"F{n}", "email": f"buyer{n}@example.ua", "manager_id": "1"} for n in (1, 2)],
+        # a file without manager ids: one manager, however the name's case and spaces were typed
+        {**file_lead, "lead_id": "F3", "email": "buyer3@example.ua", "manager_name": "Ivan Bondar"},
+        {**file_lead, "lead_id": "F4", "email": "buyer4@example.ua", "manager_name": "  ivan   BONDAR "},
+    ]
+    file_deal = {"created_at": golden.ts("2026-09-08T09:00:00"), "amount": 1000.0, "currency": "UAH",
+                 "contact_email": None, "manager_id": None}
+    crm_file_deals = [
+        {**file_deal, "deal_id": "FD1", "lead_id": "F3", "closed_at": golden.ts("2026-09-10T09:00:00"),
+         "stage": "won", "manager_name": "Ivan Bondar"},
+        # a manager named by a deal only
+        {**file_deal, "deal_id": "FD2", "lead_id": None, "contact_email": "buyer5@example.ua",
+         "closed_at": golden.ts("2026-09-11T09:00:00"), "stage": "lost", "manager_name": "Olha Shevchenko"},
     ]
     campaigns = tables["raw_google_ads.campaign_stats"]
     display = {**campaigns.iloc[0].to_dict(), "campaign_id": "103", "campaign_name": "Display Remarketing",
@@ -96,6 +109,7 @@ def query(build_warehouse):
         "raw_calltracking.calls": pd.concat([tables["raw_calltracking.calls"], pd.DataFrame(calls)],
                                             ignore_index=True),
         "raw_crm_file.leads": pd.DataFrame(crm_file_leads),
+        "raw_crm_file.deals": pd.DataFrame(crm_file_deals),
         "raw_crm_file.managers": pd.DataFrame([{"manager_id": "1", "manager_name": "Anna Koval",
                                                 "email": "anna@example.ua"}]),
         "raw_google_ads.campaign_stats": pd.concat([campaigns, pd.DataFrame([display])], ignore_index=True),
@@ -116,7 +130,8 @@ def test_a_campaign_with_a_line_break_still_matches_its_channel_rule(query) -> N
 
 def test_a_crm_file_phone_that_is_no_phone_does_not_join_contacts(query) -> None:
     assert query("select lead_id, contact_key from intermediate.int_leads where crm_source = 'crm_file' "
-                 "order by lead_id") == [("F1", "buyer1@example.ua"), ("F2", "buyer2@example.ua")]
+                 "and lead_id in ('F1', 'F2') order by lead_id") == [("F1", "buyer1@example.ua"),
+                                                                      ("F2", "buyer2@example.ua")]
 
 
 def test_a_visitor_linked_by_phone_to_too_many_leads_is_a_shared_id(query) -> None:
@@ -213,3 +228,15 @@ def test_a_google_ads_click_exported_as_organic_is_paid_search(query) -> None:
 def test_sources_as_real_links_give_them_get_ga4s_channels(query) -> None:
     assert query("select utm_source, utm_medium, channel from marts.fct_sessions where client_id like 'vstyle%' "
                  "order by client_id") == GA4_STYLE_SOURCES  # vstyle0 to vstyle8
+
+
+def test_crm_file_managers_named_without_an_id_are_managers(query) -> None:
+    """F3 and F4 name Ivan Bondar, spelled two ways, and his won deal FD1 (1 000 UAH) names him
+    as F3 does: one manager with two leads and the deal, not '(unassigned)'. Olha Shevchenko is
+    named by the lost deal FD2 only."""
+    assert query("select manager_name, count(distinct manager_id), sum(leads_assigned), sum(deals_won), "
+                 "sum(deals_lost), sum(revenue) from marts.mart_manager_performance "
+                 "where manager_name in ('Ivan Bondar', 'Olha Shevchenko') group by 1 order by 1") == [
+        ("Ivan Bondar", 1, 2, 1, 0, pytest.approx(1000)), ("Olha Shevchenko", 1, 0, 0, 1, pytest.approx(0))]
+    assert query("select manager_name from marts.dim_manager where crm_source = 'crm_file' order by 1") == [
+        ("Anna Koval",), ("Ivan Bondar",), ("Olha Shevchenko",)]

@@ -3,9 +3,10 @@ aside with file, row, column and reason."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import openpyxl
 import pytest
 
 COSTS = """date_from,date_to,channel,campaign,amount,currency,description
@@ -51,8 +52,8 @@ LEADS = """lead_id,created_at,status,non_target,manager_id,phone,email,client_id
 2,yesterday,new,false,7,,,,,,
 3,2026-09-03T10:00:00+03:00,junk,maybe,7,,,,,,
 """
-DEALS = """deal_id,lead_id,created_at,closed_at,stage,amount,currency,manager_id
-10,1,2026-09-04T10:00:00+03:00,2026-09-10T10:00:00+03:00,won,1500.50,USD,7
+DEALS = """deal_id,lead_id,created_at,closed_at,stage,amount,currency,manager_id,manager_name
+10,1,2026-09-04T10:00:00+03:00,2026-09-10T10:00:00+03:00,won,1500.50,USD,,Olena Petrenko
 """
 
 
@@ -63,8 +64,8 @@ def test_crm_export(tmp_path, monkeypatch: pytest.MonkeyPatch, load, query) -> N
     load("crm_file")
     assert query("select lead_id, phone_e164, email from raw_crm_file.leads") == [
         ("1", "+380671234567", "a@b.ua")]
-    assert query("select deal_id, stage, amount, currency from raw_crm_file.deals") == [
-        ("10", "won", Decimal("1500.50"), "USD")]
+    assert query("select deal_id, stage, amount, currency, manager_name from raw_crm_file.deals") == [
+        ("10", "won", Decimal("1500.50"), "USD", "Olena Petrenko")]
     assert query('select file, row_number, "column" from raw_crm_file.rejected_rows order by row_number') == [
         ("leads.csv", 3, "created_at"), ("leads.csv", 4, "non_target")]
 
@@ -90,3 +91,103 @@ def test_file_sources_begin_at_start_date(tmp_path, monkeypatch: pytest.MonkeyPa
     assert query("select deal_id from raw_crm_file.deals") == [("11",)]
     assert query("select description from raw_manual_costs.costs") == [("SEO retainer",)]
     assert query("select month from raw_manual_costs.budget_plan") == [("2026-09",)]
+
+
+def test_crm_times_without_an_offset_are_the_business_clock(tmp_path, monkeypatch: pytest.MonkeyPatch,
+                                                            load, query) -> None:
+    """An XLSX date cell never has an offset: it is a Kyiv time (UTC+3 in summer, UTC+2 in
+    winter), not UTC. A lead at 01:00 in Kyiv is on its Kyiv day for start_date (22:00 UTC the
+    day before); a time with an offset stays that moment."""
+    monkeypatch.delenv("THROUGHLINE_TIMEZONE", raising=False)
+    book = openpyxl.Workbook()
+    leads = book.active
+    leads.title = "leads"
+    for row in (["lead_id", "created_at", "first_response_at"],
+                ["summer", datetime(2026, 9, 2, 22, 30), "2026-09-02T22:45:00+03:00"],
+                ["winter", datetime(2026, 12, 1, 10, 0), None],
+                ["early", datetime(2026, 9, 2, 1, 0), None],
+                ["before", datetime(2026, 9, 1, 23, 30), None]):
+        leads.append(row)
+    deals = book.create_sheet("deals")
+    deals.append(["deal_id", "created_at", "closed_at", "stage", "amount", "currency"])
+    deals.append(["D1", datetime(2026, 12, 1, 12, 0), "2026-12-02 09:00:00", "won", 100, "UAH"])
+    book.save(tmp_path / "crm.xlsx")
+    monkeypatch.setenv("SOURCES__CRM_FILE__PATH", str(tmp_path / "crm.xlsx"))
+    monkeypatch.setenv("SOURCES__CRM_FILE__START_DATE", "2026-09-02")
+    load("crm_file")
+    assert query("select lead_id, created_at, first_response_at from raw_crm_file.leads order by created_at") == [
+        ("early", datetime(2026, 9, 1, 22, 0, tzinfo=UTC), None),
+        ("summer", datetime(2026, 9, 2, 19, 30, tzinfo=UTC), datetime(2026, 9, 2, 19, 45, tzinfo=UTC)),
+        ("winter", datetime(2026, 12, 1, 8, 0, tzinfo=UTC), None)]
+    assert query("select created_at, closed_at from raw_crm_file.deals") == [
+        (datetime(2026, 12, 1, 10, 0, tzinfo=UTC), datetime(2026, 12, 2, 7, 0, tzinfo=UTC))]
+
+
+def test_crm_csv_times_without_an_offset_are_in_the_configured_zone(tmp_path, monkeypatch: pytest.MonkeyPatch,
+                                                                    load, query) -> None:
+    """THROUGHLINE_TIMEZONE names the business's clock: 22:30 in New York in September (UTC-4) is
+    02:30 UTC the next day."""
+    monkeypatch.setenv("THROUGHLINE_TIMEZONE", "America/New_York")
+    (tmp_path / "leads.csv").write_text("lead_id,created_at\n1,2026-09-02 22:30:00\n")
+    monkeypatch.setenv("SOURCES__CRM_FILE__PATH", str(tmp_path / "leads.csv"))
+    load("crm_file")
+    assert query("select created_at from raw_crm_file.leads") == [(datetime(2026, 9, 3, 2, 30, tzinfo=UTC),)]
+
+
+def test_a_plan_month_typed_as_a_date_is_its_month(tmp_path, monkeypatch: pytest.MonkeyPatch, load, query) -> None:
+    """Excel turns a typed month into a date cell (its first day); a whole ISO date names its
+    month too; text that is no month is still set aside."""
+    book = openpyxl.Workbook()
+    for row in (["month", "channel", "campaign_id", "planned_spend", "currency"],
+                [datetime(2026, 9, 1), "Paid Search", None, 50000, "UAH"],
+                ["2026-10-01", "Paid Search", None, 40000, "UAH"],
+                ["Sept", "Paid Social", None, 1000, "UAH"]):
+        book.active.append(row)
+    book.save(tmp_path / "plan.xlsx")
+    monkeypatch.setenv("SOURCES__MANUAL_COSTS__PLAN_PATH", str(tmp_path / "plan.xlsx"))
+    load("manual_costs")
+    assert query("select month, planned_spend from raw_manual_costs.budget_plan order by month") == [
+        ("2026-09", Decimal("50000.00")), ("2026-10", Decimal("40000.00"))]
+    assert query('select row_number, "column", reason from raw_manual_costs.rejected_rows') == [
+        (4, "month", "not a month (YYYY-MM): 'Sept'")]
+
+
+def test_blank_lines_are_no_rows(tmp_path, monkeypatch: pytest.MonkeyPatch, load, query) -> None:
+    """A sheet export's rows of empty cells, an empty line and a line of spaces are skipped, not
+    rejected as empty required values; a bad value is still named by its row in the file (6)."""
+    (tmp_path / "costs.csv").write_text(
+        "date_from,date_to,channel,campaign,amount,currency,description\n"
+        "2026-09-01,2026-09-30,Organic Search,,30000.00,UAH,SEO retainer\n"
+        ",,,,,,\n"
+        "\n"
+        " , ,,,,,\n"
+        "2026-09-02,2026-09-02,Paid Social,,-3,UAH,negative\n"
+        ",,,,,,\n")
+    monkeypatch.setenv("SOURCES__MANUAL_COSTS__COSTS_PATH", str(tmp_path / "costs.csv"))
+    load("manual_costs")
+    assert query("select description, row_number from raw_manual_costs.costs") == [("SEO retainer", 2)]
+    assert query('select row_number, "column", reason from raw_manual_costs.rejected_rows') == [
+        (6, "amount", "negative amount: '-3'")]
+
+
+def test_a_published_sheets_thousands_separators_are_read(tmp_path, monkeypatch: pytest.MonkeyPatch,
+                                                          load, query) -> None:
+    """A published Google Sheet writes formatted numbers, quoted: "30,000.00" and "12,500" are
+    thirty and twelve and a half thousand; "12,50" could be 12.5 or 1250 and is set aside."""
+    (tmp_path / "costs.csv").write_text(
+        "date_from,date_to,channel,campaign,amount,currency,description\n"
+        '2026-09-01,2026-09-30,Organic Search,,"30,000.00",UAH,SEO retainer\n'
+        '2026-09-02,2026-09-02,Paid Social,,"12,50",UAH,decimal comma\n')
+    (tmp_path / "plan.csv").write_text(
+        "month,channel,campaign_id,planned_spend,currency\n"
+        '2026-09,Paid Search,,"12,500",UAH\n'
+        '2026-09,Paid Social,,"1,234,567.5",UAH\n')
+    monkeypatch.setenv("SOURCES__MANUAL_COSTS__COSTS_PATH", str(tmp_path / "costs.csv"))
+    monkeypatch.setenv("SOURCES__MANUAL_COSTS__PLAN_PATH", str(tmp_path / "plan.csv"))
+    load("manual_costs")
+    assert query("select amount from raw_manual_costs.costs") == [(Decimal("30000.00"),)]
+    assert query("select channel, planned_spend from raw_manual_costs.budget_plan order by 1") == [
+        ("Paid Search", Decimal("12500.00")), ("Paid Social", Decimal("1234567.50"))]
+    assert query('select file, row_number, "column", value, reason from raw_manual_costs.rejected_rows') == [
+        ("costs.csv", 3, "amount", "12,50",
+         "a decimal comma is not accepted, use '.' (',' only between thousands, as in 1,000.50): '12,50'")]

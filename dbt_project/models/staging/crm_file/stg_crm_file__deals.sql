@@ -3,6 +3,7 @@ with source as (
         'deal_id': 'text', 'lead_id': 'text', 'contact_phone': 'text', 'contact_phone_e164': 'text',
         'contact_email': 'text', 'created_at': 'timestamptz', 'closed_at': 'timestamptz',
         'stage': 'text', 'amount': 'numeric(18, 2)', 'currency': 'text', 'manager_id': 'text',
+        'manager_name': 'text',
     }) }}
 ),
 
@@ -17,7 +18,8 @@ renamed as (
         lower(trim(stage)) as stage,
         amount,
         upper(currency) as currency,
-        nullif(trim(manager_id), '') as manager_id
+        {{ file_manager_id('manager_id', 'manager_name') }} as manager_id,
+        {{ clean_name('manager_name') }} as manager_name
     from source
     where deal_id is not null
 )
