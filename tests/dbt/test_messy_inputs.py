@@ -102,7 +102,18 @@ def query(build_warehouse):
         *[event for n, (source, medium, _) in enumerate(GA4_STYLE_SOURCES) for event in
           golden.session_events(f"vstyle{n}", 7100 + n, "2026-09-05T09:00:00", source, medium)],
     ]
+    # the Data API's daily report (values as the connector stores them): 20 October, a day the export
+    # has no session of, counts; 4 September, which the export has, does not
+    report = [("2026-10-20", "facebook", "cpc", "Leads Broad", "/sofas", 4),
+              ("2026-10-20", "facebook", "cpc", "Leads Broad", "/chairs", 3),
+              ("2026-10-20", "google", "organic", "(organic)", "/blog", 5),
+              ("2026-09-04", "google", "cpc", "101", "/", 100)]
+    daily_traffic = pd.DataFrame(
+        [{"date": day, "session_source": source, "session_medium": medium, "session_campaign_name": campaign,
+          "session_manual_ad_content": "(not set)", "session_manual_term": "(not set)", "landing_page": page,
+          "sessions": sessions, "total_users": sessions} for day, source, medium, campaign, page, sessions in report])
     tables.update({
+        "raw_ga4.daily_traffic": daily_traffic,
         "raw_ga4.events": pd.concat([tables["raw_ga4.events"], pd.DataFrame(events)], ignore_index=True),
         "raw_bitrix24.leads": pd.concat([tables["raw_bitrix24.leads"], pd.DataFrame(leads)], ignore_index=True),
         "raw_bitrix24.deals": pd.concat([tables["raw_bitrix24.deals"], pd.DataFrame(deals)], ignore_index=True),
@@ -240,3 +251,16 @@ def test_crm_file_managers_named_without_an_id_are_managers(query) -> None:
         ("Ivan Bondar", 1, 2, 1, 0, pytest.approx(1000)), ("Olha Shevchenko", 1, 0, 0, 1, pytest.approx(0))]
     assert query("select manager_name from marts.dim_manager where crm_source = 'crm_file' order by 1") == [
         ("Anna Koval",), ("Ivan Bondar",), ("Olha Shevchenko",)]
+
+
+def test_the_data_apis_sessions_count_on_the_days_the_export_has_none(query) -> None:
+    def sessions(day: str) -> list[tuple]:
+        return query("select channel, sessions from marts.mart_channel_performance where attribution_model = "
+                     f"'linear' and sessions > 0 and date = date '{day}' order by 1")
+    assert sessions("2026-10-20") == [("Organic Search", 5), ("Paid Social", 4 + 3)]
+    exported = query("select channel, count(*) from marts.fct_sessions where session_date = date '2026-09-04' "
+                     "group by 1 order by 1")
+    assert exported and sessions("2026-09-04") == exported
+    assert query("select platform, campaign_id, sum(sessions) from marts.mart_campaign_performance "
+                 "where date = date '2026-10-20' and attribution_model = 'linear' and sessions > 0 group by 1, 2") == [
+        ("meta_ads", "201", 7)]

@@ -8,6 +8,8 @@ with utm_campaigns as (
     select distinct utm_campaign from {{ ref('int_touch_paths') }} where utm_campaign is not null
     union
     select distinct utm_campaign from {{ ref('int_leads') }} where utm_campaign is not null
+    union
+    select distinct utm_campaign from {{ ref('stg_ga4__daily_traffic') }} where utm_campaign is not null
 ),
 
 campaigns as (

@@ -1,6 +1,6 @@
--- Every source / medium / campaign seen on sessions, calls and leads, with the channel the
--- first matching channel_rules row gives it ('Other' when none does). Empty values are matched
--- as ''.
+-- Every source / medium / campaign seen on sessions (the export's and the Data API's daily
+-- report's), calls and leads, with the channel the first matching channel_rules row gives it
+-- ('Other' when none does). Empty values are matched as ''.
 -- channel_changed_at: when this combination got its current channel (first seen, or the rules
 -- moved it), so that int_sessions rebuilds exactly the sessions whose channel changed.
 -- Incremental: a daily run adds the combinations of the sessions int_sessions_sourced rebuilt
@@ -25,6 +25,12 @@ with keys as (
         coalesce(utm_medium, '(not set)'),
         coalesce(utm_campaign, '')
     from {{ ref('int_leads') }}
+    union
+    select distinct
+        coalesce(utm_source, '(not set)'),
+        coalesce(utm_medium, '(not set)'),
+        coalesce(utm_campaign, '')
+    from {{ ref('stg_ga4__daily_traffic') }}
     union
     select distinct
         call_source,

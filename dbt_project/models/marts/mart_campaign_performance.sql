@@ -39,7 +39,7 @@ sessions as (
         s.utm_content,
         s.utm_term,
         sum(s.sessions) as sessions
-    from {{ ref('int_sessions_daily') }} as s
+    from {{ ref('int_session_counts') }} as s
     left join matches as m on m.utm_campaign = s.utm_campaign
     where s.utm_campaign is not null
     group by 1, 2, 3, 4, 5, 6, 7, 8

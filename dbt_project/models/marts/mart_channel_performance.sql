@@ -10,7 +10,7 @@ own_channel_events as (
     from {{ ref('fct_ad_spend') }}
     union all
     select session_date, channel, 0, 0, 0, sessions, 0
-    from {{ ref('int_sessions_daily') }}
+    from {{ ref('int_session_counts') }}
     union all
     select call_date, channel, 0, 0, 0, 0, 1
     from {{ ref('fct_calls') }}

@@ -66,7 +66,7 @@ session_rows as (
         0,
         case when s.is_flagged_visitor then s.sessions else 0 end as flagged_sessions,
         0
-    from {{ ref('int_sessions_daily') }} as s
+    from {{ ref('int_session_counts') }} as s
     left join {{ ref('int_campaign_matches') }} as m on m.utm_campaign = s.utm_campaign
 ),
 
