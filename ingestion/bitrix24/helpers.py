@@ -14,7 +14,7 @@ import requests
 
 from ingestion.bitrix24 import settings
 from ingestion.common.http import ApiClient, Pacer, RetryPolicy, SourceError
-from ingestion.common.phones import normalize_email, to_e164
+from ingestion.common.phones import ga_client_id, normalize_email, to_e164
 
 
 def classify(response: requests.Response) -> str | float | None:
@@ -158,13 +158,14 @@ def _first_value(multifield: Any) -> Any:
 
 
 def _client_id_text(value: Any) -> str | None:
-    """The GA client id a custom UF_CRM_* field holds: a string, a number, or a list of them
-    (a multiple field: its first non-empty value). A boolean or an empty value holds none."""
+    """The GA client id a custom UF_CRM_* field holds: a string (the id or the whole _ga cookie),
+    a number, or a list of them (a multiple field: its first non-empty value). A boolean or an
+    empty value holds none."""
     if isinstance(value, list):
         return next((text for text in map(_client_id_text, value) if text), None)
     if value is None or isinstance(value, bool):
         return None
-    return str(value).strip() or None
+    return ga_client_id(value)
 
 
 def normalise(record: dict[str, Any], client_id_field: str | None, region: str) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from ingestion.calltracking import settings
 from ingestion.common.http import ApiClient, Pacer, SourceError
-from ingestion.common.phones import to_e164
+from ingestion.common.phones import ga_client_id, to_e164
 
 log = logging.getLogger("throughline.ingestion")
 
@@ -26,15 +26,6 @@ def _int(value: Any) -> int:
 
 def _blank(value: Any) -> Any:
     return None if value in ("", None) else value
-
-
-def client_id_from_ga_cookie(value: Any) -> str | None:
-    """`GA1.2.1382483615.1522331416` (the _ga cookie) -> `1382483615.1522331416`."""
-    text = str(value or "").strip()
-    if not text:
-        return None
-    parts = text.split(".")
-    return ".".join(parts[-2:]) if len(parts) >= 2 else text
 
 
 # Ringostat ---------------------------------------------------------------------------------
@@ -167,7 +158,7 @@ def callrail_record(row: dict[str, Any], region: str = "UA") -> dict[str, Any]:
         "caller_phone_e164": to_e164(row.get("customer_phone_number"), region),
         "tracking_number": _blank(row.get("tracking_phone_number")),
         "source_name": _blank(row.get("source_name") or row.get("source")),
-        "client_id": client_id_from_ga_cookie(row.get("ga")),
+        "client_id": ga_client_id(row.get("ga")),
         "utm_source": _blank(row.get("utm_source")),
         "utm_medium": _blank(row.get("utm_medium")),
         "utm_campaign": _blank(row.get("utm_campaign")),

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import phonenumbers
+
+# The _ga cookie: GA1.<domain depth>.<client id>, the client id being <random>.<first visit time>.
+GA_COOKIE = re.compile(r"GA\d+\.\d+\.(?P<client_id>\d+\.\d+)", re.IGNORECASE)
 
 
 def to_e164(raw: object, default_region: str = "UA") -> str | None:
@@ -34,3 +39,11 @@ def to_e164(raw: object, default_region: str = "UA") -> str | None:
 def normalize_email(raw: object) -> str | None:
     text = str(raw or "").strip().lower()
     return text if "@" in text else None
+
+
+def ga_client_id(raw: object) -> str | None:
+    """The GA client id (`1382483615.1522331416`) of a value sites may fill with the whole _ga
+    cookie (`GA1.2.1382483615.1522331416`) instead, in a CRM field or a call tracker; None when empty."""
+    text = str(raw or "").strip()
+    cookie = GA_COOKIE.fullmatch(text)
+    return cookie["client_id"] if cookie else text or None

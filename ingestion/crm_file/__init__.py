@@ -15,7 +15,7 @@ from dlt.sources import DltResource
 from ingestion.common import files
 from ingestion.common.config import business_zone
 from ingestion.common.config import is_configured as _is_configured
-from ingestion.common.phones import normalize_email, to_e164
+from ingestion.common.phones import ga_client_id, normalize_email, to_e164
 
 NAME = "crm_file"
 log = logging.getLogger("throughline.ingestion")
@@ -42,7 +42,7 @@ def table_columns(zone: tzinfo) -> dict[str, dict[str, tuple[files.Parser, bool]
             "manager_name": (files.text_value, False),
             "phone": (files.text_value, False),
             "email": (files.text_value, False),
-            "client_id": (files.text_value, False),
+            "client_id": (ga_client_id, False),
             "utm_source": (files.text_value, False),
             "utm_medium": (files.text_value, False),
             "utm_campaign": (files.text_value, False),

@@ -48,7 +48,7 @@ def test_manual_costs_keep_good_rows(tmp_path, monkeypatch: pytest.MonkeyPatch, 
 
 
 LEADS = """lead_id,created_at,status,non_target,manager_id,phone,email,client_id,utm_source,utm_medium,utm_campaign
-1,2026-09-02T10:15:42+03:00,won,false,7,067 123 45 67,A@B.UA,1.2,google,cpc,brand
+1,2026-09-02T10:15:42+03:00,won,false,7,067 123 45 67,A@B.UA,GA1.2.1382483615.1522331416,google,cpc,brand
 2,yesterday,new,false,7,,,,,,
 3,2026-09-03T10:00:00+03:00,junk,maybe,7,,,,,,
 """
@@ -62,8 +62,8 @@ def test_crm_export(tmp_path, monkeypatch: pytest.MonkeyPatch, load, query) -> N
     (tmp_path / "deals.csv").write_text(DEALS)
     monkeypatch.setenv("SOURCES__CRM_FILE__PATH", str(tmp_path))
     load("crm_file")
-    assert query("select lead_id, phone_e164, email from raw_crm_file.leads") == [
-        ("1", "+380671234567", "a@b.ua")]
+    assert query("select lead_id, phone_e164, email, client_id from raw_crm_file.leads") == [
+        ("1", "+380671234567", "a@b.ua", "1382483615.1522331416")]  # the client id of the _ga cookie
     assert query("select deal_id, stage, amount, currency, manager_name from raw_crm_file.deals") == [
         ("10", "won", Decimal("1500.50"), "USD", "Olena Petrenko")]
     assert query('select file, row_number, "column" from raw_crm_file.rejected_rows order by row_number') == [
