@@ -107,7 +107,9 @@ queried as (
     from picked
 ),
 clicked as (
-    select *, coalesce(nullif(collected.gclid, ''), query_value(query, 'gclid'), gclid) as click_id,
+    -- wbraid / gbraid: Google Ads' click ids on iOS, where a gclid is not allowed
+    select *, coalesce(nullif(collected.gclid, ''), query_value(query, 'gclid'), gclid,
+                       query_value(query, 'wbraid'), query_value(query, 'gbraid')) as click_id,
     from queried
 )
 select

@@ -91,11 +91,11 @@ TRICKY_ROWS = [
         "session_traffic_source_last_click": {"manual_campaign": {
             "source": "bing", "medium": "organic", "campaign_name": "brand", "content": None}},
     },
-    {  # auto-tagging: a gclid and no utm_campaign; the click's Google Ads campaign is read, not the
-       # "(organic)" GA4 wrote in the event's params for it
+    {  # auto-tagging (a wbraid: an iOS click) and no utm_campaign; the click's Google Ads campaign is
+       # read, not the "(organic)" GA4 wrote in the event's params for it
         "event_date": "20260902", "event_timestamp": "1788340525000000", "event_name": "session_start",
         "event_params": [param("ga_session_id", int_value="1788340525"),
-                         param("page_location", string_value="https://shop.example.ua/?gclid=Cj0KAUTO"),
+                         param("page_location", string_value="https://shop.example.ua/?wbraid=Cj0KAUTO"),
                          param("source", string_value="google"), param("medium", string_value="organic"),
                          param("campaign", string_value="(organic)")],
         "user_pseudo_id": "777.666",
@@ -130,7 +130,7 @@ TRICKY_EXPECTED = [
      "https://shop.example.ua/p?utm_medium=email&utm_term=sofa%20bed&gclid=G1", None,
      "google", "email", None, "param_content", "sofa bed", "G1", None, None),
     (datetime(2026, 9, 2, 9, 15, 25, tzinfo=UTC), "session_start", 1788340525, None,
-     "https://shop.example.ua/?gclid=Cj0KAUTO", None,
+     "https://shop.example.ua/?wbraid=Cj0KAUTO", None,
      "google", "organic", "20123456789", None, None, "Cj0KAUTO", None, None),
     (datetime(2026, 9, 2, 9, 15, 32, tzinfo=UTC), "form_submit", 42, None,
      "https://shop.example.ua/contact", None, None, None, None, None, None, None, None, "111.222"),
