@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 
@@ -150,22 +150,39 @@ def _ad_spend_by_campaign_day(read: Reader, s: HealthSettings) -> pd.DataFrame:
     )
 
 
+# Sessions per local date, channel and UTMs: the BigQuery export's, or where a day has none the GA4
+# Data API's daily report, as mart_data_health counts them.
+SESSION_COUNTS = "intermediate.int_session_counts"
+
+
 def spend_without_sessions(read: Reader, s: HealthSettings, now: datetime) -> HealthResult:
-    """Ad spend in the window on campaign-days that no session of that day carries."""
-    spend = _ad_spend_by_campaign_day(read, s)
-    carried = read(
-        "select distinct s.session_date as spend_date, m.platform, m.campaign_id "
-        "from marts.fct_sessions as s inner join intermediate.int_campaign_matches as m "
-        "on m.utm_campaign = s.utm_campaign "
-        f"where {_in_window('session_date', 'marts.fct_sessions', s, 's.')}"
+    """Ad spend on campaign-days with clicks that no session of that day carries. Judged up to
+    the latest day of sessions (GA may load a day after the ad platforms) and before today (the
+    morning run loads today's clicks so far). A day without clicks brought no visit to carry it."""
+    latest_session_day = read(f"select max(session_date) as day from {SESSION_COUNTS}")["day"].iloc[0]
+    until = Settings.from_env().today(now) - timedelta(days=1)
+    if not pd.isna(latest_session_day):
+        until = min(until, pd.Timestamp(latest_session_day).date())
+    judged = f"{AD_PLATFORM_SPEND} and spend_date <= date '{until}'"
+    spend = read(
+        "select spend_date, platform, campaign_id, max(campaign_name) as campaign_name, "
+        f"sum(spend) as spend, sum(clicks) as clicks from {judged} "
+        f"and {_in_window('spend_date', judged, s)} group by spend_date, platform, campaign_id"
     )
     threshold = s.max_spend_without_sessions_share
     total = float(spend["spend"].sum())
     if total <= 0:
         return HealthResult(True, None, threshold)
+    # every campaign a utm_campaign may name is carried by it, not only the one it is reported under
+    carried = read(
+        "select distinct s.session_date as spend_date, m.platform, m.campaign_id "
+        f"from {SESSION_COUNTS} as s inner join intermediate.int_campaign_matches as m "
+        "on m.utm_campaign = s.utm_campaign "
+        f"where s.session_date between date '{pd.Timestamp(spend['spend_date'].min()).date()}' and date '{until}'"
+    )
     keys = ["spend_date", "platform", "campaign_id"]
     merged = spend.merge(carried, on=keys, how="left", indicator=True)
-    lost = merged[(merged["_merge"] == "left_only") & (merged["spend"] > 0)]
+    lost = merged[(merged["_merge"] == "left_only") & (merged["spend"] > 0) & (merged["clicks"] > 0)]
     per = lost.groupby(["platform", "campaign_id"]).agg(
         campaign_name=("campaign_name", "max"),
         spend=("spend", "sum"),
@@ -186,20 +203,22 @@ def sessions_unknown_campaign(read: Reader, s: HealthSettings, now: datetime) ->
     """Paid sessions in the window whose utm_campaign matches no ad-platform campaign."""
     channels = ", ".join(f"'{c}'" for c in PAID_CHANNELS)
     frame = read(
-        "select s.session_date, s.utm_campaign, m.campaign_id from marts.fct_sessions as s "
-        "left join intermediate.int_campaign_matches as m on m.utm_campaign = s.utm_campaign "
-        f"where {_in_window('session_date', 'marts.fct_sessions', s, 's.')} "
+        "select s.session_date, s.utm_campaign, s.sessions, m.campaign_id "
+        f"from {SESSION_COUNTS} as s left join intermediate.int_campaign_matches as m "
+        "on m.utm_campaign = s.utm_campaign and m.is_chosen "
+        f"where {_in_window('session_date', SESSION_COUNTS, s, 's.')} "
         f"and s.channel in ({channels}) and s.utm_campaign is not null"
     )
     threshold = s.max_unknown_campaign_session_share
-    if frame.empty:
+    total = float(frame["sessions"].sum())
+    if total <= 0:
         return HealthResult(True, None, threshold)
     unknown = frame[frame["campaign_id"].isna()]
-    share = len(unknown) / len(frame)
-    counts = unknown.groupby("utm_campaign")["session_date"].agg(["count", "min"])
-    counts = counts.sort_values("count", ascending=False)
+    share = float(unknown["sessions"].sum()) / total
+    counts = unknown.groupby("utm_campaign").agg(sessions=("sessions", "sum"), since=("session_date", "min"))
+    counts = counts.sort_values("sessions", ascending=False)
     subjects = [
-        f"utm_campaign '{name}': {int(row['count'])} sessions" for name, row in counts.iterrows()
+        f"utm_campaign '{name}': {int(row['sessions'])} sessions" for name, row in counts.iterrows()
     ]
     passed = share <= threshold
     since = "" if passed else str(pd.Timestamp(unknown["session_date"].min()).date())

@@ -225,8 +225,13 @@ def test_a_manual_cost_past_the_last_rate_is_converted_at_that_rate(query) -> No
 
 
 def test_a_manual_cost_named_like_an_ad_campaign_does_not_take_its_sessions(query) -> None:
-    assert query("select platform, campaign_id, matched_by_id from intermediate.int_campaign_matches "
-                 "where utm_campaign = 'leads broad'") == [("meta_ads", "201", False)]
+    """Its sessions are reported under Meta's campaign, and the fee is still tagged: not spend
+    without sessions."""
+    assert query("select platform, campaign_id, matched_by_id, is_chosen from intermediate.int_campaign_matches "
+                 "where utm_campaign = 'leads broad' order by is_chosen desc") == [
+        ("meta_ads", "201", False, True), ("manual", "leads broad", False, False)]
+    assert query("select sum(spend_without_sessions) from marts.mart_data_health "
+                 "where source = 'manual_costs' and date between '2026-10-30' and '2026-11-02'") == [(0,)]
 
 
 def test_a_google_ads_click_exported_as_organic_is_paid_search(query) -> None:

@@ -162,9 +162,17 @@ def data_health(world: World) -> pd.DataFrame:
     return frame
 
 
+def session_counts(world: World) -> pd.DataFrame:
+    """int_session_counts as dbt would derive it from the planted sessions."""
+    sessions = world.frames["marts.fct_sessions"]
+    keys = ["session_date", "channel", "utm_campaign"]
+    return sessions.groupby(keys, dropna=False).size().rename("sessions").reset_index()
+
+
 def refresh(world: World) -> World:
-    """Recompute the derived mart after a scenario changed the facts."""
+    """Recompute the derived tables after a scenario changed the facts."""
     world.frames["marts.mart_data_health"] = data_health(world)
+    world.frames["intermediate.int_session_counts"] = session_counts(world)
     return world
 
 
@@ -174,8 +182,8 @@ def clean_world(now: datetime) -> World:
         "marts.fct_ad_spend": _spend(now),
         "marts.fct_sessions": _sessions(now),
         "intermediate.int_campaign_matches": pd.DataFrame(
-            [(utm, platform, cid) for platform, cid, _, utm, _, _ in CAMPAIGNS],
-            columns=["utm_campaign", "platform", "campaign_id"],
+            [(utm, platform, cid, True) for platform, cid, _, utm, _, _ in CAMPAIGNS],
+            columns=["utm_campaign", "platform", "campaign_id", "is_chosen"],
         ),
         "marts.fct_leads": _leads(now),
         "marts.fct_calls": _calls(now),

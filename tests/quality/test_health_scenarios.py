@@ -114,17 +114,63 @@ def test_campaign_renamed_without_its_utm(world: World, publish) -> None:
         sessions["session_date"] >= today - timedelta(days=2)
     )
     sessions.loc[renamed, "utm_campaign"] = "generic_search_v2"
-    results = _run(world, publish)
+    results = _run(refresh(world), publish)
     assert _failed(results) == {"spend_without_sessions", "sessions_unknown_campaign"}
     assert _check("spend_without_sessions").severity == "WARN"
     spend = results["spend_without_sessions"]
-    # 3 days x 500 lost of 7 days x (1000 + 500 + 800) in the window
-    assert spend.figure == round(1500 / 16100, 4)
-    assert list(spend.subjects) == ["google_ads campaign 'Generic Search' (222): 1,500.00 spent"]
+    # 2 whole days x 500 lost (today's clicks so far are not judged) of the 7 days up to
+    # yesterday x (1000 + 500 + 800)
+    assert spend.figure == round(1000 / 16100, 4)
+    assert list(spend.subjects) == ["google_ads campaign 'Generic Search' (222): 1,000.00 spent"]
     assert spend.since == str(today - timedelta(days=2))
     unknown = results["sessions_unknown_campaign"]
     assert unknown.figure == round(60 / 420, 4)  # 3 days x 20 of 7 days x 60 paid sessions
     assert list(unknown.subjects) == ["utm_campaign 'generic_search_v2': 60 sessions"]
+
+
+def test_ga_a_day_behind_the_ad_platforms_loses_no_spend(world: World, publish) -> None:
+    """GA4's export of yesterday and today has not arrived yet: the spend of those days is not
+    judged against sessions that are still to come."""
+    sessions = world.frames["marts.fct_sessions"]
+    world.frames["marts.fct_sessions"] = sessions[sessions["session_date"] < world.now.date() - timedelta(days=1)]
+    results = _run(refresh(world), publish)
+    assert _failed(results) == set()
+    assert results["spend_without_sessions"].figure == 0.0
+
+
+def test_a_day_without_clicks_needs_no_session(world: World, publish) -> None:
+    """A video campaign paid for views yesterday and got no click: no visit was to carry it."""
+    yesterday = world.now.date() - timedelta(days=1)
+    spend, sessions = world.frames["marts.fct_ad_spend"], world.frames["marts.fct_sessions"]
+    spend.loc[(spend["campaign_id"] == "222") & (spend["spend_date"] == yesterday), "clicks"] = 0
+    world.frames["marts.fct_sessions"] = sessions[
+        (sessions["utm_campaign"] != "generic_search") | (sessions["session_date"] != yesterday)]
+    assert _run(refresh(world), publish)["spend_without_sessions"].figure == 0.0
+
+
+def test_a_campaign_named_like_another_platforms_is_carried_by_its_tag(world: World, publish) -> None:
+    """A Meta campaign also named "Brand Search": brand_search visits are reported under the
+    Google Ads one, and the Meta one's spend is tagged too, not money without visits."""
+    spend = world.frames["marts.fct_ad_spend"]
+    meta = spend[spend["campaign_id"] == "333"].assign(campaign_id="444", campaign_name="Brand Search")
+    world.frames["marts.fct_ad_spend"] = pd.concat([spend, meta], ignore_index=True)
+    matches = world.frames["intermediate.int_campaign_matches"]
+    also = pd.DataFrame([("brand_search", "meta_ads", "444", False)], columns=matches.columns)
+    world.frames["intermediate.int_campaign_matches"] = pd.concat([matches, also], ignore_index=True)
+    results = _run(world, publish)
+    assert _failed(results) == set()
+    assert results["spend_without_sessions"].figure == 0.0
+    assert results["sessions_unknown_campaign"].figure == 0.0
+
+
+def test_sessions_from_the_data_api_report_count(world: World, publish) -> None:
+    """A property without the BigQuery export: its sessions come from the GA4 Data API's daily
+    report (int_session_counts), not one by one, and they carry the campaigns just the same."""
+    world.frames["marts.fct_sessions"] = world.frames["marts.fct_sessions"].iloc[0:0]
+    results = _run(world, publish)
+    assert results["spend_without_sessions"].passed and results["spend_without_sessions"].figure == 0.0
+    unknown = results["sessions_unknown_campaign"]
+    assert unknown.passed and unknown.figure == 0.0
 
 
 def _partial_today(world: World, share: float) -> None:

@@ -1,7 +1,9 @@
 -- Which ad-platform (or manual-cost) campaign a normalised utm_campaign belongs to: the campaign
 -- whose id it equals, else the one whose normalised name (any it has had) it equals (id wins).
 -- A manual cost's campaign is a name its file gives, never an id, and an ad platform's campaign of
--- the same name comes first.
+-- the same name comes first. Every candidate is kept: `is_chosen` marks the one a utm_campaign's
+-- sessions and conversions are reported under, and the others still count as carried by it
+-- (a Google Ads and a Meta campaign both named "Black Friday" are both tagged, not wasted).
 with utm_campaigns as (
     select distinct utm_campaign from {{ ref('int_sessions') }} where utm_campaign is not null
     union
@@ -45,6 +47,5 @@ ranked as (
     from candidates
 )
 
-select utm_campaign, platform, campaign_id, campaign_name, match_rank = 1 as matched_by_id
+select utm_campaign, platform, campaign_id, campaign_name, match_rank = 1 as matched_by_id, pick = 1 as is_chosen
 from ranked
-where pick = 1

@@ -7,7 +7,7 @@ with models as (
 ),
 
 matches as (
-    select * from {{ ref('int_campaign_matches') }}
+    select * from {{ ref('int_campaign_matches') }} where is_chosen
 ),
 
 spend as (
