@@ -86,10 +86,13 @@ class HealthResult:
 class HealthCheck:
     name: str
     asset_key: tuple[str, str]
-    severity: str  # "ERROR" | "WARN"
-    blocking: bool
+    blocking: bool  # a failure stops what is downstream of the asset (severity ERROR), else warns
     problem: str  # what a failure means, in plain words
     evaluate: Callable[[Reader, HealthSettings, datetime], HealthResult]
+
+    @property
+    def severity(self) -> str:
+        return "ERROR" if self.blocking else "WARN"
 
 
 def _in_window(column: str, table: str, settings: HealthSettings, alias: str = "") -> str:
@@ -417,15 +420,13 @@ HEALTH_CHECKS = [
     HealthCheck(
         "leads_without_source",
         HEALTH,
-        "ERROR",
-        False,
+        True,
         "Too many leads arrive with no UTM or source: web forms may have stopped passing UTMs.",
         leads_without_source,
     ),
     HealthCheck(
         "leads_matched_to_no_visitor",
         HEALTH,
-        "WARN",
         False,
         "Too many leads match no website visitor: forms or call tracking may have lost the "
         "client id.",
@@ -434,7 +435,6 @@ HEALTH_CHECKS = [
     HealthCheck(
         "spend_without_sessions",
         ("marts", "fct_ad_spend"),
-        "WARN",
         False,
         "Money is spent on campaigns that bring no tracked visit: a campaign may have been renamed "
         "or lost its UTM tags.",
@@ -443,7 +443,6 @@ HEALTH_CHECKS = [
     HealthCheck(
         "sessions_unknown_campaign",
         ("marts", "fct_sessions"),
-        "WARN",
         False,
         "Paid visits carry a utm_campaign that no ad platform knows: a campaign was renamed "
         "without its UTM, or the tag has a typo.",
@@ -452,7 +451,6 @@ HEALTH_CHECKS = [
     HealthCheck(
         "spend_spike",
         ("marts", "fct_ad_spend"),
-        "WARN",
         False,
         "A campaign's daily spend jumped far above its usual level.",
         spend_spike,
@@ -460,7 +458,6 @@ HEALTH_CHECKS = [
     HealthCheck(
         "spend_drop",
         ("marts", "fct_ad_spend"),
-        "WARN",
         False,
         "A campaign's daily spend fell far below its usual level, or stopped: ads may have been "
         "rejected, the budget or the card run out, or the spend export broken.",
@@ -469,7 +466,6 @@ HEALTH_CHECKS = [
     HealthCheck(
         "missed_calls",
         ("marts", "fct_calls"),
-        "WARN",
         False,
         "A manager misses too many incoming calls.",
         missed_calls,
@@ -477,7 +473,6 @@ HEALTH_CHECKS = [
     HealthCheck(
         "slow_callbacks",
         ("marts", "fct_calls"),
-        "WARN",
         False,
         "Missed callers wait too long for a call back.",
         slow_callbacks,
@@ -485,7 +480,6 @@ HEALTH_CHECKS = [
     HealthCheck(
         "hours_since_last_lead",
         ("marts", "fct_leads"),
-        "ERROR",
         True,
         "No new lead for too long: the CRM integration may be broken.",
         hours_since_last_lead,
@@ -493,8 +487,7 @@ HEALTH_CHECKS = [
     HealthCheck(
         "sources_refreshed_on_schedule",
         HEALTH,
-        "ERROR",
-        False,
+        True,
         "A data source has not been refreshed on schedule.",
         stale_sources,
     ),

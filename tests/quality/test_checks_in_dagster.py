@@ -68,6 +68,19 @@ def test_crm_stopping_blocks_the_reports_downstream(world: World, publish) -> No
     assert DOWNSTREAM not in materialized(result)
 
 
+def test_forms_dropping_their_utms_block_the_reports_downstream(world: World, publish) -> None:
+    """An ERROR health check blocks, as the contract has it: with every lead of the last two days
+    untagged, the channel figures would be wrong, and what reads them waits for a fix."""
+    leads = world.frames["marts.fct_leads"]
+    leads.loc[leads["lead_date"] >= world.now.date() - timedelta(days=1), "is_untagged"] = True
+    publish(refresh(world))
+    result = run_checks([health_check(HEALTH["leads_without_source"])])
+    evaluation = evaluations(result)["leads_without_source"]
+    assert not evaluation.passed and evaluation.severity == AssetCheckSeverity.ERROR
+    assert _meta(evaluation, "figure") == 1.0
+    assert DOWNSTREAM not in materialized(result)
+
+
 def test_a_warn_check_alerts_but_does_not_block(world: World, publish) -> None:
     calls = world.frames["marts.fct_calls"]
     calls.loc[calls["manager_id"] == "2", "is_missed"] = True
