@@ -289,6 +289,7 @@ NO_MANAGER = "(no manager)"
 MANAGER_NAMES = ("(select manager_id, max(manager_name) as manager_name from marts.dim_manager "
                  "group by manager_id)")
 ALL_CALLS = "all inbound calls"
+ALL_MISSED_CALLS = "all missed calls"
 
 
 def _manager_calls(read: Reader, s: HealthSettings, now: datetime) -> pd.DataFrame:
@@ -330,8 +331,10 @@ def missed_calls(read: Reader, s: HealthSettings, now: datetime) -> HealthResult
 
 
 def slow_callbacks(read: Reader, s: HealthSettings, now: datetime) -> HealthResult:
-    """Median minutes each manager took to call a missed caller back. A missed call not called
-    back counts as never, once it is older than the limit (a younger one may still be)."""
+    """How long the median missed caller waited for a call back, over all missed inbound calls
+    and per manager. A missed call not called back counts as never once it is older than the
+    limit (a younger one may still be): unlike the call-quality mart's median, which is over the
+    calls that were called back, a caller nobody rings back makes this worse, not absent."""
     calls = _manager_calls(read, s, now)
     missed = calls[calls["is_missed"].astype(bool)].copy()
     age_minutes = (pd.Timestamp(now) - pd.to_datetime(missed["started_at"], utc=True)).dt.total_seconds() / 60
@@ -340,21 +343,28 @@ def slow_callbacks(read: Reader, s: HealthSettings, now: datetime) -> HealthResu
     judged = missed[missed["waited"].notna()]
     if judged.empty:
         return HealthResult(True, None, s.max_callback_minutes)
-    per = judged.groupby("manager").agg(median=("waited", "median"), calls=("waited", "size"),
-                                        never=("waited", lambda w: int((w == float("inf")).sum())))
-    per = per.sort_values("median", ascending=False)
-    bad = per[per["median"] > s.max_callback_minutes]
+    overall = judged.assign(manager=ALL_MISSED_CALLS).groupby("manager")
+    managers = judged[judged["manager"] != NO_MANAGER].groupby("manager")
+    per = pd.concat([
+        grouped.agg(median=("waited", "median"), calls=("waited", "size"), since=("call_date", "min"),
+                    never=("waited", lambda w: int((w == float("inf")).sum())))
+        for grouped in (managers, overall)
+    ])
+    bad = per[per["median"] > s.max_callback_minutes].sort_values("median", ascending=False, kind="stable")
 
     def subject(name: str, r: pd.Series) -> str:
+        who = name if name == ALL_MISSED_CALLS else f"manager {name}"
         never = f"{int(r['never'])} of {int(r['calls'])} missed calls not called back"
         if r["median"] == float("inf"):
-            return f"manager {name}: {never}"
-        return f"manager {name}: median {r['median']:.0f} min to call back" + (f" ({never})" if r["never"] else "")
+            return f"{who}: {never}"
+        return (f"{who}: the median missed caller waited {r['median']:.0f} min for a call back"
+                + (f" ({never}, counted as never)" if r["never"] else ""))
 
     subjects = [subject(name, r) for name, r in bad.iterrows()]
     worst = float(per["median"].max())
     figure = round(worst, 1) if worst != float("inf") else None
-    return HealthResult(bad.empty, figure, s.max_callback_minutes, subjects)
+    since = str(pd.Timestamp(bad["since"].min()).date()) if len(bad) else ""
+    return HealthResult(bad.empty, figure, s.max_callback_minutes, subjects, since)
 
 
 def _hours_since(moment: object, now: datetime | pd.Timestamp) -> float | None:
