@@ -53,6 +53,8 @@ class Alert:
         if self.figure:
             against = f" (threshold {self.threshold})" if self.threshold else ""
             lines.append(f"Figure: {self.figure}{against}")
+        elif self.threshold:  # no figure to give (no baseline, nobody called back): "Where" says why
+            lines.append(f"Threshold: {self.threshold}")
         if self.subjects:
             lines.append("Where: " + "; ".join(self.subjects))
         if self.since:

@@ -94,6 +94,22 @@ def test_alert_text_names_figure_threshold_where_since_and_run() -> None:
     assert run_url("http://h:3000", "r1") == "http://h:3000/runs/r1"
 
 
+def test_an_alert_without_a_figure_still_gives_its_threshold() -> None:
+    """Nobody called a missed caller back: the median wait has no figure, the limit still shows."""
+    alert = Alert(
+        check="slow_callbacks",
+        asset="marts/fct_calls",
+        problem="Missed callers wait too long for a call back.",
+        threshold="60.0",
+        subjects=("manager Olena: 6 of 6 missed calls not called back",),
+    )
+    assert alert.body("http://127.0.0.1:3000/") == (
+        "Missed callers wait too long for a call back.\n"
+        "Threshold: 60.0\n"
+        "Where: manager Olena: 6 of 6 missed calls not called back"
+    )
+
+
 def test_no_url_sends_nothing_and_a_bad_url_is_named_while_the_others_still_alert(
     webhook_receiver, caplog: pytest.LogCaptureFixture
 ) -> None:
