@@ -160,7 +160,8 @@ def manager_performance() -> list[Expectation]:
         *columns_exist(("date", "manager_id", "manager_name", "channel", *counts)),
         *columns_exist(("non_target_rate", "median_first_response_minutes", "win_rate")),
         *columns_exist(("revenue",)),
-        *unique_together("date", "manager_id", "channel"),
+        # two CRMs may give one id to different managers: the mart keeps a row for each name
+        *unique_together("date", "manager_id", "manager_name", "channel"),
         *required("date", "manager_id"),
         *not_negative(*counts, "deals_lost", "median_first_response_minutes"),
         *money_not_negative("revenue"),

@@ -281,6 +281,14 @@ def test_a_decision_on_no_spend_fails_the_conditional_rule_only() -> None:
     ]
 
 
+def test_two_crms_giving_one_manager_id_to_two_people_keep_a_row_each() -> None:
+    frame = pd.DataFrame(CASES["marts_mart_manager_performance"][0])
+    frame.loc[1, ["channel", "manager_name"]] = ["Paid Search", "Taras"]
+    assert _failed("marts_mart_manager_performance", frame) == set()
+    frame.loc[1, "manager_name"] = "Olena"
+    assert {rule for rule, _ in _failed("marts_mart_manager_performance", frame)} == {COMPOUND}
+
+
 def test_blocking_follows_what_the_table_feeds() -> None:
     blocking = {
         "bitrix24_contacts", "marts_mart_channel_scorecard",
