@@ -3,15 +3,24 @@ render, and its figures equal the marts' for the same period."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
+from html import unescape
 
 import pytest
 
-from throughline.report import number, write_report
+from throughline.report import gather, number, render, write_report
 from throughline.settings import Settings
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def cells(html: str, table_id: str) -> list[list[str]]:
+    """The text of each row's cells (header row first) of the report's table `table_id`."""
+    body = re.search(f'<table id="{table_id}">(.*?)</table>', html, re.S).group(1)
+    return [[unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)]
+            for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)]
 
 
 @pytest.mark.browser
@@ -163,6 +172,17 @@ def test_report_weekly_charts_show_whole_weeks_and_campaign_tables_do_not_overla
     best, worst = names("campaigns-top"), names("campaigns-worst")
     assert best and not set(best) & set(worst)
     assert len(best) + len(worst) == min(len(data["campaigns"]), 10)
+
+
+@pytest.mark.parametrize(("lang", "header", "days"), [
+    ("en", "Days from first touch to enquiry", "17.0"), ("uk", "Днів від першого контакту до звернення", "17,0")])
+def test_report_path_days_run_from_the_first_touch_to_the_enquiry(served_warehouse, lang, header, days) -> None:
+    """A won deal converts at its lead's time: D1's path runs from v1's first session (09-01 09:00)
+    to its lead L1 (09-05 09:00), 4 days, not the 18.9 to its close (09-20 07:00); D3, without a
+    lead, to its creation (10-01 09:00), 30 days. The column says so: (4 + 30) / 2 = 17 days."""
+    paths = cells(render(gather(served_warehouse, lang, today=date(2026, 10, 6)), "UAH"), "paths")
+    assert paths[0][-1] == header
+    assert [row[-1] for row in paths[1:]] == [days]
 
 
 def pd_date(value: object) -> date:
