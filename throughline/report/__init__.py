@@ -1,5 +1,6 @@
 """The owner's report: one self-contained HTML page (inline SVG charts, no network) built from
-the marts only. The period is the last 28 days with data, compared with the 28 before."""
+the marts only. The period is the 28 days up to the last complete day with data,
+compared with the 28 before."""
 
 from __future__ import annotations
 
@@ -104,11 +105,12 @@ def manager_table(read: Any, period: Period) -> pd.DataFrame:
 
 
 def gather(warehouse: Warehouse, lang: str, today: date | None = None) -> dict[str, Any]:
-    """The report's figures over the PERIOD_DAYS ending on the latest day with data up to `today`
-    (the business's; manual costs spread over days still ahead do not move the period)."""
+    """The report's figures over the PERIOD_DAYS ending on the latest complete day with data: before
+    `today` (the business's), of which the hourly CRM run has loaded only a part; manual costs
+    spread over days still ahead do not move the period either."""
     read = warehouse.read_frame
     today = today or Settings.from_env().today()
-    last = read(f"select max(date) as d from marts.mart_channel_performance where date <= date '{today}'").iloc[0]["d"]
+    last = read(f"select max(date) as d from marts.mart_channel_performance where date < date '{today}'").iloc[0]["d"]
     if last is None or pd.isna(last):
         raise ValueError("the marts are empty: run `throughline run` (or `make demo`) first")
     last = pd.Timestamp(last).date()
