@@ -91,6 +91,30 @@ def test_report_manager_median_is_over_the_periods_leads() -> None:
     assert rows.loc["(unassigned)", "median_first_response_minutes"] == pytest.approx(5)
 
 
+def test_report_data_health_counts_the_periods_rows_and_every_rejected_one() -> None:
+    """Rows set aside from the manual files are dated on the build day, after the period: they are
+    all counted, but that day's leads and duplicates are not the period's."""
+    import duckdb
+
+    from throughline.report import Period, data_health
+
+    conn = duckdb.connect()
+    conn.execute("""
+        create schema marts;
+        create table marts.mart_data_health as select * from (values
+            (date '2026-09-10', 'bitrix24', 1, 3, 0, 1, 0, 250.0, 2, 0, 0),
+            (date '2026-10-01', 'crm_file', 0, 2, 0, 0, 2, 0.0, 0, 1, 3),
+            (date '2026-10-01', 'manual_costs', 0, 0, 0, 0, 0, 0.0, 0, 0, 2)
+        ) as t(date, source, leads_without_source, leads_matched_by_client_id, leads_matched_by_phone,
+               leads_matched_by_utm, leads_unmatched, spend_without_sessions, sessions_unknown_campaign,
+               duplicate_leads, rows_rejected);
+    """)
+    health = data_health(lambda sql: conn.sql(sql).df(), Period(date(2026, 9, 3), date(2026, 9, 30)))
+    assert {k: float(v) for k, v in health.items()} == {
+        "untagged": 1, "unmatched": 1, "leads": 4, "spend_without_sessions": 250, "unknown": 2, "duplicates": 0,
+        "rejected": 5}
+
+
 def test_report_campaigns_carry_the_budget_decision(served_warehouse) -> None:
     """The campaign tables say scale / optimize / stop by the marts' rule on the period's ROMI."""
     from throughline.report import gather

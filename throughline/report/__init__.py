@@ -104,6 +104,20 @@ def manager_table(read: Any, period: Period) -> pd.DataFrame:
     """)
 
 
+def data_health(read: Any, period: Period) -> pd.Series:
+    """The period's data-health figures, and every row the file checks set aside: the mart dates
+    those on the day of the build, whichever period their rows belong to."""
+    return read(f"""
+        select sum(leads_without_source) as untagged, sum(leads_matched_by_utm + leads_unmatched) as unmatched,
+               sum(leads_matched_by_client_id + leads_matched_by_phone + leads_matched_by_utm
+                   + leads_unmatched) as leads,
+               sum(spend_without_sessions) as spend_without_sessions,
+               sum(sessions_unknown_campaign) as unknown, sum(duplicate_leads) as duplicates,
+               (select sum(rows_rejected) from marts.mart_data_health) as rejected
+        from marts.mart_data_health where {period.where()}
+    """).iloc[0]
+
+
 def gather(warehouse: Warehouse, lang: str, today: date | None = None) -> dict[str, Any]:
     """The report's figures over the PERIOD_DAYS ending on the latest complete day with data: before
     `today` (the business's), of which the hourly CRM run has loaded only a part; manual costs
@@ -173,15 +187,7 @@ def gather(warehouse: Warehouse, lang: str, today: date | None = None) -> dict[s
     pacing = read(f"""select channel, campaign_id, planned_spend, actual_spend, pacing_pct, projected_spend
                       from marts.mart_budget_pacing
                       where month = date '{last.replace(day=1)}' order by channel, campaign_id""")
-    health = read(f"""
-        select sum(leads_without_source) as untagged, sum(leads_matched_by_utm + leads_unmatched) as unmatched,
-               sum(leads_matched_by_client_id + leads_matched_by_phone + leads_matched_by_utm
-                   + leads_unmatched) as leads,
-               sum(spend_without_sessions) as spend_without_sessions,
-               sum(sessions_unknown_campaign) as unknown, sum(duplicate_leads) as duplicates,
-               sum(rows_rejected) as rejected
-        from marts.mart_data_health where {period.where()} or rows_rejected > 0
-    """).iloc[0]
+    health = data_health(read, period)
     return {"period": period, "now": now, "before": before, "scorecard": scorecard, "weekly": weekly,
             "models": models, "campaigns": campaigns, "paths": paths, "managers": managers,
             "calls": calls, "pacing": pacing, "health": health, "lang": lang}
