@@ -115,6 +115,38 @@ def test_report_data_health_counts_the_periods_rows_and_every_rejected_one() -> 
         "rejected": 5}
 
 
+def test_report_pacing_shows_the_month_elapsed_and_campaign_names(served_warehouse) -> None:
+    """13 % of a plan spent after 4 of October's 31 days (12.9 %) is on pace, and the table says
+    both; a campaign plan shows its campaign's name, found by channel and id in any case, and
+    keeps its id where no campaign has it."""
+    import duckdb
+
+    from throughline.report import pacing_table
+
+    conn = duckdb.connect()
+    conn.execute("""
+        create schema marts;
+        create table marts.dim_campaign as select * from (values
+            ('meta_ads', 'ABC201', 'Leads Broad', 'Paid Social'),
+            ('google_ads', 'abc201', 'Search Brand', 'Paid Search')
+        ) as t(platform, campaign_id, campaign_name, channel);
+        create table marts.mart_budget_pacing as select * from (values
+            (date '2026-10-01', 'Paid Social', 'abc201', 10000.0, 1300.0, 13.0, 12.9, 10075.0),
+            (date '2026-10-01', 'Paid Social', 'spring-promo', 500.0, 0.0, 0.0, 12.9, 0.0),
+            (date '2026-10-01', 'Organic Search', null, 3100.0, 400.0, 12.9, 12.9, 3100.0),
+            (date '2026-09-01', 'Paid Social', 'abc201', 9000.0, 9000.0, 100.0, 100.0, 9000.0)
+        ) as t(month, channel, campaign_id, planned_spend, actual_spend, pacing_pct, days_elapsed_pct,
+               projected_spend);
+    """)
+    pacing = pacing_table(lambda sql: conn.sql(sql).df(), date(2026, 10, 1))
+    assert [(r.channel, r.campaign, r.days_elapsed_pct) for r in pacing.itertuples()] == [
+        ("Organic Search", None, 12.9), ("Paid Social", "Leads Broad", 12.9), ("Paid Social", "spring-promo", 12.9)]
+    data = gather(served_warehouse, "en", today=date(2026, 10, 6))
+    table = cells(render({**data, "pacing": pacing}, "UAH"), "pacing")
+    assert table[0][4:6] == ["Of plan", "Month elapsed"]
+    assert table[2] == ["Paid Social", "Leads Broad", "10\u202f000", "1\u202f300", "13%", "13%", "10\u202f075"]
+
+
 def test_report_campaigns_carry_the_budget_decision(served_warehouse) -> None:
     """The campaign tables say scale / optimize / stop by the marts' rule on the period's ROMI."""
     from throughline.report import gather

@@ -104,6 +104,24 @@ def manager_table(read: Any, period: Period) -> pd.DataFrame:
     """)
 
 
+def pacing_table(read: Any, month: date) -> pd.DataFrame:
+    """The month's budget pacing, a campaign plan under its campaign's name (matched as the mart
+    matches its spend: channel and id in any case), else the id the plan gives."""
+    return read(f"""
+        with names as (
+            select channel, lower(campaign_id) as campaign_key, min(campaign_name) as campaign_name
+            from marts.dim_campaign group by 1, 2
+        )
+
+        select p.channel, coalesce(n.campaign_name, p.campaign_id) as campaign, p.planned_spend, p.actual_spend,
+               p.pacing_pct, p.days_elapsed_pct, p.projected_spend
+        from marts.mart_budget_pacing as p
+        left join names as n on n.channel = p.channel and n.campaign_key = lower(p.campaign_id)
+        where p.month = date '{month}'
+        order by p.channel, p.campaign_id
+    """)
+
+
 def data_health(read: Any, period: Period) -> pd.Series:
     """The period's data-health figures, and every row the file checks set aside: the mart dates
     those on the day of the build, whichever period their rows belong to."""
@@ -184,9 +202,7 @@ def gather(warehouse: Warehouse, lang: str, today: date | None = None) -> dict[s
         left join {MANAGER_NAMES} as m on m.manager_id = c.manager_id
         where {period.where('c.date')} group by 1 order by calls desc
     """)
-    pacing = read(f"""select channel, campaign_id, planned_spend, actual_spend, pacing_pct, projected_spend
-                      from marts.mart_budget_pacing
-                      where month = date '{last.replace(day=1)}' order by channel, campaign_id""")
+    pacing = pacing_table(read, last.replace(day=1))
     health = data_health(read, period)
     return {"period": period, "now": now, "before": before, "scorecard": scorecard, "weekly": weekly,
             "models": models, "campaigns": campaigns, "paths": paths, "managers": managers,
