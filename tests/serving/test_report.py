@@ -147,6 +147,35 @@ def test_report_pacing_shows_the_month_elapsed_and_campaign_names(served_warehou
     assert table[2] == ["Paid Social", "Leads Broad", "10\u202f000", "1\u202f300", "13%", "13%", "10\u202f075"]
 
 
+UKRAINIAN_CHANNELS = {
+    "Paid Search": "Платний пошук", "Paid Social": "Платні соцмережі", "Video": "Відео",
+    "Organic Search": "Органічний пошук", "Organic Social": "Органічні соцмережі", "Email": "Email-розсилки",
+    "Messengers": "Месенджери", "Webinars": "Вебінари", "Referral": "Переходи з сайтів", "Offline": "Офлайн",
+    "Direct": "Прямі переходи", "Other": "Інше", "(unattributed)": "(без джерела)"}
+
+
+def test_report_in_ukrainian_names_every_standard_channel_in_ukrainian(served_warehouse) -> None:
+    """Tables, chart legends, paths and pacing show the channel_rules channels in Ukrainian; a
+    channel the business made up keeps its name."""
+    import pandas as pd
+
+    data = gather(served_warehouse, "uk", today=date(2026, 10, 6))
+    data["pacing"] = pd.DataFrame([("Paid Social", None, 100.0, 10.0, 10.0, 12.9, 77.5),
+                                   ("Influencers", None, 100.0, 0.0, 0.0, 12.9, 0.0)],
+                                  columns=["channel", "campaign", "planned_spend", "actual_spend", "pacing_pct",
+                                           "days_elapsed_pct", "projected_spend"])
+    html = render(data, "UAH")
+    assert {row[0] for row in cells(html, "scorecard")[1:]} == {
+        UKRAINIAN_CHANNELS[c] for c in data["scorecard"]["channel"]}
+    assert {row[0] for row in cells(html, "models")[1:]} == {UKRAINIAN_CHANNELS[c] for c in data["models"]["channel"]}
+    assert [row[0] for row in cells(html, "paths")[1:]] == ["Платний пошук > Прямі переходи > Платні соцмережі"]
+    assert [row[0] for row in cells(html, "pacing")[1:]] == ["Платні соцмережі", "Influencers"]
+    legends = set(re.findall(r'font-size="11">([^<]+)</text>', html))
+    assert {UKRAINIAN_CHANNELS[c] for c in data["weekly"]["channel"]} | {"Витрати", "Виручка"} == legends
+    text = unescape(re.sub(r"<[^>]+>", " ", html))
+    assert [c for c in UKRAINIAN_CHANNELS if re.search(rf"(?<![\w-]){re.escape(c)}(?![\w-])", text)] == []
+
+
 def test_report_campaigns_carry_the_budget_decision(served_warehouse) -> None:
     """The campaign tables say scale / optimize / stop by the marts' rule on the period's ROMI."""
     from throughline.report import gather

@@ -241,11 +241,13 @@ def render(data: dict[str, Any], currency: str) -> str:
     env.filters["n"] = lambda value, digits=0: number(value, digits, lang)
     env.filters["pct"] = lambda value, scale=1.0: percent(value, scale, lang)
 
-    def shown(value: str) -> str:  # "(unassigned)" and the like, in the report's language
+    def shown(value: str) -> str:  # a standard channel, "(unassigned)" and the like, in the report's language
         return t.get(f"value_{value}", value)
 
     env.filters["shown"] = shown
+    env.filters["shown_path"] = lambda path: " > ".join(shown(channel) for channel in path.split(" > "))
     scorecard = data["scorecard"]
+    weekly = data["weekly"].assign(channel=data["weekly"]["channel"].map(shown))
     models = data["models"].pivot_table(index="channel", columns="attribution_model", values="revenue",
                                         aggfunc="sum").fillna(0)
     models = models[[m for m in ATTRIBUTION_MODELS if m in models.columns]]
@@ -264,8 +266,8 @@ def render(data: dict[str, Any], currency: str) -> str:
             [shown(c) for c in scorecard["channel"]],
             {t["spend"]: list(scorecard["spend"].astype(float)),
              t["revenue"]: list(scorecard["revenue"].astype(float))}, fmt),
-        weekly_svg=charts.lines(data["weekly"], "period_start", "channel", "new_customers", fmt),
-        cac_svg=charts.lines(data["weekly"].dropna(subset=["cac"]), "period_start", "channel", "cac", fmt),
+        weekly_svg=charts.lines(weekly, "period_start", "channel", "new_customers", fmt),
+        cac_svg=charts.lines(weekly.dropna(subset=["cac"]), "period_start", "channel", "cac", fmt),
         models_table=models, best_campaigns=best, worst_campaigns=worst,
     )
 

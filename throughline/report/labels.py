@@ -80,5 +80,11 @@ LABELS = {
         "model_last_non_direct": "останній непрямий дотик", "model_linear": "лінійна",
         "model_position_based": "за позицією", "model_time_decay": "згасання в часі", "model_markov": "Марков",
         "value_(unassigned)": "(не призначено)", "value_(unattributed)": "(без джерела)",
+        # the channels of the channel_rules seed; a channel a business adds keeps its own name
+        "value_Paid Search": "Платний пошук", "value_Paid Social": "Платні соцмережі", "value_Video": "Відео",
+        "value_Organic Search": "Органічний пошук", "value_Organic Social": "Органічні соцмережі",
+        "value_Email": "Email-розсилки", "value_Messengers": "Месенджери", "value_Webinars": "Вебінари",
+        "value_Referral": "Переходи з сайтів", "value_Offline": "Офлайн", "value_Direct": "Прямі переходи",
+        "value_Other": "Інше",
     },
 }
