@@ -176,6 +176,27 @@ def test_report_in_ukrainian_names_every_standard_channel_in_ukrainian(served_wa
     assert [c for c in UKRAINIAN_CHANNELS if re.search(rf"(?<![\w-]){re.escape(c)}(?![\w-])", text)] == []
 
 
+@pytest.mark.parametrize(("lang", "titles", "headers"), [
+    ("en", ["Spend and revenue by channel, EUR", "Cost per customer by week, EUR",
+            "Attribution models side by side: revenue by channel in the period, EUR"],
+     {"scorecard": ["Channel", "Spend, EUR", "Leads", "Cost per lead, EUR", "New customers", "Cost per customer, EUR",
+                    "Revenue, EUR", "ROMI", "Decision"],
+      "campaigns-top": ["Campaign", "Spend, EUR", "Revenue, EUR", "ROMI", "Decision"],
+      "paths": ["Path", "Sales", "Revenue, EUR", "Days from first touch to enquiry"],
+      "managers": ["Manager", "Leads", "Non-target", "First response, min", "Deals won", "Win rate", "Revenue, EUR"],
+      "pacing": ["Channel", "Campaign", "Plan, EUR", "Spent, EUR", "Of plan", "Month elapsed", "Projected, EUR"]}),
+    ("uk", ["Витрати і виручка за каналами, EUR", "Ціна клієнта за тижнями, EUR",
+            "Моделі атрибуції поруч: виручка за каналами за період, EUR"],
+     {"scorecard": ["Канал", "Витрати, EUR", "Ліди", "Ціна ліда, EUR", "Нові клієнти", "Ціна клієнта, EUR",
+                    "Виручка, EUR", "ROMI", "Рішення"],
+      "pacing": ["Канал", "Кампанія", "План, EUR", "Витрачено, EUR", "Від плану", "Минуло місяця", "Прогноз, EUR"]}),
+])
+def test_report_money_columns_and_charts_name_the_currency(served_warehouse, lang, titles, headers) -> None:
+    html = render(gather(served_warehouse, lang, today=date(2026, 10, 6)), "EUR")
+    assert [h for h in re.findall(r"<h2>([^<]+)</h2>", html) if "EUR" in h] == titles
+    assert {table: cells(html, table)[0] for table in headers} == headers
+
+
 def test_report_campaigns_carry_the_budget_decision(served_warehouse) -> None:
     """The campaign tables say scale / optimize / stop by the marts' rule on the period's ROMI."""
     from throughline.report import gather
