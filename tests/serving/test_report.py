@@ -197,6 +197,62 @@ def test_report_money_columns_and_charts_name_the_currency(served_warehouse, lan
     assert {table: cells(html, table)[0] for table in headers} == headers
 
 
+def test_report_campaigns_too_young_to_judge_and_revenue_without_spend() -> None:
+    """Over 2026-09-03..09-30 with 14 days to judge: a campaign first spending on 09-16 (14 days
+    before the end) is judged, one from 09-17 is too early whatever its ROMI; revenue of a
+    campaign whose cost fell before the period stays in the table as 'no_spend'."""
+    import duckdb
+
+    from throughline.report import Period, campaign_table
+
+    conn = duckdb.connect()
+    conn.execute("""
+        create schema marts;
+        create table marts.dim_campaign as select * from (values
+            ('google_ads', '1', date '2026-08-01'), ('google_ads', '2', date '2026-08-01'),
+            ('google_ads', '3', date '2026-09-16'), ('meta_ads', '4', date '2026-09-17'),
+            ('manual', 'webinar', date '2026-09-28'), ('meta_ads', '5', date '2026-08-01')
+        ) as t(platform, campaign_id, first_spend_date);
+        create table marts.mart_campaign_performance as select * from (values
+            (date '2026-09-10', 'google_ads', '1', 'Brand', 'linear', 1000.0, 500.0),
+            (date '2026-09-10', 'google_ads', '2', 'Generic', 'linear', 100.0, 300.0),
+            (date '2026-09-20', 'google_ads', '3', 'Boundary judged', 'linear', 100.0, 150.0),
+            (date '2026-09-20', 'meta_ads', '4', 'Boundary early', 'linear', 100.0, 900.0),
+            (date '2026-09-28', 'manual', 'webinar', 'Webinar', 'linear', 300.0, 0.0),
+            (date '2026-08-15', 'meta_ads', '5', 'Summer', 'linear', 700.0, 0.0),
+            (date '2026-09-12', 'meta_ads', '5', 'Summer', 'linear', 0.0, 2000.0),
+            (date '2026-09-12', 'meta_ads', '5', 'Summer', 'first_touch', 0.0, 9000.0),
+            (date '2026-09-12', '(untracked)', null, 'autumn', 'linear', 0.0, 400.0)
+        ) as t(date, platform, campaign_id, campaign_name, attribution_model, spend, revenue);
+    """)
+    settings = {"gross_margin": 1.0, "romi_stop_below": 0, "romi_scale_above": 100, "campaign_judged_after_days": 14}
+    table = campaign_table(lambda sql: conn.sql(sql).df(), Period(date(2026, 9, 3), date(2026, 9, 30)), settings)
+    assert [(r.campaign_name, float(r.spend), float(r.revenue), r.decision) for r in table.itertuples()] == [
+        ("Boundary early", 100, 900, "too_early"),  # ROMI 800 %
+        ("Generic", 100, 300, "scale"),  # 200 %
+        ("Boundary judged", 100, 150, "optimize"),  # 50 %
+        ("Brand", 1000, 500, "stop"),  # -50 %
+        ("Webinar", 300, 0, "too_early"),  # -100 %
+        ("Summer", 0, 2000, "no_spend")]
+
+
+@pytest.mark.parametrize(("lang", "note", "unspent"), [
+    ("en", "one that began spending less than 14 days before the period's end is too early to judge",
+     "3\u202f467 UAH of the period's revenue came from 2 campaigns with no spend in the period"),
+    ("uk", "кампанію, що почала витрачати менш ніж за 14 дн. до кінця періоду, оцінювати зарано",
+     "3\u202f467 UAH виручки періоду принесли 2 кампанії без витрат у періоді")])
+def test_report_says_how_campaigns_are_judged_and_names_revenue_without_spend(served_warehouse, lang, note,
+                                                                               unspent) -> None:
+    """Over 2026-09-08..10-05 only the webinar spends (09-08..09-10); Google 101 and Meta 201 spent
+    on 09-01 and 09-02 and earn a linear third each of D1 (4 200 UAH) and D3 (1 000 UAH): 3 466.67.
+    Ending 09-10, every campaign first spent 8 or 9 days before: too early to judge."""
+    text = unescape(render(gather(served_warehouse, lang, today=date(2026, 10, 6)), "UAH"))
+    assert note in text and unspent in text
+    campaigns = gather(served_warehouse, lang, today=date(2026, 9, 11))["campaigns"]
+    assert sorted(campaigns["campaign_name"]) == ["Leads Broad", "Search Brand", "webinar_2026-09-05"]
+    assert set(campaigns["decision"]) == {"too_early"}
+
+
 def test_report_campaigns_carry_the_budget_decision(served_warehouse) -> None:
     """The campaign tables say scale / optimize / stop by the marts' rule on the period's ROMI."""
     from throughline.report import gather

@@ -57,6 +57,16 @@ def romi_pct_sql(revenue: str, spend: str, gross_margin: float) -> str:
     return f"({revenue} * {gross_margin} - {spend}) / nullif({spend}, 0) * 100"
 
 
+def romi_and_decision_sql(settings: dict[str, Any]) -> tuple[str, str]:
+    """ROMI in % and the marts' budget decision (dbt macro budget_decision) on columns `spend` and
+    `revenue` summed over a period, by the analysis settings."""
+    romi = romi_pct_sql("revenue", "spend", float(settings.get("gross_margin", 1.0)))
+    decision = f"""case when coalesce(spend, 0) = 0 then 'no_spend'
+                        when {romi} < {float(settings.get("romi_stop_below", 0))} then 'stop'
+                        when {romi} > {float(settings.get("romi_scale_above", 100))} then 'scale' else 'optimize' end"""
+    return romi, decision
+
+
 def kpis(read: Any, period: Period, gross_margin: float = 1.0) -> dict[str, float | None]:
     row = read(f"""
         select sum(spend) as spend, sum(leads) as leads, sum(qualified_leads) as qualified_leads,
@@ -101,6 +111,30 @@ def manager_table(read: Any, period: Period) -> pd.DataFrame:
         from performance as p
         left join responses as r on r.manager_name = p.manager_name
         order by p.revenue desc
+    """)
+
+
+def campaign_table(read: Any, period: Period, settings: dict[str, Any]) -> pd.DataFrame:
+    """Each campaign's spend, revenue, ROMI and budget decision over the period. One that first
+    spent less than `campaign_judged_after_days` before the period's end is 'too_early': its leads
+    have not had time to buy. One with revenue but no spend in the period is 'no_spend'."""
+    romi, decision = romi_and_decision_sql(settings)
+    judged_from = period.last - timedelta(days=int(settings["campaign_judged_after_days"]))
+    return read(f"""
+        with summed as (
+            select p.campaign_name, p.platform, c.first_spend_date, sum(p.spend) as spend, sum(p.revenue) as revenue
+            from marts.mart_campaign_performance as p
+            left join marts.dim_campaign as c on c.platform = p.platform and c.campaign_id = p.campaign_id
+            where p.attribution_model = '{REPORT_MODEL}' and {period.where('p.date')} and p.platform <> '(untracked)'
+              and p.campaign_id is not null  -- a cost of a whole channel (an SEO retainer) is no campaign
+            group by p.platform, p.campaign_id, p.campaign_name, c.first_spend_date
+            having sum(p.spend) > 0 or sum(p.revenue) > 0
+        )
+
+        select campaign_name, platform, spend, revenue, {romi} as romi_pct,
+               case when spend > 0 and first_spend_date > date '{judged_from}' then 'too_early'
+                    else {decision} end as decision
+        from summed order by romi_pct desc nulls last, revenue desc
     """)
 
 
@@ -149,13 +183,8 @@ def gather(warehouse: Warehouse, lang: str, today: date | None = None) -> dict[s
     period = Period(last - timedelta(days=PERIOD_DAYS - 1), last)
     settings = analysis_vars()
     margin = float(settings.get("gross_margin", 1.0))
-    stop_below, scale_above = float(settings.get("romi_stop_below", 0)), float(settings.get("romi_scale_above", 100))
-    romi = romi_pct_sql("revenue", "spend", margin)
+    romi, decision = romi_and_decision_sql(settings)
     now, before = kpis(read, period, margin), kpis(read, period.previous(), margin)
-    # the marts' budget decision (dbt macro budget_decision) on a period's sums
-    decision = f"""case when coalesce(spend, 0) = 0 then 'no_spend'
-                        when {romi} < {stop_below} then 'stop'
-                        when {romi} > {scale_above} then 'scale' else 'optimize' end"""
     scorecard = read(f"""
         with summed as (
             select channel, sum(spend) as spend, sum(leads) as leads, sum(new_customers) as new_customers,
@@ -180,16 +209,8 @@ def gather(warehouse: Warehouse, lang: str, today: date | None = None) -> dict[s
     models = read(f"""select channel, attribution_model, sum(revenue) as revenue
                       from marts.mart_channel_performance where {period.where()}
                       group by channel, attribution_model""")
-    campaigns = read(f"""
-        with summed as (
-            select campaign_name, platform, sum(spend) as spend, sum(revenue) as revenue
-            from marts.mart_campaign_performance
-            where attribution_model = '{REPORT_MODEL}' and {period.where()} and platform <> '(untracked)'
-              and campaign_id is not null  -- a cost of a whole channel (an SEO retainer) is no campaign
-            group by 1, 2 having sum(spend) > 0
-        )
-        select *, {romi} as romi_pct, {decision} as decision from summed order by romi_pct desc
-    """)
+    campaigns = campaign_table(read, period, settings)
+    spent = campaigns["decision"] != "no_spend"
     paths = read("""select path, conversions, revenue, avg_days_to_convert from marts.mart_touch_paths
                     where conversion_type = 'deal' order by conversions desc, revenue desc limit 10""")
     managers = manager_table(read, period)
@@ -205,8 +226,9 @@ def gather(warehouse: Warehouse, lang: str, today: date | None = None) -> dict[s
     pacing = pacing_table(read, last.replace(day=1))
     health = data_health(read, period)
     return {"period": period, "now": now, "before": before, "scorecard": scorecard, "weekly": weekly,
-            "models": models, "campaigns": campaigns, "paths": paths, "managers": managers,
-            "calls": calls, "pacing": pacing, "health": health, "lang": lang}
+            "models": models, "campaigns": campaigns[spent], "unspent_campaigns": campaigns[~spent],
+            "campaign_judged_after_days": settings["campaign_judged_after_days"], "paths": paths,
+            "managers": managers, "calls": calls, "pacing": pacing, "health": health, "lang": lang}
 
 
 def warnings(health: pd.Series, t: dict[str, Any], currency: str, lang: str = "en") -> list[str]:
@@ -254,6 +276,9 @@ def render(data: dict[str, Any], currency: str) -> str:
     campaigns = data["campaigns"]
     best = campaigns.head(5)
     worst = campaigns.drop(best.index).tail(5).iloc[::-1]  # no campaign in both tables
+    unspent = data["unspent_campaigns"]
+    unspent_revenue = None if unspent.empty else plural(t["unspent_campaigns"], len(unspent), lang).format(
+        n=len(unspent), amount=f"{number(unspent['revenue'].sum(), lang=lang)} {currency}")
 
     def fmt(value: float, digits: int = 0) -> str:
         return number(value, digits, lang)
@@ -269,6 +294,7 @@ def render(data: dict[str, Any], currency: str) -> str:
         weekly_svg=charts.lines(weekly, "period_start", "channel", "new_customers", fmt),
         cac_svg=charts.lines(weekly.dropna(subset=["cac"]), "period_start", "channel", "cac", fmt),
         models_table=models, best_campaigns=best, worst_campaigns=worst,
+        unspent_revenue=unspent_revenue,
     )
 
 

@@ -8,10 +8,18 @@ LABELS = {
         "cac": "Cost per customer", "romi_pct": "ROMI", "channel": "Channel", "decision": "Decision",
         "scorecard": "Channels: what a customer costs and what each channel brings",
         "scale": "scale", "optimize": "optimize", "stop": "stop", "no_spend": "no spend",
+        "too_early": "too early to judge",
         "spend_revenue_chart": "Spend and revenue by channel",
         "weekly_chart": "New customers per week by channel", "cac_chart": "Cost per customer by week",
         "models": "Attribution models side by side: revenue by channel in the period",
         "campaigns_top": "Best campaigns (ROMI)", "campaigns_worst": "Worst campaigns (ROMI)",
+        "campaigns_note": ("Campaigns are judged on the period's spend and revenue; one that began spending less than "
+                           "{days} days before the period's end is too early to judge, as its leads have not had time "
+                           "to buy yet."),
+        "unspent_campaigns": ("{amount} of the period's revenue came from {n} campaign with no spend in the period "
+                              "(its cost was booked before it), so it is not in the tables above.",
+                              "{amount} of the period's revenue came from {n} campaigns with no spend in the period "
+                              "(their cost was booked before it), so they are not in the tables above."),
         "campaign": "Campaign", "paths": "Customer paths that led to sales (all history)", "path": "Path",
         "conversions": "Sales", "avg_days": "Days from first touch to enquiry",
         "managers": "Sales managers", "manager": "Manager", "leads_assigned": "Leads",
@@ -45,10 +53,19 @@ LABELS = {
         "cac": "Ціна клієнта", "romi_pct": "ROMI", "channel": "Канал", "decision": "Рішення",
         "scorecard": "Канали: скільки коштує клієнт і що приносить кожен канал",
         "scale": "масштабувати", "optimize": "оптимізувати", "stop": "зупинити", "no_spend": "без витрат",
+        "too_early": "зарано оцінювати",
         "spend_revenue_chart": "Витрати і виручка за каналами",
         "weekly_chart": "Нові клієнти щотижня за каналами", "cac_chart": "Ціна клієнта за тижнями",
         "models": "Моделі атрибуції поруч: виручка за каналами за період",
         "campaigns_top": "Найкращі кампанії (ROMI)", "campaigns_worst": "Найгірші кампанії (ROMI)",
+        "campaigns_note": ("Кампанії оцінено за витратами й виручкою періоду; кампанію, що почала витрачати менш ніж "
+                           "за {days} дн. до кінця періоду, оцінювати зарано: її ліди ще не встигли купити."),
+        "unspent_campaigns": ("{amount} виручки періоду принесла {n} кампанія без витрат у періоді (її витрати були "
+                              "раніше), тож у таблицях вище її немає.",
+                              "{amount} виручки періоду принесли {n} кампанії без витрат у періоді (їхні витрати були "
+                              "раніше), тож у таблицях вище їх немає.",
+                              "{amount} виручки періоду принесли {n} кампаній без витрат у періоді (їхні витрати були "
+                              "раніше), тож у таблицях вище їх немає."),
         "campaign": "Кампанія", "paths": "Шляхи клієнтів до покупки (за весь час)", "path": "Шлях",
         "conversions": "Продажі", "avg_days": "Днів від першого контакту до звернення",
         "managers": "Менеджери з продажу", "manager": "Менеджер", "leads_assigned": "Ліди",
