@@ -255,8 +255,6 @@ def test_report_says_how_campaigns_are_judged_and_names_revenue_without_spend(se
 
 def test_report_campaigns_carry_the_budget_decision(served_warehouse) -> None:
     """The campaign tables say scale / optimize / stop by the marts' rule on the period's ROMI."""
-    from throughline.report import gather
-
     campaigns = gather(served_warehouse, "en")["campaigns"]
     assert len(campaigns) > 0
     for row in campaigns.itertuples():
@@ -325,10 +323,6 @@ def test_report_numbers_use_each_languages_decimal_mark() -> None:
 
 
 def test_report_weekly_charts_show_whole_weeks_and_campaign_tables_do_not_overlap(served_warehouse) -> None:
-    import re
-
-    from throughline.report import gather, render
-
     data = gather(served_warehouse, "en", today=date(2026, 10, 5))
     weeks = data["weekly"]["period_start"]
     assert len(weeks) and all(pd_date(w) + timedelta(days=6) <= data["period"].last for w in weeks)
