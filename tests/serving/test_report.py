@@ -3,15 +3,24 @@ render, and its figures equal the marts' for the same period."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
+from html import unescape
 
 import pytest
 
-from throughline.report import number, write_report
+from throughline.report import gather, number, render, write_report
 from throughline.settings import Settings
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def cells(html: str, table_id: str) -> list[list[str]]:
+    """The text of each row's cells (header row first) of the report's table `table_id`."""
+    body = re.search(f'<table id="{table_id}">(.*?)</table>', html, re.S).group(1)
+    return [[unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)]
+            for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)]
 
 
 @pytest.mark.browser
@@ -82,10 +91,170 @@ def test_report_manager_median_is_over_the_periods_leads() -> None:
     assert rows.loc["(unassigned)", "median_first_response_minutes"] == pytest.approx(5)
 
 
+def test_report_data_health_counts_the_periods_rows_and_every_rejected_one() -> None:
+    """Rows set aside from the manual files are dated on the build day, after the period: they are
+    all counted, but that day's leads and duplicates are not the period's."""
+    import duckdb
+
+    from throughline.report import Period, data_health
+
+    conn = duckdb.connect()
+    conn.execute("""
+        create schema marts;
+        create table marts.mart_data_health as select * from (values
+            (date '2026-09-10', 'bitrix24', 1, 3, 0, 1, 0, 250.0, 2, 0, 0),
+            (date '2026-10-01', 'crm_file', 0, 2, 0, 0, 2, 0.0, 0, 1, 3),
+            (date '2026-10-01', 'manual_costs', 0, 0, 0, 0, 0, 0.0, 0, 0, 2)
+        ) as t(date, source, leads_without_source, leads_matched_by_client_id, leads_matched_by_phone,
+               leads_matched_by_utm, leads_unmatched, spend_without_sessions, sessions_unknown_campaign,
+               duplicate_leads, rows_rejected);
+    """)
+    health = data_health(lambda sql: conn.sql(sql).df(), Period(date(2026, 9, 3), date(2026, 9, 30)))
+    assert {k: float(v) for k, v in health.items()} == {
+        "untagged": 1, "unmatched": 1, "leads": 4, "spend_without_sessions": 250, "unknown": 2, "duplicates": 0,
+        "rejected": 5}
+
+
+def test_report_pacing_shows_the_month_elapsed_and_campaign_names(served_warehouse) -> None:
+    """13 % of a plan spent after 4 of October's 31 days (12.9 %) is on pace, and the table says
+    both; a campaign plan shows its campaign's name, found by channel and id in any case, and
+    keeps its id where no campaign has it."""
+    import duckdb
+
+    from throughline.report import pacing_table
+
+    conn = duckdb.connect()
+    conn.execute("""
+        create schema marts;
+        create table marts.dim_campaign as select * from (values
+            ('meta_ads', 'ABC201', 'Leads Broad', 'Paid Social'),
+            ('google_ads', 'abc201', 'Search Brand', 'Paid Search')
+        ) as t(platform, campaign_id, campaign_name, channel);
+        create table marts.mart_budget_pacing as select * from (values
+            (date '2026-10-01', 'Paid Social', 'abc201', 10000.0, 1300.0, 13.0, 12.9, 10075.0),
+            (date '2026-10-01', 'Paid Social', 'spring-promo', 500.0, 0.0, 0.0, 12.9, 0.0),
+            (date '2026-10-01', 'Organic Search', null, 3100.0, 400.0, 12.9, 12.9, 3100.0),
+            (date '2026-09-01', 'Paid Social', 'abc201', 9000.0, 9000.0, 100.0, 100.0, 9000.0)
+        ) as t(month, channel, campaign_id, planned_spend, actual_spend, pacing_pct, days_elapsed_pct,
+               projected_spend);
+    """)
+    pacing = pacing_table(lambda sql: conn.sql(sql).df(), date(2026, 10, 1))
+    assert [(r.channel, r.campaign, r.days_elapsed_pct) for r in pacing.itertuples()] == [
+        ("Organic Search", None, 12.9), ("Paid Social", "Leads Broad", 12.9), ("Paid Social", "spring-promo", 12.9)]
+    data = gather(served_warehouse, "en", today=date(2026, 10, 6))
+    table = cells(render({**data, "pacing": pacing}, "UAH"), "pacing")
+    assert table[0][4:6] == ["Of plan", "Month elapsed"]
+    assert table[2] == ["Paid Social", "Leads Broad", "10\u202f000", "1\u202f300", "13%", "13%", "10\u202f075"]
+
+
+UKRAINIAN_CHANNELS = {
+    "Paid Search": "Платний пошук", "Paid Social": "Платні соцмережі", "Video": "Відео",
+    "Organic Search": "Органічний пошук", "Organic Social": "Органічні соцмережі", "Email": "Email-розсилки",
+    "Messengers": "Месенджери", "Webinars": "Вебінари", "Referral": "Переходи з сайтів", "Offline": "Офлайн",
+    "Direct": "Прямі переходи", "Other": "Інше", "(unattributed)": "(без джерела)"}
+
+
+def test_report_in_ukrainian_names_every_standard_channel_in_ukrainian(served_warehouse) -> None:
+    """Tables, chart legends, paths and pacing show the channel_rules channels in Ukrainian; a
+    channel the business made up keeps its name."""
+    import pandas as pd
+
+    data = gather(served_warehouse, "uk", today=date(2026, 10, 6))
+    data["pacing"] = pd.DataFrame([("Paid Social", None, 100.0, 10.0, 10.0, 12.9, 77.5),
+                                   ("Influencers", None, 100.0, 0.0, 0.0, 12.9, 0.0)],
+                                  columns=["channel", "campaign", "planned_spend", "actual_spend", "pacing_pct",
+                                           "days_elapsed_pct", "projected_spend"])
+    html = render(data, "UAH")
+    assert {row[0] for row in cells(html, "scorecard")[1:]} == {
+        UKRAINIAN_CHANNELS[c] for c in data["scorecard"]["channel"]}
+    assert {row[0] for row in cells(html, "models")[1:]} == {UKRAINIAN_CHANNELS[c] for c in data["models"]["channel"]}
+    assert [row[0] for row in cells(html, "paths")[1:]] == ["Платний пошук > Прямі переходи > Платні соцмережі"]
+    assert [row[0] for row in cells(html, "pacing")[1:]] == ["Платні соцмережі", "Influencers"]
+    legends = set(re.findall(r'font-size="11">([^<]+)</text>', html))
+    assert {UKRAINIAN_CHANNELS[c] for c in data["weekly"]["channel"]} | {"Витрати", "Виручка"} == legends
+    text = unescape(re.sub(r"<[^>]+>", " ", html))
+    assert [c for c in UKRAINIAN_CHANNELS if re.search(rf"(?<![\w-]){re.escape(c)}(?![\w-])", text)] == []
+
+
+@pytest.mark.parametrize(("lang", "titles", "headers"), [
+    ("en", ["Spend and revenue by channel, EUR", "Cost per customer by week, EUR",
+            "Attribution models side by side: revenue by channel in the period, EUR"],
+     {"scorecard": ["Channel", "Spend, EUR", "Leads", "Cost per lead, EUR", "New customers", "Cost per customer, EUR",
+                    "Revenue, EUR", "ROMI", "Decision"],
+      "campaigns-top": ["Campaign", "Spend, EUR", "Revenue, EUR", "ROMI", "Decision"],
+      "paths": ["Path", "Sales", "Revenue, EUR", "Days from first touch to enquiry"],
+      "managers": ["Manager", "Leads", "Non-target", "First response, min", "Deals won", "Win rate", "Revenue, EUR"],
+      "pacing": ["Channel", "Campaign", "Plan, EUR", "Spent, EUR", "Of plan", "Month elapsed", "Projected, EUR"]}),
+    ("uk", ["Витрати і виручка за каналами, EUR", "Ціна клієнта за тижнями, EUR",
+            "Моделі атрибуції поруч: виручка за каналами за період, EUR"],
+     {"scorecard": ["Канал", "Витрати, EUR", "Ліди", "Ціна ліда, EUR", "Нові клієнти", "Ціна клієнта, EUR",
+                    "Виручка, EUR", "ROMI", "Рішення"],
+      "pacing": ["Канал", "Кампанія", "План, EUR", "Витрачено, EUR", "Від плану", "Минуло місяця", "Прогноз, EUR"]}),
+])
+def test_report_money_columns_and_charts_name_the_currency(served_warehouse, lang, titles, headers) -> None:
+    html = render(gather(served_warehouse, lang, today=date(2026, 10, 6)), "EUR")
+    assert [h for h in re.findall(r"<h2>([^<]+)</h2>", html) if "EUR" in h] == titles
+    assert {table: cells(html, table)[0] for table in headers} == headers
+
+
+def test_report_campaigns_too_young_to_judge_and_revenue_without_spend() -> None:
+    """Over 2026-09-03..09-30 with 14 days to judge: a campaign first spending on 09-16 (14 days
+    before the end) is judged, one from 09-17 is too early whatever its ROMI; revenue of a
+    campaign whose cost fell before the period stays in the table as 'no_spend'."""
+    import duckdb
+
+    from throughline.report import Period, campaign_table
+
+    conn = duckdb.connect()
+    conn.execute("""
+        create schema marts;
+        create table marts.dim_campaign as select * from (values
+            ('google_ads', '1', date '2026-08-01'), ('google_ads', '2', date '2026-08-01'),
+            ('google_ads', '3', date '2026-09-16'), ('meta_ads', '4', date '2026-09-17'),
+            ('manual', 'webinar', date '2026-09-28'), ('meta_ads', '5', date '2026-08-01')
+        ) as t(platform, campaign_id, first_spend_date);
+        create table marts.mart_campaign_performance as select * from (values
+            (date '2026-09-10', 'google_ads', '1', 'Brand', 'linear', 1000.0, 500.0),
+            (date '2026-09-10', 'google_ads', '2', 'Generic', 'linear', 100.0, 300.0),
+            (date '2026-09-20', 'google_ads', '3', 'Boundary judged', 'linear', 100.0, 150.0),
+            (date '2026-09-20', 'meta_ads', '4', 'Boundary early', 'linear', 100.0, 900.0),
+            (date '2026-09-28', 'manual', 'webinar', 'Webinar', 'linear', 300.0, 0.0),
+            (date '2026-08-15', 'meta_ads', '5', 'Summer', 'linear', 700.0, 0.0),
+            (date '2026-09-12', 'meta_ads', '5', 'Summer', 'linear', 0.0, 2000.0),
+            (date '2026-09-12', 'meta_ads', '5', 'Summer', 'first_touch', 0.0, 9000.0),
+            (date '2026-09-12', '(untracked)', null, 'autumn', 'linear', 0.0, 400.0)
+        ) as t(date, platform, campaign_id, campaign_name, attribution_model, spend, revenue);
+    """)
+    settings = {"gross_margin": 1.0, "romi_stop_below": 0, "romi_scale_above": 100, "campaign_judged_after_days": 14}
+    table = campaign_table(lambda sql: conn.sql(sql).df(), Period(date(2026, 9, 3), date(2026, 9, 30)), settings)
+    assert [(r.campaign_name, float(r.spend), float(r.revenue), r.decision) for r in table.itertuples()] == [
+        ("Boundary early", 100, 900, "too_early"),  # ROMI 800 %
+        ("Generic", 100, 300, "scale"),  # 200 %
+        ("Boundary judged", 100, 150, "optimize"),  # 50 %
+        ("Brand", 1000, 500, "stop"),  # -50 %
+        ("Webinar", 300, 0, "too_early"),  # -100 %
+        ("Summer", 0, 2000, "no_spend")]
+
+
+@pytest.mark.parametrize(("lang", "note", "unspent"), [
+    ("en", "one that began spending less than 14 days before the period's end is too early to judge",
+     "3\u202f467 UAH of the period's revenue came from 2 campaigns with no spend in the period"),
+    ("uk", "кампанію, що почала витрачати менш ніж за 14 дн. до кінця періоду, оцінювати зарано",
+     "3\u202f467 UAH виручки періоду принесли 2 кампанії без витрат у періоді")])
+def test_report_says_how_campaigns_are_judged_and_names_revenue_without_spend(served_warehouse, lang, note,
+                                                                               unspent) -> None:
+    """Over 2026-09-08..10-05 only the webinar spends (09-08..09-10); Google 101 and Meta 201 spent
+    on 09-01 and 09-02 and earn a linear third each of D1 (4 200 UAH) and D3 (1 000 UAH): 3 466.67.
+    Ending 09-10, every campaign first spent 8 or 9 days before: too early to judge."""
+    text = unescape(render(gather(served_warehouse, lang, today=date(2026, 10, 6)), "UAH"))
+    assert note in text and unspent in text
+    campaigns = gather(served_warehouse, lang, today=date(2026, 9, 11))["campaigns"]
+    assert sorted(campaigns["campaign_name"]) == ["Leads Broad", "Search Brand", "webinar_2026-09-05"]
+    assert set(campaigns["decision"]) == {"too_early"}
+
+
 def test_report_campaigns_carry_the_budget_decision(served_warehouse) -> None:
     """The campaign tables say scale / optimize / stop by the marts' rule on the period's ROMI."""
-    from throughline.report import gather
-
     campaigns = gather(served_warehouse, "en")["campaigns"]
     assert len(campaigns) > 0
     for row in campaigns.itertuples():
@@ -94,15 +263,22 @@ def test_report_campaigns_carry_the_budget_decision(served_warehouse) -> None:
         assert row.decision == expected, row
 
 
-def test_report_period_ends_on_the_latest_day_with_data_up_to_today(served_warehouse) -> None:
-    """Costs spread over days still ahead (a retainer entered through the month's end) give the
-    marts rows after today: the report's period ends on the latest day up to today."""
-    from throughline.report import PERIOD_DAYS, gather
+def test_report_period_ends_on_the_last_complete_day(served_warehouse) -> None:
+    """Today is incomplete (the hourly CRM run loads its leads as they come), and costs spread over
+    days still ahead give the marts rows after it: the period ends on the latest day with data
+    before today, and every section stops there."""
+    from throughline.report import PERIOD_DAYS
 
-    # the golden business has credited days on 2026-09-10, 09-20 and 10-05, none between
-    for today, last in ((date(2026, 9, 20), date(2026, 9, 20)), (date(2026, 9, 30), date(2026, 9, 20))):
+    # the golden business has rows on every day 2026-09-01..09-10, then on 09-20 and 10-05 only
+    for today, last in ((date(2026, 9, 21), date(2026, 9, 20)), (date(2026, 9, 20), date(2026, 9, 10)),
+                        (date(2026, 9, 30), date(2026, 9, 20))):
         period = gather(served_warehouse, "en", today=today)["period"]
         assert (period.first, period.last) == (last - timedelta(days=PERIOD_DAYS - 1), last)
+    # on 2026-10-05 the repeat deal D3 won that day (1 000 UAH) is not in yet: only D1, 100 USD x 42
+    data = gather(served_warehouse, "en", today=date(2026, 10, 5))
+    assert data["now"]["revenue"] == pytest.approx(4200)
+    assert data["managers"]["revenue"].sum() == pytest.approx(4200)
+    assert "Budget pacing in 2026-09" in render(data, "UAH")
 
 
 def test_report_warnings_name_the_reporting_currency() -> None:
@@ -147,10 +323,6 @@ def test_report_numbers_use_each_languages_decimal_mark() -> None:
 
 
 def test_report_weekly_charts_show_whole_weeks_and_campaign_tables_do_not_overlap(served_warehouse) -> None:
-    import re
-
-    from throughline.report import gather, render
-
     data = gather(served_warehouse, "en", today=date(2026, 10, 5))
     weeks = data["weekly"]["period_start"]
     assert len(weeks) and all(pd_date(w) + timedelta(days=6) <= data["period"].last for w in weeks)
@@ -163,6 +335,17 @@ def test_report_weekly_charts_show_whole_weeks_and_campaign_tables_do_not_overla
     best, worst = names("campaigns-top"), names("campaigns-worst")
     assert best and not set(best) & set(worst)
     assert len(best) + len(worst) == min(len(data["campaigns"]), 10)
+
+
+@pytest.mark.parametrize(("lang", "header", "days"), [
+    ("en", "Days from first touch to enquiry", "17.0"), ("uk", "Днів від першого контакту до звернення", "17,0")])
+def test_report_path_days_run_from_the_first_touch_to_the_enquiry(served_warehouse, lang, header, days) -> None:
+    """A won deal converts at its lead's time: D1's path runs from v1's first session (09-01 09:00)
+    to its lead L1 (09-05 09:00), 4 days, not the 18.9 to its close (09-20 07:00); D3, without a
+    lead, to its creation (10-01 09:00), 30 days. The column says so: (4 + 30) / 2 = 17 days."""
+    paths = cells(render(gather(served_warehouse, lang, today=date(2026, 10, 6)), "UAH"), "paths")
+    assert paths[0][-1] == header
+    assert [row[-1] for row in paths[1:]] == [days]
 
 
 def pd_date(value: object) -> date:

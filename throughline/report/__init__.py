@@ -1,5 +1,6 @@
 """The owner's report: one self-contained HTML page (inline SVG charts, no network) built from
-the marts only. The period is the last 28 days with data, compared with the 28 before."""
+the marts only. The period is the 28 days up to the last complete day with data,
+compared with the 28 before."""
 
 from __future__ import annotations
 
@@ -56,6 +57,16 @@ def romi_pct_sql(revenue: str, spend: str, gross_margin: float) -> str:
     return f"({revenue} * {gross_margin} - {spend}) / nullif({spend}, 0) * 100"
 
 
+def romi_and_decision_sql(settings: dict[str, Any]) -> tuple[str, str]:
+    """ROMI in % and the marts' budget decision (dbt macro budget_decision) on columns `spend` and
+    `revenue` summed over a period, by the analysis settings."""
+    romi = romi_pct_sql("revenue", "spend", float(settings.get("gross_margin", 1.0)))
+    decision = f"""case when coalesce(spend, 0) = 0 then 'no_spend'
+                        when {romi} < {float(settings.get("romi_stop_below", 0))} then 'stop'
+                        when {romi} > {float(settings.get("romi_scale_above", 100))} then 'scale' else 'optimize' end"""
+    return romi, decision
+
+
 def kpis(read: Any, period: Period, gross_margin: float = 1.0) -> dict[str, float | None]:
     row = read(f"""
         select sum(spend) as spend, sum(leads) as leads, sum(qualified_leads) as qualified_leads,
@@ -103,25 +114,77 @@ def manager_table(read: Any, period: Period) -> pd.DataFrame:
     """)
 
 
+def campaign_table(read: Any, period: Period, settings: dict[str, Any]) -> pd.DataFrame:
+    """Each campaign's spend, revenue, ROMI and budget decision over the period. One that first
+    spent less than `campaign_judged_after_days` before the period's end is 'too_early': its leads
+    have not had time to buy. One with revenue but no spend in the period is 'no_spend'."""
+    romi, decision = romi_and_decision_sql(settings)
+    judged_from = period.last - timedelta(days=int(settings["campaign_judged_after_days"]))
+    return read(f"""
+        with summed as (
+            select p.campaign_name, p.platform, c.first_spend_date, sum(p.spend) as spend, sum(p.revenue) as revenue
+            from marts.mart_campaign_performance as p
+            left join marts.dim_campaign as c on c.platform = p.platform and c.campaign_id = p.campaign_id
+            where p.attribution_model = '{REPORT_MODEL}' and {period.where('p.date')} and p.platform <> '(untracked)'
+              and p.campaign_id is not null  -- a cost of a whole channel (an SEO retainer) is no campaign
+            group by p.platform, p.campaign_id, p.campaign_name, c.first_spend_date
+            having sum(p.spend) > 0 or sum(p.revenue) > 0
+        )
+
+        select campaign_name, platform, spend, revenue, {romi} as romi_pct,
+               case when spend > 0 and first_spend_date > date '{judged_from}' then 'too_early'
+                    else {decision} end as decision
+        from summed order by romi_pct desc nulls last, revenue desc
+    """)
+
+
+def pacing_table(read: Any, month: date) -> pd.DataFrame:
+    """The month's budget pacing, a campaign plan under its campaign's name (matched as the mart
+    matches its spend: channel and id in any case), else the id the plan gives."""
+    return read(f"""
+        with names as (
+            select channel, lower(campaign_id) as campaign_key, min(campaign_name) as campaign_name
+            from marts.dim_campaign group by 1, 2
+        )
+
+        select p.channel, coalesce(n.campaign_name, p.campaign_id) as campaign, p.planned_spend, p.actual_spend,
+               p.pacing_pct, p.days_elapsed_pct, p.projected_spend
+        from marts.mart_budget_pacing as p
+        left join names as n on n.channel = p.channel and n.campaign_key = lower(p.campaign_id)
+        where p.month = date '{month}'
+        order by p.channel, p.campaign_id
+    """)
+
+
+def data_health(read: Any, period: Period) -> pd.Series:
+    """The period's data-health figures, and every row the file checks set aside: the mart dates
+    those on the day of the build, whichever period their rows belong to."""
+    return read(f"""
+        select sum(leads_without_source) as untagged, sum(leads_matched_by_utm + leads_unmatched) as unmatched,
+               sum(leads_matched_by_client_id + leads_matched_by_phone + leads_matched_by_utm
+                   + leads_unmatched) as leads,
+               sum(spend_without_sessions) as spend_without_sessions,
+               sum(sessions_unknown_campaign) as unknown, sum(duplicate_leads) as duplicates,
+               (select sum(rows_rejected) from marts.mart_data_health) as rejected
+        from marts.mart_data_health where {period.where()}
+    """).iloc[0]
+
+
 def gather(warehouse: Warehouse, lang: str, today: date | None = None) -> dict[str, Any]:
-    """The report's figures over the PERIOD_DAYS ending on the latest day with data up to `today`
-    (the business's; manual costs spread over days still ahead do not move the period)."""
+    """The report's figures over the PERIOD_DAYS ending on the latest complete day with data: before
+    `today` (the business's), of which the hourly CRM run has loaded only a part; manual costs
+    spread over days still ahead do not move the period either."""
     read = warehouse.read_frame
     today = today or Settings.from_env().today()
-    last = read(f"select max(date) as d from marts.mart_channel_performance where date <= date '{today}'").iloc[0]["d"]
+    last = read(f"select max(date) as d from marts.mart_channel_performance where date < date '{today}'").iloc[0]["d"]
     if last is None or pd.isna(last):
         raise ValueError("the marts are empty: run `throughline run` (or `make demo`) first")
     last = pd.Timestamp(last).date()
     period = Period(last - timedelta(days=PERIOD_DAYS - 1), last)
     settings = analysis_vars()
     margin = float(settings.get("gross_margin", 1.0))
-    stop_below, scale_above = float(settings.get("romi_stop_below", 0)), float(settings.get("romi_scale_above", 100))
-    romi = romi_pct_sql("revenue", "spend", margin)
+    romi, decision = romi_and_decision_sql(settings)
     now, before = kpis(read, period, margin), kpis(read, period.previous(), margin)
-    # the marts' budget decision (dbt macro budget_decision) on a period's sums
-    decision = f"""case when coalesce(spend, 0) = 0 then 'no_spend'
-                        when {romi} < {stop_below} then 'stop'
-                        when {romi} > {scale_above} then 'scale' else 'optimize' end"""
     scorecard = read(f"""
         with summed as (
             select channel, sum(spend) as spend, sum(leads) as leads, sum(new_customers) as new_customers,
@@ -146,16 +209,8 @@ def gather(warehouse: Warehouse, lang: str, today: date | None = None) -> dict[s
     models = read(f"""select channel, attribution_model, sum(revenue) as revenue
                       from marts.mart_channel_performance where {period.where()}
                       group by channel, attribution_model""")
-    campaigns = read(f"""
-        with summed as (
-            select campaign_name, platform, sum(spend) as spend, sum(revenue) as revenue
-            from marts.mart_campaign_performance
-            where attribution_model = '{REPORT_MODEL}' and {period.where()} and platform <> '(untracked)'
-              and campaign_id is not null  -- a cost of a whole channel (an SEO retainer) is no campaign
-            group by 1, 2 having sum(spend) > 0
-        )
-        select *, {romi} as romi_pct, {decision} as decision from summed order by romi_pct desc
-    """)
+    campaigns = campaign_table(read, period, settings)
+    spent = campaigns["decision"] != "no_spend"
     paths = read("""select path, conversions, revenue, avg_days_to_convert from marts.mart_touch_paths
                     where conversion_type = 'deal' order by conversions desc, revenue desc limit 10""")
     managers = manager_table(read, period)
@@ -168,21 +223,12 @@ def gather(warehouse: Warehouse, lang: str, today: date | None = None) -> dict[s
         left join {MANAGER_NAMES} as m on m.manager_id = c.manager_id
         where {period.where('c.date')} group by 1 order by calls desc
     """)
-    pacing = read(f"""select channel, campaign_id, planned_spend, actual_spend, pacing_pct, projected_spend
-                      from marts.mart_budget_pacing
-                      where month = date '{last.replace(day=1)}' order by channel, campaign_id""")
-    health = read(f"""
-        select sum(leads_without_source) as untagged, sum(leads_matched_by_utm + leads_unmatched) as unmatched,
-               sum(leads_matched_by_client_id + leads_matched_by_phone + leads_matched_by_utm
-                   + leads_unmatched) as leads,
-               sum(spend_without_sessions) as spend_without_sessions,
-               sum(sessions_unknown_campaign) as unknown, sum(duplicate_leads) as duplicates,
-               sum(rows_rejected) as rejected
-        from marts.mart_data_health where {period.where()} or rows_rejected > 0
-    """).iloc[0]
+    pacing = pacing_table(read, last.replace(day=1))
+    health = data_health(read, period)
     return {"period": period, "now": now, "before": before, "scorecard": scorecard, "weekly": weekly,
-            "models": models, "campaigns": campaigns, "paths": paths, "managers": managers,
-            "calls": calls, "pacing": pacing, "health": health, "lang": lang}
+            "models": models, "campaigns": campaigns[spent], "unspent_campaigns": campaigns[~spent],
+            "campaign_judged_after_days": settings["campaign_judged_after_days"], "paths": paths,
+            "managers": managers, "calls": calls, "pacing": pacing, "health": health, "lang": lang}
 
 
 def warnings(health: pd.Series, t: dict[str, Any], currency: str, lang: str = "en") -> list[str]:
@@ -217,17 +263,22 @@ def render(data: dict[str, Any], currency: str) -> str:
     env.filters["n"] = lambda value, digits=0: number(value, digits, lang)
     env.filters["pct"] = lambda value, scale=1.0: percent(value, scale, lang)
 
-    def shown(value: str) -> str:  # "(unassigned)" and the like, in the report's language
+    def shown(value: str) -> str:  # a standard channel, "(unassigned)" and the like, in the report's language
         return t.get(f"value_{value}", value)
 
     env.filters["shown"] = shown
+    env.filters["shown_path"] = lambda path: " > ".join(shown(channel) for channel in path.split(" > "))
     scorecard = data["scorecard"]
+    weekly = data["weekly"].assign(channel=data["weekly"]["channel"].map(shown))
     models = data["models"].pivot_table(index="channel", columns="attribution_model", values="revenue",
                                         aggfunc="sum").fillna(0)
     models = models[[m for m in ATTRIBUTION_MODELS if m in models.columns]]
     campaigns = data["campaigns"]
     best = campaigns.head(5)
     worst = campaigns.drop(best.index).tail(5).iloc[::-1]  # no campaign in both tables
+    unspent = data["unspent_campaigns"]
+    unspent_revenue = None if unspent.empty else plural(t["unspent_campaigns"], len(unspent), lang).format(
+        n=len(unspent), amount=f"{number(unspent['revenue'].sum(), lang=lang)} {currency}")
 
     def fmt(value: float, digits: int = 0) -> str:
         return number(value, digits, lang)
@@ -240,9 +291,10 @@ def render(data: dict[str, Any], currency: str) -> str:
             [shown(c) for c in scorecard["channel"]],
             {t["spend"]: list(scorecard["spend"].astype(float)),
              t["revenue"]: list(scorecard["revenue"].astype(float))}, fmt),
-        weekly_svg=charts.lines(data["weekly"], "period_start", "channel", "new_customers", fmt),
-        cac_svg=charts.lines(data["weekly"].dropna(subset=["cac"]), "period_start", "channel", "cac", fmt),
+        weekly_svg=charts.lines(weekly, "period_start", "channel", "new_customers", fmt),
+        cac_svg=charts.lines(weekly.dropna(subset=["cac"]), "period_start", "channel", "cac", fmt),
         models_table=models, best_campaigns=best, worst_campaigns=worst,
+        unspent_revenue=unspent_revenue,
     )
 
 

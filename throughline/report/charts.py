@@ -34,7 +34,7 @@ def _legend(names: list[str]) -> str:
     items = []
     for i, name in enumerate(names):
         x = LEFT + (i % 5) * 135
-        y = HEIGHT - BOTTOM + 34 + (i // 5) * 14
+        y = HEIGHT - BOTTOM + 40 + (i // 5) * 14
         colour = PALETTE[i % len(PALETTE)]
         items.append(f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill="{colour}"/>'
                      f'<text x="{x + 14}" y="{y}" font-size="11">{escape(str(name))}</text>')
@@ -64,8 +64,10 @@ def grouped_bars(categories: list[str], series: dict[str, list[float]], fmt: For
                          f'<title>{escape(name)}: {fmt(value)}</title></rect>')
     for c, category in enumerate(categories):
         x = LEFT + c * slot + slot / 2
-        parts.append(f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 14}" text-anchor="middle" '
-                     f'font-size="10">{escape(str(category))[:14]}</text>')
+        # a name of two words or more on two lines: the Ukrainian channel names are long
+        first, _, rest = str(category).partition(" ")
+        parts.append(f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 14}" text-anchor="middle" font-size="10">'
+                     f'{escape(first[:14])}<tspan x="{x:.1f}" dy="12">{escape(rest[:14])}</tspan></text>')
     parts.append(_legend(list(series)))
     return _svg(parts, len(series))
 
