@@ -116,7 +116,7 @@ def selected_keys(job: JobDefinition, select: str | None) -> list[AssetKey]:
         return sorted(graph.materializable_asset_keys)
     try:
         keys = AssetSelection.from_string(select).resolve(graph)
-    except DagsterError as error:  # invalid selection syntax
+    except (DagsterError, NotImplementedError) as error:  # invalid syntax, or a clause such as status:
         raise ValueError(
             f"--select {select!r} is not an asset selection ({error}); {EXAMPLES}"
         ) from None

@@ -97,6 +97,21 @@ def test_run_keeps_the_sources_out_of_the_demo_warehouse(env_file, tmp_path, mon
     assert CliRunner().invoke(cli.app, ["run"]).exit_code == 0 and runs == ["group:google_ads", None]
 
 
+def test_a_time_zone_that_does_not_exist_is_named_before_anything_runs(env_file, monkeypatch) -> None:
+    monkeypatch.setenv("THROUGHLINE_TIMEZONE", "Kyiv")
+    result = CliRunner().invoke(cli.app, ["doctor"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert "THROUGHLINE_TIMEZONE='Kyiv' is not a time zone name: use one such as Europe/Kyiv" in result.output
+
+
+def test_a_selection_dagster_cannot_resolve_is_a_clear_error(env_file, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("THROUGHLINE_WAREHOUSE", f"duckdb:///{tmp_path}/empty.duckdb")
+    for selection, says in (("group:nothing", "matches no asset"), ("status:MISSING", "is not an asset selection")):
+        result = CliRunner().invoke(cli.app, ["run", "--select", selection])
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+        assert f"Error: --select '{selection}'" in result.output and says in result.output, result.output
+
+
 def test_every_option_says_what_it_does() -> None:
     """`--help` explains every option of every command (marketers read it too)."""
     import typer

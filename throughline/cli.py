@@ -29,11 +29,15 @@ ENV_FILE = PROJECT_ROOT / ".env"
 
 
 @app.callback()
-def _load_env_file() -> None:
+def _read_settings() -> None:
     # every command reads .env as `make dev` (Dagster) does
     from dotenv import load_dotenv
 
     load_dotenv(ENV_FILE, override=False)
+    try:
+        Settings.from_env()
+    except ValueError as error:  # a setting no command can work with, named before anything runs
+        _fail(str(error))
 
 
 def _fail(message: str) -> NoReturn:
@@ -102,7 +106,11 @@ def run(
     """Materialise the whole asset graph (or a selection) once, in-process, with progress."""
     _logging(verbose)
     _keep_out_of_the_demo(replace_demo)
-    if not _materialize(select, full_refresh, verbose):
+    try:
+        succeeded = _materialize(select, full_refresh, verbose)
+    except ValueError as error:  # a --select that names no asset
+        _fail(str(error))
+    if not succeeded:
         _fail("some assets failed; the summary above names them (see the Dagster UI for details).")
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
@@ -43,11 +43,18 @@ class Settings:
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if env is None else env)
         alerts = env.get("THROUGHLINE_ALERT_URLS", "")
+        timezone = env.get("THROUGHLINE_TIMEZONE", "Europe/Kyiv")
+        try:
+            ZoneInfo(timezone)
+        except (ValueError, ZoneInfoNotFoundError):
+            raise ValueError(
+                f"THROUGHLINE_TIMEZONE={timezone!r} is not a time zone name: use one such as Europe/Kyiv"
+            ) from None
         return cls(
             warehouse_url=env.get("THROUGHLINE_WAREHOUSE", DEFAULT_WAREHOUSE),
             bi_dsn=env.get("THROUGHLINE_BI_DSN") or None,
             reporting_currency=env.get("THROUGHLINE_REPORTING_CURRENCY", "UAH").upper(),
-            timezone=env.get("THROUGHLINE_TIMEZONE", "Europe/Kyiv"),
+            timezone=timezone,
             alert_urls=tuple(u.strip() for u in alerts.replace("\n", ",").split(",") if u.strip()),
             environment=env.get("THROUGHLINE_ENV", "local"),
             dagster_url=env.get("THROUGHLINE_DAGSTER_URL", DEFAULT_DAGSTER_URL).rstrip("/"),
