@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from dagster import AssetSelection, define_asset_job
 
-# Every run that writes the warehouse carries this tag; dagster.yaml lets one such run at a time.
-WRITER_TAG = {"throughline/warehouse": "writer"}
-
 CRM_SOURCES = ("bitrix24", "crm_file", "calltracking")
 MODEL_GROUPS = ("staging", "intermediate", "marts")
 
@@ -21,14 +18,12 @@ daily_refresh_job = define_asset_job(
     name="daily_refresh",
     selection=everything,
     description="Everything: every source, dbt model and check, Markov, BI publication, report.",
-    tags=WRITER_TAG,
 )
 
 crm_hourly_job = define_asset_job(
     name="crm_hourly_refresh",
     selection=crm_models,
     description="CRM (Bitrix24 or CRM file), call tracking, the day's exchange rates, and the models on them.",
-    tags=WRITER_TAG,
 )
 
 jobs = [daily_refresh_job, crm_hourly_job]

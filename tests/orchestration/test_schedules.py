@@ -1,10 +1,13 @@
 """Schedules, jobs and partitions: the run requests for a given time, the jobs' selections."""
 
 from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import yaml
 from dagster import AssetKey, AssetSelection, RunRequest, build_schedule_context
 
+import orchestration
 from orchestration.definitions import defs
 from orchestration.jobs import crm_models
 from orchestration.partitions import daily_partitions, range_tags
@@ -87,6 +90,9 @@ def test_crm_job_holds_crm_calls_and_their_models_not_ads() -> None:
         assert AssetKey(["bitrix24", "leads"]) in keys
 
 
-def test_both_jobs_carry_the_single_writer_tag() -> None:
-    for name in ("daily_refresh", "crm_hourly_refresh"):
-        assert defs.resolve_job_def(name).tags["throughline/warehouse"] == "writer"
+def test_the_instance_queues_every_run_one_at_a_time() -> None:
+    """Not only the two jobs' runs: a UI Materialize or an asset backfill writes the warehouse too
+    and carries no job tag, so the limit is on all runs."""
+    instance = yaml.safe_load((Path(orchestration.__file__).parent / "dagster_home" / "dagster.yaml").read_text())
+    assert instance["concurrency"]["runs"] == {"max_concurrent_runs": 1}
+    assert instance["telemetry"] == {"enabled": False}
