@@ -33,3 +33,14 @@ def range_tags(first: date, last: date) -> dict[str, str]:
         "dagster/asset_partition_range_end": last.isoformat(),
     }
 
+
+
+# The scheduled daily run covers the restatement window's partitions, yet each source reloads only
+# its own window up to the run's last day: from its last loaded day less its `lookback_days` (GA4's
+# export 3 days, as the export restates, the ad platforms 28). A backfill loads exactly its days.
+OWN_WINDOW_TAG = "throughline/window"
+
+
+def restatement_tags(first: date, last: date) -> dict[str, str]:
+    """Run tags of the daily run: partitions first..last, each source in its own window."""
+    return {**range_tags(first, last), OWN_WINDOW_TAG: "own"}

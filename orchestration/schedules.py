@@ -8,12 +8,13 @@ from datetime import date, timedelta
 from dagster import RunRequest, ScheduleDefinition, ScheduleEvaluationContext, schedule
 
 from orchestration.jobs import crm_hourly_job, daily_refresh_job
-from orchestration.partitions import partitions_start, range_tags
+from orchestration.partitions import partitions_start, restatement_tags
 from throughline.settings import Settings
 
 DAILY_CRON = "0 6 * * *"
 HOURLY_CRON = "15 * * * *"
-# Ad platforms restate recent days: the daily run re-loads this many days of ad spend and GA4.
+# Ad platforms restate recent days: the daily run covers this many days of partitions (each
+# source reloads its own lookback_days of them).
 DEFAULT_RESTATEMENT_DAYS = 28
 
 TIMEZONE = Settings.from_env().timezone
@@ -33,13 +34,13 @@ def daily_window(today: date, days: int) -> tuple[date, date]:
     job=daily_refresh_job,
     cron_schedule=DAILY_CRON,
     execution_timezone=TIMEZONE,
-    description="Every morning: reload the restatement window of ad spend and GA4, all other "
+    description="Every morning: reload each source's restatement window (ad spend 28 days, GA4 3), all other "
     "sources, rebuild every model, publish to BI and write the owner's report.",
 )
 def daily_refresh_schedule(context: ScheduleEvaluationContext) -> RunRequest:
     today = Settings.from_env().today(context.scheduled_execution_time)
     first, last = daily_window(today, restatement_days())
-    return RunRequest(run_key=f"daily-{today.isoformat()}", tags=range_tags(first, last))
+    return RunRequest(run_key=f"daily-{today.isoformat()}", tags=restatement_tags(first, last))
 
 
 crm_hourly_schedule = ScheduleDefinition(

@@ -27,7 +27,7 @@ from dlt.extract.source import DltSource
 
 from ingestion.common.redaction import redact
 from ingestion.pipeline import SOURCE_NAMES, make_pipeline, source_module
-from orchestration.partitions import DAILY_SOURCES, daily_partitions
+from orchestration.partitions import DAILY_SOURCES, OWN_WINDOW_TAG, daily_partitions
 from orchestration.project import source_tables
 from orchestration.resources import WarehouseResource, ingestion_retry_policy
 
@@ -142,7 +142,8 @@ def declared_specs(name: str, module: ModuleType) -> list[AssetSpec]:
 
 
 def partition_kwargs(context: AssetExecutionContext, source: Any) -> dict[str, str]:
-    """The first and last day (inclusive) of the partitions this run covers: keys are ISO dates."""
+    """The first and last day (inclusive) of the partitions this run covers: keys are ISO dates.
+    The daily run gives only the last: the source reloads its own window up to it."""
     if context.has_partition_key_range:
         first, last = context.partition_key_range.start, context.partition_key_range.end
     elif context.has_partition_key:
@@ -156,6 +157,8 @@ def partition_kwargs(context: AssetExecutionContext, source: Any) -> dict[str, s
             f"{source.__module__}.source() must accept {', '.join(sorted(missing))} "
             "to load a date range (daily partitions)"
         )
+    if context.run.tags.get(OWN_WINDOW_TAG) == "own":
+        return {"end_date": last}
     return {"start_date": first, "end_date": last}
 
 

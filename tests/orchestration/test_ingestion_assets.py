@@ -1,20 +1,22 @@
 """The dlt translator and the declaration of unconfigured sources, on real dlt sources."""
 
 import types
-from datetime import timedelta
+from datetime import date, timedelta
+from types import SimpleNamespace
 
 import dlt
 import pytest
-from dagster import AssetKey, PartitionKeyRange, build_asset_context
+from dagster import AssetKey, PartitionKeyRange
 from dagster_dlt.translator import DltResourceTranslatorData
 
+from ingestion.common.config import load_window
 from orchestration.assets.ingestion import (
     ThroughlineDltTranslator,
     declared_source,
     freshness_policy,
     partition_kwargs,
 )
-from orchestration.partitions import daily_partitions
+from orchestration.partitions import daily_partitions, restatement_tags
 
 
 @dlt.source(name="calltracking")
@@ -57,19 +59,40 @@ def test_crm_is_expected_fresher_than_ad_spend() -> None:
     assert freshness_policy("google_ads").fail_window.to_timedelta() == timedelta(hours=52)
 
 
+def _run_context(key: str | None = None, days: PartitionKeyRange | None = None, **tags: str) -> SimpleNamespace:
+    """What partition_kwargs reads of an asset's execution context in a run with these tags."""
+    return SimpleNamespace(has_partition_key=key is not None, partition_key=key,
+                           has_partition_key_range=days is not None, partition_key_range=days,
+                           run=SimpleNamespace(tags=tags))
+
+
 def test_a_partition_run_passes_its_days_to_the_source() -> None:
     def source(start_date: str | None = None, end_date: str | None = None):
         return None
 
-    context = build_asset_context(partition_key="2026-03-10")
     # A single partition is a one-day range: start and end are the same local day.
-    assert partition_kwargs(context, source) == {
+    assert partition_kwargs(_run_context("2026-03-10"), source) == {
         "start_date": "2026-03-10",
         "end_date": "2026-03-10",
     }
-    days = build_asset_context(partition_key_range=PartitionKeyRange("2026-03-01", "2026-03-03"))
+    days = _run_context(days=PartitionKeyRange("2026-03-01", "2026-03-03"))
     assert partition_kwargs(days, source) == {"start_date": "2026-03-01", "end_date": "2026-03-03"}
-    assert partition_kwargs(build_asset_context(), source) == {}
+    assert partition_kwargs(_run_context(), source) == {}
+
+
+def test_the_daily_run_lets_each_source_reload_its_own_window() -> None:
+    """The schedule's 28 days of partitions are the ad platforms' restatement window; GA4's export
+    restates 3 days, and reloading 28 of them every morning would only cost (BigQuery bills each
+    scan). The source gets the window's last day and goes back its own lookback_days from the day
+    it last loaded."""
+    def source(start_date: str | None = None, end_date: str | None = None):
+        return None
+
+    tags = restatement_tags(date(2026, 2, 10), date(2026, 3, 10))
+    daily = _run_context(days=PartitionKeyRange("2026-02-10", "2026-03-10"), **tags)
+    assert partition_kwargs(daily, source) == {"end_date": "2026-03-10"}
+    assert load_window({"last_day": "2026-03-09"}, start_date=None, end_date="2026-03-10", lookback_days=3,
+                       today=date(2026, 3, 10)) == (date(2026, 3, 6), date(2026, 3, 10))
 
 
 def test_a_source_without_date_arguments_cannot_be_partitioned() -> None:
@@ -77,7 +100,7 @@ def test_a_source_without_date_arguments_cannot_be_partitioned() -> None:
         return None
 
     with pytest.raises(TypeError, match="must accept end_date, start_date"):
-        partition_kwargs(build_asset_context(partition_key="2026-03-10"), source)
+        partition_kwargs(_run_context("2026-03-10"), source)
 
 
 def test_daily_partitions_start_where_configured() -> None:

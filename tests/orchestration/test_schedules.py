@@ -38,6 +38,7 @@ def test_daily_schedule_reloads_the_last_28_days_up_to_today() -> None:
     assert request.run_key == "daily-2026-03-10"
     assert request.tags["dagster/asset_partition_range_start"] == "2026-02-10"
     assert request.tags["dagster/asset_partition_range_end"] == "2026-03-10"
+    assert request.tags["throughline/window"] == "own"  # each source reloads its own lookback_days
 
 
 def test_local_date_not_utc_date_names_the_run() -> None:
