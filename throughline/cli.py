@@ -96,7 +96,7 @@ def run(
     full_refresh: Annotated[bool, typer.Option(
         "--full-refresh",
         help="Rebuild the incremental facts from all history (after editing channel_rules or an "
-             "attribution setting, or loading old data late).")] = False,
+             "attribution setting, or upgrading Throughline).")] = False,
     replace_demo: Annotated[bool, typer.Option(
         "--replace-demo",
         help="The warehouse holds the synthetic demo business: discard it and load the configured "

@@ -21,9 +21,38 @@
 {%- endmacro %}
 
 {#- The moment from which rows are rebuilt: `reprocess_days` before the newest `column` of
-    this model's current table. -#}
-{% macro reprocess_cutoff(column) -%}
-    {{ dbt.dateadd('day', -1 * var('reprocess_days'), newest_in_this(column)) }}
+    this model's current table, or earlier when a load since the table was built wrote older
+    days of `loaded_from` (a source, table and date column: a backfill of past days). -#}
+{% macro reprocess_cutoff(column, loaded_from=none) -%}
+    {%- set cutoff = dbt.dateadd('day', -1 * var('reprocess_days'), newest_in_this(column)) -%}
+    {%- set backfilled = earliest_day_loaded_since_built(*loaded_from) if loaded_from else none -%}
+    {%- if backfilled is none -%}
+    {{ cutoff }}
+    {%- else -%}
+    {#- a day is the source's local day: from the UTC day before it -#}
+    least({{ cutoff }}, cast('{{ backfilled - modules.datetime.timedelta(days=1) }}' as {{ dbt.type_timestamp() }}))
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The earliest `date_column` of the rows that dlt loads of source `source_name` wrote into
+    `table_name` after this model's newest build stamp (none without such rows). Both read before
+    the model runs: new loads sit at the end of the table, so the scan skips the older ones. -#}
+{% macro earliest_day_loaded_since_built(source_name, table_name, date_column) -%}
+    {%- if not execute -%}{{ return(none) }}{%- endif -%}
+    {%- set table = source(source_name, table_name) -%}
+    {%- set loads = source(source_name, '_dlt_loads') -%}
+    {%- set table_exists = adapter.get_relation(table.database, table.schema, table.identifier) -%}
+    {%- set loads_exist = adapter.get_relation(loads.database, loads.schema, loads.identifier) -%}
+    {%- if table_exists is none or loads_exist is none -%}{{ return(none) }}{%- endif -%}
+    {%- if '_dlt_load_id' not in adapter.get_columns_in_relation(table_exists) | map(attribute='name') | list -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set first_new_load = run_query('select min(load_id) from ' ~ loads ~ ' where inserted_at > '
+                                       ~ newest_in_this('rebuilt_at')).columns[0].values()[0] -%}
+    {%- if first_new_load is none -%}{{ return(none) }}{%- endif -%}
+    {%- set earliest = run_query('select min(' ~ date_column ~ ') from ' ~ table ~ " where _dlt_load_id >= '"
+                                 ~ first_new_load ~ "'").columns[0].values()[0] -%}
+    {{ return(earliest) }}
 {%- endmacro %}
 
 {#- When this dbt invocation started: stamps the rows a run rebuilt, so models downstream pick

@@ -279,6 +279,35 @@ def test_a_lead_edited_in_the_crm_rebuilds_its_path(golden_built: Warehouse, tmp
         pd.testing.assert_frame_equal(daily_tables[table], frame, check_dtype=False, obj=table)
 
 
+def test_a_backfill_of_old_days_reaches_the_marts(tmp_path) -> None:
+    """Weeks after the build, a backfill loads two August days of GA4 (a partition run): a visit
+    of v1 before its lead, and a new visitor's. They are older than the reprocess window, yet the
+    daily run after the load rebuilds them, as a full rebuild has them (it took --full-refresh)."""
+    tables = golden.raw_tables()
+    loaded = {"schema_name": "ga4", "status": 0}
+    events = tables["raw_ga4.events"].assign(_dlt_load_id="1790000000.100000")
+    first_load = pd.DataFrame([{**loaded, "load_id": "1790000000.100000",
+                                "inserted_at": golden.ts("2026-09-09T00:00:00")}])
+    path = tmp_path / "warehouse.duckdb"
+    load_raw(path, {**tables, "raw_ga4.events": events, "raw_ga4._dlt_loads": first_load})
+    warehouse = Warehouse.from_url(f"duckdb:///{path}")
+    build(warehouse, full_refresh=True)
+
+    backfill = pd.DataFrame([*golden.session_events("v1", 900, "2026-08-25T09:00:00", "google", "cpc", "101"),
+                             *golden.session_events("v9", 901, "2026-08-20T23:30:00", "google", "organic")])
+    backfill_load = {**loaded, "load_id": "1800000000.200000", "inserted_at": pd.Timestamp.now(tz="UTC")}
+    load_raw(path, {"raw_ga4.events": pd.concat([events, backfill.assign(_dlt_load_id=backfill_load["load_id"])]),
+                    "raw_ga4._dlt_loads": pd.concat([first_load, pd.DataFrame([backfill_load])])})
+    build(warehouse)
+    daily = snapshot(warehouse)
+    rebuild_whole(warehouse)
+
+    sessions = daily["marts.fct_sessions"]
+    assert set(sessions.loc[sessions["ga_session_id"].isin([900, 901]), "client_id"]) == {"v1", "v9"}
+    for table, frame in snapshot(warehouse).items():
+        pd.testing.assert_frame_equal(daily[table], frame, check_dtype=False, obj=table)
+
+
 def test_tables_an_older_release_built_take_the_new_columns(golden_built: Warehouse, tmp_path: Path) -> None:
     """Leads and deals rewrite only their changed rows: after an upgrade that adds a column or
     changes a type, the daily run brings the tables the older release built to the new columns

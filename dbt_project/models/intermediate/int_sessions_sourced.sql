@@ -1,6 +1,7 @@
 -- One row per GA session (client_id + ga_session_id) with its traffic source (the macro
 -- sessions_from_events says how it is chosen).
--- Incremental: a daily run rebuilds the sessions with events in the reprocess window, from all
+-- Incremental: a daily run rebuilds the sessions with events in the reprocess window (from the
+-- earliest day a GA4 load since the last build wrote, when a backfill wrote older days), from all
 -- their events (a session runs at most a day before the window); rebuilt_at moves only for the
 -- sessions that are new or came out different. A full build goes in batches of sessions
 -- (session_build_batches) to stay within memory.
@@ -13,7 +14,7 @@
 ) }}
 
 {% if is_incremental() %}
-{% set reprocess_from = reprocess_cutoff('started_at') %}
+{% set reprocess_from = reprocess_cutoff('started_at', loaded_from=('ga4', 'events', 'event_date')) %}
 -- event_date (the property's local date, within a day of the UTC time) narrows the scan first.
 with recent_sessions as (
     select distinct e.client_id, e.ga_session_id

@@ -41,10 +41,15 @@ changed_contacts as (
     where c.contact_key <> b.contact_key
 ),
 
+-- the window's visitors, and those of older sessions rebuilt since (a backfill of past days)
 recent_visitors as (
     select distinct client_id
     from {{ ref('int_sessions') }}
     where started_at >= {{ reprocess_from }}
+    union
+    select client_id
+    from {{ ref('int_sessions') }}
+    where rebuilt_at > {{ built_until() }}
 ),
 
 recent_callers as (
