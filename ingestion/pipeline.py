@@ -2,7 +2,8 @@
 
 Each source package `ingestion/<name>/` exposes:
 - `source()` — the `@dlt.source` (configuration from dlt config/secrets/env, no I/O in its body);
-- `is_configured() -> bool` — whether the keys it needs are present.
+- `required_settings() -> tuple[str, ...]` — the keys it needs as configured now (`a|b`: either);
+- `is_configured() -> bool` — whether they are present (and usable).
 """
 
 from __future__ import annotations

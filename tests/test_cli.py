@@ -112,6 +112,35 @@ def test_a_selection_dagster_cannot_resolve_is_a_clear_error(env_file, tmp_path,
         assert f"Error: --select '{selection}'" in result.output and says in result.output, result.output
 
 
+def test_doctor_names_what_a_source_still_needs(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A source begun but not finished is named with the settings it lacks (it was 'not
+    configured', as if none were set); a provider in capitals is the provider; every file a
+    source reads is checked, not the first."""
+    from ingestion import calltracking
+    from throughline.doctor import _check_source
+
+    for key, value in {"CUSTOMER_IDS": "1111111111", "CLIENT_ID": "id", "CLIENT_SECRET": "secret"}.items():
+        monkeypatch.setenv(f"SOURCES__GOOGLE_ADS__{key}", value)
+    google = _check_source("google_ads")
+    assert (google.status, google.details) == ("failed", "partly configured, skipped until "
+                                               "SOURCES__GOOGLE_ADS__REFRESH_TOKEN set")
+    assert "secret" not in google.details
+    assert _check_source("meta_ads").details == "not configured (see .env.example)"
+
+    monkeypatch.setenv("SOURCES__CALLTRACKING__PROVIDER", "Ringostat")
+    assert _check_source("calltracking").details == (
+        "partly configured, skipped until SOURCES__CALLTRACKING__AUTH_KEY or SOURCES__CALLTRACKING__API_KEY set")
+    monkeypatch.setenv("SOURCES__CALLTRACKING__AUTH_KEY", "key")
+    assert calltracking.is_configured()
+
+    costs = tmp_path / "costs.csv"
+    costs.write_text("date_from,date_to,channel,campaign,amount,currency\n")
+    monkeypatch.setenv("SOURCES__MANUAL_COSTS__COSTS_PATH", str(costs))
+    monkeypatch.setenv("SOURCES__MANUAL_COSTS__PLAN_PATH", str(tmp_path / "plan.csv"))
+    manual = _check_source("manual_costs")
+    assert (manual.status, manual.details) == ("failed", f"plan_path: {tmp_path / 'plan.csv'} does not exist")
+
+
 def test_every_option_says_what_it_does() -> None:
     """`--help` explains every option of every command (marketers read it too)."""
     import typer

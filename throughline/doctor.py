@@ -12,6 +12,7 @@ from urllib.parse import unquote, urlparse
 import dlt
 import requests
 
+from ingestion.common.config import missing_settings
 from ingestion.common.redaction import redact, register_secret
 from ingestion.pipeline import SOURCE_NAMES, source_module
 from throughline.demo import HOLDS_DEMO, held_demo_business
@@ -111,20 +112,35 @@ def _check_bi(dsn: str) -> Check:
 
 def _check_source(name: str) -> Check:
     label = f"source {name}"
-    if not source_module(name).is_configured():
-        return Check(label, "skipped", "not configured (see .env.example)")
-    for key in LOCATION_KEYS[name]:
-        value = dlt.config.get(f"sources.{name}.{key}") or dlt.secrets.get(f"sources.{name}.{key}")
-        if not value:
-            continue
-        value = str(value)
-        if value.startswith(("http://", "https://")):
-            return _check_url(label, value)
-        path = Path(value)
-        if path.exists():
-            return Check(label, "ok", f"{key}: {path} exists")
-        return Check(label, "failed", f"{key}: {path} does not exist")
-    return Check(label, "ok", "configured (default endpoint)")
+    module = source_module(name)
+    if not module.is_configured():
+        required = module.required_settings()
+        missing = missing_settings(name, *required)
+        if len(missing) == len(required):
+            return Check(label, "skipped", "not configured (see .env.example)")
+        if missing:  # begun but not finished: the source is skipped until the rest is set
+            return Check(label, "failed", f"partly configured, skipped until {', '.join(missing)} set")
+        return Check(label, "failed", "configured, but not as it can be read (see .env.example)")
+    located = [_check_location(name, key) for key in LOCATION_KEYS[name]]
+    located = [check for check in located if check is not None]
+    if not located:
+        return Check(label, "ok", "configured (default endpoint)")
+    failed = [check for check in located if check.status == "failed"]
+    return Check(label, "failed" if failed else "ok", "; ".join(check.details for check in failed or located))
+
+
+def _check_location(name: str, key: str) -> Check | None:
+    """Whether the URL or path the source reads from under `key` answers (None: not set)."""
+    value = dlt.config.get(f"sources.{name}.{key}") or dlt.secrets.get(f"sources.{name}.{key}")
+    if not value:
+        return None
+    value = str(value)
+    if value.startswith(("http://", "https://")):
+        return _check_url(key, value)
+    path = Path(value)
+    if path.exists():
+        return Check(key, "ok", f"{key}: {path} exists")
+    return Check(key, "failed", f"{key}: {path} does not exist")
 
 
 def _check_url(label: str, url: str) -> Check:

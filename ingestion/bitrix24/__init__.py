@@ -19,8 +19,12 @@ log = logging.getLogger("throughline.ingestion")
 NAME = "bitrix24"
 
 
+def required_settings() -> tuple[str, ...]:
+    return ("webhook_url",)
+
+
 def is_configured() -> bool:
-    return _is_configured(NAME, "webhook_url")
+    return _is_configured(NAME, *required_settings())
 
 
 @dlt.source(name=NAME)

@@ -25,13 +25,18 @@ from ingestion.common.http import ApiClient, Pacer
 NAME = "calltracking"
 
 
+def _provider() -> str:
+    return str(config_value(NAME, "provider", "")).strip().lower()
+
+
+def required_settings() -> tuple[str, ...]:
+    if _provider() == "callrail":
+        return ("provider", "account_id", "api_key|auth_key")
+    return ("provider", "auth_key|api_key")
+
+
 def is_configured() -> bool:
-    provider = config_value(NAME, "provider")
-    if provider == "ringostat":
-        return _is_configured(NAME, "auth_key|api_key")
-    if provider == "callrail":
-        return _is_configured(NAME, "account_id", "api_key|auth_key")
-    return False
+    return _provider() in settings.DEFAULT_BASE_URLS and _is_configured(NAME, *required_settings())
 
 
 @dlt.source(name=NAME)

@@ -22,12 +22,19 @@ def config_value(source: str, key: str, default: Any = None) -> Any:
     return default if value is None or value == "" else value
 
 
+def missing_settings(source: str, *required: str) -> list[str]:
+    """The required keys not set (a key written `a|b` is satisfied by either), named as the
+    environment variables that set them."""
+    return [
+        " or ".join(f"SOURCES__{source.upper()}__{option.upper()}" for option in key.split("|"))
+        for key in required
+        if all(config_value(source, option) is None for option in key.split("|"))
+    ]
+
+
 def is_configured(source: str, *required: str) -> bool:
     """Every required key is set (a key written `a|b` is satisfied by either)."""
-    return all(
-        any(config_value(source, option) is not None for option in key.split("|"))
-        for key in required
-    )
+    return not missing_settings(source, *required)
 
 
 def as_list(value: Any) -> list[str]:

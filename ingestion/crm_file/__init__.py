@@ -81,8 +81,12 @@ REQUIRED_TABLES = ("leads",)
 START_COLUMNS = {"leads": "created_at", "deals": "created_at", "lead_status_history": "changed_at"}
 
 
+def required_settings() -> tuple[str, ...]:
+    return ("path",)
+
+
 def is_configured() -> bool:
-    return _is_configured(NAME, "path")
+    return _is_configured(NAME, *required_settings())
 
 
 def _location(path: Path, table: str) -> tuple[str | None, str | None]:

@@ -12,6 +12,7 @@ from dlt.sources import DltResource
 
 from ingestion.common.config import (
     advance_window,
+    config_value,
     load_window,
     secrets,
 )
@@ -26,8 +27,16 @@ NAME = "ga4"
 BATCH_ROWS = 200_000
 
 
+def required_settings() -> tuple[str, ...]:
+    """The BigQuery export's files, or the Data API's property and its credentials."""
+    data_api = config_value(NAME, "property_id") is not None or config_value(NAME, "credentials") is not None
+    if config_value(NAME, "export_path") is None and data_api:
+        return ("property_id", "credentials")
+    return ("export_path",)
+
+
 def is_configured() -> bool:
-    return _is_configured(NAME, "export_path") or _is_configured(NAME, "property_id", "credentials")
+    return _is_configured(NAME, *required_settings())
 
 
 @dlt.source(name=NAME)

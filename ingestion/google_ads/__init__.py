@@ -24,8 +24,12 @@ from ingestion.google_ads import helpers, settings
 NAME = "google_ads"
 
 
+def required_settings() -> tuple[str, ...]:
+    return ("customer_ids", "client_id", "client_secret", "refresh_token",)
+
+
 def is_configured() -> bool:
-    return _is_configured(NAME, "customer_ids", "client_id", "client_secret", "refresh_token")
+    return _is_configured(NAME, *required_settings())
 
 
 @dlt.source(name=NAME)

@@ -40,8 +40,12 @@ PLAN_COLUMNS = {
 MONEY = {"data_type": "decimal", "precision": 18, "scale": 2}
 
 
+def required_settings() -> tuple[str, ...]:
+    return ("costs_path|plan_path",)
+
+
 def is_configured() -> bool:
-    return _is_configured(NAME, "costs_path|plan_path")
+    return _is_configured(NAME, *required_settings())
 
 
 def _period_ok(row: dict[str, Any]) -> str | None:

@@ -23,8 +23,12 @@ from ingestion.meta_ads import helpers, settings
 NAME = "meta_ads"
 
 
+def required_settings() -> tuple[str, ...]:
+    return ("ad_account_ids", "access_token",)
+
+
 def is_configured() -> bool:
-    return _is_configured(NAME, "ad_account_ids", "access_token")
+    return _is_configured(NAME, *required_settings())
 
 
 @dlt.source(name=NAME)
