@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from dagster import DagsterInstance, build_sensor_context
@@ -16,6 +18,7 @@ from throughline.health import HEALTH_CHECKS
 
 MISSED_CALLS = next(c for c in HEALTH_CHECKS if c.name == "missed_calls")
 DAGSTER_URL = "http://dagster.example:3000"
+INSTANCE_FILE = Path(__file__).parents[2] / "orchestration" / "dagster_home" / "dagster.yaml"
 
 
 def _tick(instance: DagsterInstance, cursor: str | None) -> str | None:
@@ -29,13 +32,26 @@ def _run(world: World, publish, instance: DagsterInstance) -> str:
     return run_checks([health_check(MISSED_CALLS)], instance).run_id
 
 
+def _instance(kind: str, home: Path, monkeypatch: pytest.MonkeyPatch) -> DagsterInstance:
+    """An in-memory instance, or one as `make dev` and a deployment run it: from the project's
+    instance file (its event log on disk, which Dagster's default would split by run)."""
+    if kind == "in memory":
+        return DagsterInstance.ephemeral()
+    home.mkdir()
+    shutil.copyfile(INSTANCE_FILE, home / "dagster.yaml")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    return DagsterInstance.get()
+
+
+@pytest.mark.parametrize("kind", ["in memory", "project instance file"])
 def test_alert_then_exactly_one_recovery(
-    world: World, publish, smtp_server, webhook_receiver, monkeypatch: pytest.MonkeyPatch
+    kind: str, world: World, publish, smtp_server, webhook_receiver, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     (mail_url, mail), (hook_url, hook) = smtp_server, webhook_receiver
     monkeypatch.setenv("THROUGHLINE_ALERT_URLS", f"{mail_url}, {hook_url}")
     monkeypatch.setenv("THROUGHLINE_DAGSTER_URL", DAGSTER_URL)
-    instance = DagsterInstance.ephemeral()
+    instance = _instance(kind, tmp_path / "dagster_home", monkeypatch)
     calls = world.frames["marts.fct_calls"]
     clean_missed = calls["is_missed"].copy()
     taras = (calls["manager_id"] == "2") & (calls["call_id"].str[-1].astype(int) < 3)
