@@ -13,6 +13,7 @@ from dagster import (
     AssetsDefinition,
     AssetSpec,
     BackfillPolicy,
+    Failure,
     FreshnessPolicy,
     MaterializeResult,
     multi_asset,
@@ -25,6 +26,7 @@ from dlt.common.configuration.exceptions import (
 )
 from dlt.extract.source import DltSource
 
+from ingestion.common.http import SourceError
 from ingestion.common.redaction import redact
 from ingestion.pipeline import SOURCE_NAMES, make_pipeline, source_module
 from orchestration.partitions import DAILY_SOURCES, OWN_WINDOW_TAG, daily_partitions
@@ -162,6 +164,21 @@ def partition_kwargs(context: AssetExecutionContext, source: Any) -> dict[str, s
     return {"start_date": first, "end_date": last}
 
 
+# A client error the API will answer the same way however often it is asked (not a timeout or a
+# rate limit): bad credentials, a missing permission or account, a request it does not accept.
+TRANSIENT_CLIENT_ERRORS = frozenset({408, 429})
+
+
+def refusal(error: BaseException | None) -> SourceError | None:
+    """The API's refusal behind a failed load (an HTTP 4xx that retrying cannot change), if any."""
+    while error is not None:
+        status = error.status if isinstance(error, SourceError) else None
+        if status and 400 <= status < 500 and status not in TRANSIENT_CLIENT_ERRORS:
+            return error
+        error = error.__cause__ or error.__context__
+    return None
+
+
 def _skipped(context: AssetExecutionContext, name: str) -> Iterator[MaterializeResult]:
     message = (
         f"{name}: not configured, skipped (set its SOURCES__{name.upper()}__* settings; "
@@ -197,13 +214,20 @@ def build_source_assets(name: str) -> AssetsDefinition:
             return
         target = warehouse.get()
         source = module.source(**(partition_kwargs(context, module.source) if partitioned else {}))
-        with target.lock():
-            yield from dlt.run(
-                context=context,
-                dlt_source=source,
-                dlt_pipeline=make_pipeline(name, target),
-                dagster_dlt_translator=translator,
-            )
+        try:
+            with target.lock():
+                yield from dlt.run(
+                    context=context,
+                    dlt_source=source,
+                    dlt_pipeline=make_pipeline(name, target),
+                    dagster_dlt_translator=translator,
+                )
+        except Exception as error:
+            refused = refusal(error)
+            if refused is None:
+                raise
+            # credentials, a permission or a request the API refuses: retrying cannot help
+            raise Failure(description=str(refused), allow_retries=False) from error
         if loads.key in context.selected_asset_keys:
             yield MaterializeResult(asset_key=loads.key)
 

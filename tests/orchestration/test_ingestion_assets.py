@@ -116,3 +116,45 @@ def test_a_bad_selection_is_a_clear_error() -> None:
         selected_keys(job, "group:google_ads*")
     with pytest.raises(ValueError, match="matches no asset"):
         selected_keys(job, "key:nothing/here")
+
+
+@pytest.mark.parametrize(("status", "attempts"), [(403, 1), (None, 2)])
+def test_an_api_that_refuses_the_request_is_not_asked_again(
+    status: int | None, attempts: int, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A load the API refuses (HTTP 403: the token lacks a permission) fails at once, naming it;
+    one that gave up on a flaky API (no status: attempts ran out) is retried by the step's policy
+    (one retry in CI)."""
+    from dagster import DagsterEventType, materialize
+    from dagster_dlt import DagsterDltResource
+
+    from ingestion.common.http import SourceError
+    from ingestion.pipeline import source_module
+    from orchestration.assets.ingestion import build_source_assets
+    from orchestration.resources import WarehouseResource
+
+    monkeypatch.setenv("THROUGHLINE_ENV", "ci")
+    module = source_module("meta_ads")
+    reason = "HTTP 403: (#200) Ad account owner has NOT grant ads_read permission" if status else "gave up"
+
+    @dlt.source(name="meta_ads")
+    def refusing(start_date: str | None = None, end_date: str | None = None):
+        @dlt.resource(name="ad_insights")
+        def ad_insights():
+            raise SourceError("meta_ads", "act_1/insights", "page 1", reason, status)
+            yield  # a generator, as dlt resources are
+
+        return ad_insights
+
+    monkeypatch.setattr(module, "is_configured", lambda: True)
+    monkeypatch.setattr(module, "source", refusing)
+    result = materialize(
+        [build_source_assets("meta_ads")], partition_key="2026-03-10", raise_on_error=False,
+        resources={"dlt": DagsterDltResource(),
+                   "warehouse": WarehouseResource(url=f"duckdb:///{tmp_path}/warehouse.duckdb")},
+    )
+    assert not result.success
+    events = [event.event_type for event in result.all_events]
+    assert events.count(DagsterEventType.STEP_START) + events.count(DagsterEventType.STEP_RESTARTED) == attempts
+    failure = next(e for e in result.all_events if e.event_type == DagsterEventType.STEP_FAILURE)
+    assert ("ads_read permission" in str(failure.event_specific_data.error)) == bool(status)
