@@ -208,7 +208,7 @@ def sessions_unknown_campaign(read: Reader, s: HealthSettings, now: datetime) ->
     frame = read(
         "select s.session_date, s.utm_campaign, s.sessions, m.campaign_id "
         f"from {SESSION_COUNTS} as s left join intermediate.int_campaign_matches as m "
-        "on m.utm_campaign = s.utm_campaign and m.is_chosen "
+        "on m.utm_campaign = s.utm_campaign and m.channel = s.channel and m.is_chosen "
         f"where {_in_window('session_date', SESSION_COUNTS, s, 's.')} "
         f"and s.channel in ({channels}) and s.utm_campaign is not null"
     )

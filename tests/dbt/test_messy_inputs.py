@@ -85,6 +85,9 @@ def query(build_warehouse):
     campaigns = tables["raw_google_ads.campaign_stats"]
     display = {**campaigns.iloc[0].to_dict(), "campaign_id": "103", "campaign_name": "Display Remarketing",
                "advertising_channel_type": "DISPLAY", "cost_micros": 250_000_000, "cost": 250.0}
+    # a Google Ads search campaign named as Meta's "Leads Broad", which v1's facebook / cpc visit carries
+    same_name = {**campaigns.iloc[0].to_dict(), "campaign_id": "104", "campaign_name": "Leads Broad",
+                 "advertising_channel_type": "SEARCH", "cost_micros": 100_000_000, "cost": 100.0}
     costs = tables["raw_manual_costs.costs"]
     influencer = {**costs.iloc[0].to_dict(), "date_from": date(2026, 9, 1), "date_to": date(2026, 9, 7),
                   "channel": "Organic Social", "campaign": "influencer_sept", "amount": 6000.0, "row_number": 3}
@@ -123,7 +126,8 @@ def query(build_warehouse):
         "raw_crm_file.deals": pd.DataFrame(crm_file_deals),
         "raw_crm_file.managers": pd.DataFrame([{"manager_id": "1", "manager_name": "Anna Koval",
                                                 "email": "anna@example.ua"}]),
-        "raw_google_ads.campaign_stats": pd.concat([campaigns, pd.DataFrame([display])], ignore_index=True),
+        "raw_google_ads.campaign_stats": pd.concat([campaigns, pd.DataFrame([display, same_name])],
+                                                   ignore_index=True),
         "raw_manual_costs.costs": pd.concat([costs, pd.DataFrame([influencer, agency_fee])],
                                             ignore_index=True),
     })
@@ -224,12 +228,18 @@ def test_a_manual_cost_past_the_last_rate_is_converted_at_that_rate(query) -> No
         (date(2026, 11, day), pytest.approx(4100)) for day in (1, 2)]
 
 
-def test_a_manual_cost_named_like_an_ad_campaign_does_not_take_its_sessions(query) -> None:
-    """Its sessions are reported under Meta's campaign, and the fee is still tagged: not spend
-    without sessions."""
+def test_campaigns_named_alike_leave_a_tags_visits_to_its_channels_campaign(query) -> None:
+    """Meta's "Leads Broad", a Google Ads search campaign and a manual fee of the same name: the
+    facebook / cpc visits are reported under Meta's campaign (by platform name, Google's took them),
+    and the other two are still tagged: not spend without sessions."""
     assert query("select platform, campaign_id, matched_by_id, is_chosen from intermediate.int_campaign_matches "
-                 "where utm_campaign = 'leads broad' order by is_chosen desc") == [
-        ("meta_ads", "201", False, True), ("manual", "leads broad", False, False)]
+                 "where utm_campaign = 'leads broad' and channel = 'Paid Social' order by is_chosen desc, 1") == [
+        ("meta_ads", "201", False, True), ("google_ads", "104", False, False), ("manual", "leads broad", False, False)]
+    assert query("select platform, campaign_id from marts.mart_campaign_performance where sessions > 0 "
+                 "and campaign_name like 'Leads Broad%' group by 1, 2") == [("meta_ads", "201")]
+    # that day's Google Ads spend no visit carries is the display campaign's 250 alone
+    assert query("select sum(spend_without_sessions) from marts.mart_data_health "
+                 "where source = 'google_ads' and date = '2026-09-01'") == [(250,)]
     assert query("select sum(spend_without_sessions) from marts.mart_data_health "
                  "where source = 'manual_costs' and date between '2026-10-30' and '2026-11-02'") == [(0,)]
 

@@ -182,8 +182,8 @@ def clean_world(now: datetime) -> World:
         "marts.fct_ad_spend": _spend(now),
         "marts.fct_sessions": _sessions(now),
         "intermediate.int_campaign_matches": pd.DataFrame(
-            [(utm, platform, cid, True) for platform, cid, _, utm, _, _ in CAMPAIGNS],
-            columns=["utm_campaign", "platform", "campaign_id", "is_chosen"],
+            [(utm, channel, platform, cid, True) for platform, cid, _, utm, channel, _ in CAMPAIGNS],
+            columns=["utm_campaign", "channel", "platform", "campaign_id", "is_chosen"],
         ),
         "marts.fct_leads": _leads(now),
         "marts.fct_calls": _calls(now),

@@ -155,7 +155,7 @@ def test_a_campaign_named_like_another_platforms_is_carried_by_its_tag(world: Wo
     meta = spend[spend["campaign_id"] == "333"].assign(campaign_id="444", campaign_name="Brand Search")
     world.frames["marts.fct_ad_spend"] = pd.concat([spend, meta], ignore_index=True)
     matches = world.frames["intermediate.int_campaign_matches"]
-    also = pd.DataFrame([("brand_search", "meta_ads", "444", False)], columns=matches.columns)
+    also = pd.DataFrame([("brand_search", "Paid Search", "meta_ads", "444", False)], columns=matches.columns)
     world.frames["intermediate.int_campaign_matches"] = pd.concat([matches, also], ignore_index=True)
     results = _run(world, publish)
     assert _failed(results) == set()

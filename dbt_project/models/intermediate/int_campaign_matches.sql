@@ -1,17 +1,19 @@
--- Which ad-platform (or manual-cost) campaign a normalised utm_campaign belongs to: the campaign
--- whose id it equals, else the one whose normalised name (any it has had) it equals (id wins).
--- A manual cost's campaign is a name its file gives, never an id, and an ad platform's campaign of
--- the same name comes first. Every candidate is kept: `is_chosen` marks the one a utm_campaign's
--- sessions and conversions are reported under, and the others still count as carried by it
--- (a Google Ads and a Meta campaign both named "Black Friday" are both tagged, not wasted).
-with utm_campaigns as (
-    select distinct utm_campaign from {{ ref('int_sessions') }} where utm_campaign is not null
+-- Which ad-platform (or manual-cost) campaign a normalised utm_campaign belongs to, per channel
+-- the tag arrived through: the campaign whose id it equals, else the one whose normalised name
+-- (any it has had) it equals (id wins). When campaigns on two platforms answer to one name (a
+-- Google Ads and a Meta campaign both called "Black Friday"), the one of the tag's channel wins
+-- (facebook / cpc visits are Meta's), then an ad platform's over a manual cost's (a manual cost's
+-- campaign is a name its file gives, never an id). Every candidate is kept: `is_chosen` marks the
+-- one the tag's sessions and conversions are reported under, and the others still count as carried
+-- by it (both are tagged, neither is waste).
+-- each utm_campaign with the channels it came through (a lead's own tag: no channel)
+with tagged as (
+    select distinct utm_campaign, channel from {{ ref('int_session_counts') }} where utm_campaign is not null
     union
-    select distinct utm_campaign from {{ ref('int_touch_paths') }} where utm_campaign is not null
+    select distinct utm_campaign, channel from {{ ref('int_attribution_daily') }} where utm_campaign is not null
     union
-    select distinct utm_campaign from {{ ref('int_leads') }} where utm_campaign is not null
-    union
-    select distinct utm_campaign from {{ ref('stg_ga4__daily_traffic') }} where utm_campaign is not null
+    select distinct utm_campaign, cast(null as text) as channel from {{ ref('int_leads') }}
+    where utm_campaign is not null
 ),
 
 campaigns as (
@@ -26,14 +28,16 @@ campaign_names as (
 ),
 
 candidates as (
-    select u.utm_campaign, c.platform, c.campaign_id, c.campaign_name, 1 as match_rank
-    from utm_campaigns as u
-    inner join campaigns as c on lower(c.campaign_id) = u.utm_campaign
+    select t.utm_campaign, t.channel, c.platform, c.campaign_id, c.campaign_name, c.channel as campaign_channel,
+        1 as match_rank
+    from tagged as t
+    inner join campaigns as c on lower(c.campaign_id) = t.utm_campaign
     where c.platform <> 'manual'
     union all
-    select u.utm_campaign, c.platform, c.campaign_id, c.campaign_name, 2 as match_rank
-    from utm_campaigns as u
-    inner join campaign_names as n on n.campaign_name_normalized = u.utm_campaign
+    select t.utm_campaign, t.channel, c.platform, c.campaign_id, c.campaign_name, c.channel as campaign_channel,
+        2 as match_rank
+    from tagged as t
+    inner join campaign_names as n on n.campaign_name_normalized = t.utm_campaign
     inner join campaigns as c on c.platform = n.platform and c.campaign_id = n.campaign_id
 ),
 
@@ -41,11 +45,17 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by utm_campaign
-            order by match_rank, case when platform = 'manual' then 1 else 0 end, platform, campaign_id
+            partition by utm_campaign, channel
+            order by
+                match_rank,
+                case when campaign_channel = channel then 0 else 1 end,
+                case when platform = 'manual' then 1 else 0 end,
+                platform,
+                campaign_id
         ) as pick
     from candidates
 )
 
-select utm_campaign, platform, campaign_id, campaign_name, match_rank = 1 as matched_by_id, pick = 1 as is_chosen
+select utm_campaign, channel, platform, campaign_id, campaign_name, match_rank = 1 as matched_by_id,
+    pick = 1 as is_chosen
 from ranked

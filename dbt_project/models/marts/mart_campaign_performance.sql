@@ -40,7 +40,7 @@ sessions as (
         s.utm_term,
         sum(s.sessions) as sessions
     from {{ ref('int_session_counts') }} as s
-    left join matches as m on m.utm_campaign = s.utm_campaign
+    left join matches as m on m.utm_campaign = s.utm_campaign and m.channel = s.channel
     where s.utm_campaign is not null
     group by 1, 2, 3, 4, 5, 6, 7, 8
 ),
@@ -62,7 +62,7 @@ attributed as (
         sum(a.new_customers) as new_customers,
         sum(a.revenue) as revenue
     from {{ ref('int_attribution_daily') }} as a
-    left join matches as m on m.utm_campaign = a.utm_campaign
+    left join matches as m on m.utm_campaign = a.utm_campaign and m.channel = a.channel
     where a.utm_campaign is not null and a.credit_date is not null
     group by 1, 2, 3, 4, 5, 6, 7, 8, 9
 ),

@@ -67,7 +67,8 @@ session_rows as (
         case when s.is_flagged_visitor then s.sessions else 0 end as flagged_sessions,
         0
     from {{ ref('int_session_counts') }} as s
-    left join {{ ref('int_campaign_matches') }} as m on m.utm_campaign = s.utm_campaign and m.is_chosen
+    left join {{ ref('int_campaign_matches') }} as m
+        on m.utm_campaign = s.utm_campaign and m.channel = s.channel and m.is_chosen
 ),
 
 call_rows as (
