@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 
@@ -143,12 +143,14 @@ def leads_unmatched(read: Reader, s: HealthSettings, now: datetime) -> HealthRes
 AD_PLATFORM_SPEND = "marts.fct_ad_spend where platform <> 'manual'"
 
 
-def _ad_spend_by_campaign_day(read: Reader, s: HealthSettings) -> pd.DataFrame:
-    """Ad-platform spend in the window per day x platform x campaign, with the campaign's name."""
+def _ad_spend_by_campaign_day(read: Reader, s: HealthSettings, until: date | None = None) -> pd.DataFrame:
+    """Ad-platform spend and clicks in the window (of the days up to `until`, when given) per day x
+    platform x campaign, with the campaign's name."""
+    spend = AD_PLATFORM_SPEND + (f" and spend_date <= date '{until}'" if until else "")
     return read(
         "select spend_date, platform, campaign_id, max(campaign_name) as campaign_name, "
-        f"sum(spend) as spend from {AD_PLATFORM_SPEND} "
-        f"and {_in_window('spend_date', AD_PLATFORM_SPEND, s)} "
+        f"sum(spend) as spend, sum(clicks) as clicks from {spend} "
+        f"and {_in_window('spend_date', spend, s)} "
         "group by spend_date, platform, campaign_id"
     )
 
@@ -166,12 +168,7 @@ def spend_without_sessions(read: Reader, s: HealthSettings, now: datetime) -> He
     until = Settings.from_env().today(now) - timedelta(days=1)
     if not pd.isna(latest_session_day):
         until = min(until, pd.Timestamp(latest_session_day).date())
-    judged = f"{AD_PLATFORM_SPEND} and spend_date <= date '{until}'"
-    spend = read(
-        "select spend_date, platform, campaign_id, max(campaign_name) as campaign_name, "
-        f"sum(spend) as spend, sum(clicks) as clicks from {judged} "
-        f"and {_in_window('spend_date', judged, s)} group by spend_date, platform, campaign_id"
-    )
+    spend = _ad_spend_by_campaign_day(read, s, until)
     threshold = s.max_spend_without_sessions_share
     total = float(spend["spend"].sum())
     if total <= 0:
