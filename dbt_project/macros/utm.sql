@@ -9,6 +9,17 @@
     case when {{ value }} in ({{ placeholders | join(', ') }}) then null else {{ value }} end
 {%- endmacro %}
 
+{#- The five UTM fields normalised from the raw columns that hold them, as utm_source, utm_medium,
+    utm_campaign, utm_content and utm_term (campaign, content and term are labels). -#}
+{% macro normalized_utms(source='utm_source', medium='utm_medium', campaign='utm_campaign',
+                         content='utm_content', term='utm_term') -%}
+    {{ normalize_utm(source) }} as utm_source,
+    {{ normalize_utm(medium) }} as utm_medium,
+    {{ normalize_utm(campaign, label=true) }} as utm_campaign,
+    {{ normalize_utm(content, label=true) }} as utm_content,
+    {{ normalize_utm(term, label=true) }} as utm_term
+{%- endmacro %}
+
 {#- The five UTM fields as columns, qualified by `alias` when given. -#}
 {% macro utm_columns(alias=none) -%}
     {%- set prefix = alias ~ '.' if alias else '' -%}

@@ -21,11 +21,7 @@ renamed as (
         nullif(contact_id, '0') as crm_contact_id,
         date_create as created_at,
         date_modify as modified_at,
-        {{ normalize_utm('utm_source') }} as utm_source,
-        {{ normalize_utm('utm_medium') }} as utm_medium,
-        {{ normalize_utm('utm_campaign', label=true) }} as utm_campaign,
-        {{ normalize_utm('utm_content', label=true) }} as utm_content,
-        {{ normalize_utm('utm_term', label=true) }} as utm_term,
+        {{ normalized_utms() }},
         nullif(trim(phone_e164), '') as phone_e164,
         lower(nullif(trim(email_normalized), '')) as email,
         nullif(trim(client_id), '') as client_id

@@ -28,11 +28,7 @@ renamed as (
         end as tracking_number,
         nullif(trim(source_name), '') as source_name,
         nullif(trim(client_id), '') as client_id,
-        {{ normalize_utm('utm_source') }} as utm_source,
-        {{ normalize_utm('utm_medium') }} as utm_medium,
-        {{ normalize_utm('utm_campaign', label=true) }} as utm_campaign,
-        {{ normalize_utm('utm_content', label=true) }} as utm_content,
-        {{ normalize_utm('utm_term', label=true) }} as utm_term,
+        {{ normalized_utms() }},
         nullif(trim(manager), '') as manager
     from source
     where call_id is not null and started_at is not null

@@ -19,11 +19,7 @@ renamed as (
         nullif(trim(phone_e164), '') as phone_e164,
         lower(nullif(trim(email), '')) as email,
         nullif(trim(client_id), '') as client_id,
-        {{ normalize_utm('utm_source') }} as utm_source,
-        {{ normalize_utm('utm_medium') }} as utm_medium,
-        {{ normalize_utm('utm_campaign', label=true) }} as utm_campaign,
-        {{ normalize_utm('utm_content', label=true) }} as utm_content,
-        {{ normalize_utm('utm_term', label=true) }} as utm_term,
+        {{ normalized_utms() }},
         first_response_at
     from source
     where lead_id is not null
