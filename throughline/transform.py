@@ -35,8 +35,6 @@ class TransformError(RuntimeError):
 
 @dataclass(frozen=True)
 class TransformResult:
-    nodes: int
-    markov_channels: int
     # dbt's own execution time of each node (unique id -> seconds) and the Markov solve's.
     node_seconds: dict[str, float] = field(default_factory=dict)
     markov_seconds: float = 0.0
@@ -124,11 +122,10 @@ def build(
     with warehouse.lock():
         node_seconds = run_dbt(dbt_command("build", select=MARKOV_INPUTS, **options), warehouse)
         started = time.perf_counter()
-        effects = write_removal_effects(warehouse)
+        write_removal_effects(warehouse)
         markov_seconds = time.perf_counter() - started
         node_seconds |= run_dbt(dbt_command("build", exclude=MARKOV_INPUTS, **options), warehouse)
-    return TransformResult(nodes=len(node_seconds), markov_channels=len(effects), node_seconds=node_seconds,
-                           markov_seconds=markov_seconds)
+    return TransformResult(node_seconds=node_seconds, markov_seconds=markov_seconds)
 
 
 def parse(warehouse: Warehouse) -> None:

@@ -25,3 +25,22 @@
         where 1 = 0
     {%- endif -%}
 {%- endmacro %}
+
+{#- The rows a file source (CRM export, manual costs) quarantined as it read its files: which file,
+    row and column, the value and why it was refused. -#}
+{% macro rejected_file_rows(source_name) -%}
+with source as (
+    {{ raw_source(source_name, 'rejected_rows', {
+        'file': 'text', 'row_number': 'bigint', 'column': 'text', 'value': 'text', 'reason': 'text',
+    }) }}
+)
+
+select
+    '{{ source_name }}' as source_name,
+    file as file_name,
+    row_number,
+    {{ adapter.quote('column') }} as column_name,
+    value,
+    reason
+from source
+{%- endmacro %}

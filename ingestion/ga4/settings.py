@@ -15,8 +15,3 @@ REPORT_METRICS = ["sessions", "totalUsers", "engagedSessions", "keyEvents"]
 # Event names that carry a submitted form (and its client_id parameter).
 FORM_EVENTS = frozenset({"form_submit", "generate_lead"})
 
-EVENT_COLUMNS = [
-    "event_date", "event_timestamp", "event_at", "event_name", "user_pseudo_id", "ga_session_id",
-    "ga_session_number", "page_location", "page_referrer", "source", "medium", "campaign",
-    "content", "term", "gclid", "device_category", "geo_country", "geo_city", "client_id",
-]

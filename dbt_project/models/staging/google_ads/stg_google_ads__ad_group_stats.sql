@@ -1,24 +1,3 @@
-with source as (
-    {{ raw_source('google_ads', 'ad_group_stats', {
-        'customer_id': 'text', 'currency_code': 'text', 'date': 'date',
-        'campaign_id': 'text', 'ad_group_id': 'text', 'ad_group_name': 'text',
-        'cost': 'numeric(18, 6)', 'cost_micros': 'bigint',
-        'impressions': 'bigint', 'clicks': 'bigint',
-    }) }}
-),
-
-renamed as (
-    select
-        customer_id as account_id,
-        upper(currency_code) as currency,
-        date as spend_date,
-        campaign_id,
-        ad_group_id,
-        ad_group_name,
-        cast(coalesce(cost, cost_micros / 1000000.0) as numeric(18, 6)) as cost,
-        coalesce(impressions, 0) as impressions,
-        coalesce(clicks, 0) as clicks
-    from source
-)
-
-select * from renamed
+{{ google_ads_daily_stats('ad_group_stats', {
+    'campaign_id': 'text', 'ad_group_id': 'text', 'ad_group_name': 'text',
+}) }}

@@ -1,27 +1,4 @@
-with source as (
-    {{ raw_source('google_ads', 'campaign_stats', {
-        'customer_id': 'text', 'currency_code': 'text', 'date': 'date',
-        'campaign_id': 'text', 'campaign_name': 'text', 'campaign_status': 'text',
-        'advertising_channel_type': 'text', 'final_url_suffix': 'text',
-        'cost': 'numeric(18, 6)', 'cost_micros': 'bigint',
-        'impressions': 'bigint', 'clicks': 'bigint',
-    }) }}
-),
-
-renamed as (
-    select
-        customer_id as account_id,
-        upper(currency_code) as currency,
-        date as spend_date,
-        campaign_id,
-        campaign_name,
-        campaign_status,
-        upper(advertising_channel_type) as channel_type,
-        final_url_suffix,
-        cast(coalesce(cost, cost_micros / 1000000.0) as numeric(18, 6)) as cost,
-        coalesce(impressions, 0) as impressions,
-        coalesce(clicks, 0) as clicks
-    from source
-)
-
-select * from renamed
+{{ google_ads_daily_stats('campaign_stats', {
+    'campaign_id': 'text', 'campaign_name': 'text', 'campaign_status': 'text',
+    'advertising_channel_type': 'text', 'final_url_suffix': 'text',
+}, expressions={'advertising_channel_type': 'upper(advertising_channel_type) as channel_type'}) }}
