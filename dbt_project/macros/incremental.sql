@@ -47,8 +47,9 @@
     {%- if '_dlt_load_id' not in adapter.get_columns_in_relation(table_exists) | map(attribute='name') | list -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set first_new_load = run_query('select min(load_id) from ' ~ loads ~ ' where inserted_at > '
-                                       ~ newest_in_this('rebuilt_at')).columns[0].values()[0] -%}
+    {#- inserted_at has a time zone, the build stamps are UTC without one -#}
+    {%- set first_new_load = run_query('select min(load_id) from ' ~ loads ~ " where cast(inserted_at at time zone 'UTC' as "
+                                       ~ dbt.type_timestamp() ~ ') > ' ~ newest_in_this('rebuilt_at')).columns[0].values()[0] -%}
     {%- if first_new_load is none -%}{{ return(none) }}{%- endif -%}
     {%- set earliest = run_query('select min(' ~ date_column ~ ') from ' ~ table ~ " where _dlt_load_id >= '"
                                  ~ first_new_load ~ "'").columns[0].values()[0] -%}

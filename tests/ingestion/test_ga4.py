@@ -62,6 +62,10 @@ def test_events_flattened(tmp_path, monkeypatch: pytest.MonkeyPatch, load, query
         ("page_view", 1788340500, "facebook", "cpc", "ua_leads", None),
         ("form_submit", 1788340500, None, None, None, "1382483615.1522331416"),
     ]
+    # each row names the load that wrote it, as dlt's other rows do: a daily run finds the days a
+    # backfill loaded (macro earliest_day_loaded_since_built)
+    assert query("select distinct _dlt_load_id from raw_ga4.events") == query(
+        "select max(load_id) from raw_ga4._dlt_loads")
 
 
 def param(key: str, **value: object) -> dict:
@@ -214,3 +218,4 @@ def test_data_api_report_pages_by_offset_in_a_stable_order(monkeypatch: pytest.M
         ("2026-09-01", "google", 1), ("2026-09-01", "google", 2), ("2026-09-02", "(direct)", 3),
         ("2026-09-02", "facebook", 4), ("2026-09-03", "google", 5)]
     assert records[3]["session_manual_ad_content"] == "video_v1" and records[0]["key_events"] == 0.5
+
