@@ -65,11 +65,14 @@ def source(
             yield from helpers.read_events(path, BATCH_ROWS)
         advance_window(state, last)
 
+    # A re-read day replaces the day (GA4 revises its last days and may move a visit from one
+    # source to another), as the events do.
     @dlt.resource(
         name="daily_traffic",
         primary_key=("date", "session_source", "session_medium", "session_campaign_name",
                      "session_manual_ad_content", "session_manual_term", "landing_page"),
-        write_disposition="merge",
+        write_disposition={"disposition": "merge", "strategy": "delete-insert"},
+        merge_key="date",
     )
     def daily_traffic() -> Iterator[list[dict[str, Any]]]:
         if not (property_id and credentials):

@@ -219,3 +219,36 @@ def test_data_api_report_pages_by_offset_in_a_stable_order(monkeypatch: pytest.M
         ("2026-09-02", "facebook", 4), ("2026-09-03", "google", 5)]
     assert records[3]["session_manual_ad_content"] == "video_v1" and records[0]["key_events"] == 0.5
 
+
+def test_a_revised_data_api_day_replaces_its_rows(tmp_path, monkeypatch: pytest.MonkeyPatch, load, query) -> None:
+    """GA4 revises its last days for up to three days (a visit first reported as `(not set)` is
+    later attributed to google / cpc): the re-read day replaces that day's rows, so its sessions
+    are not counted under both."""
+    first_report = [["20260901", "google", "organic", "(organic)", "(not set)", "(not set)", "/", "4"],
+                    ["20260902", "(not set)", "(not set)", "(not set)", "(not set)", "(not set)", "/", "5"]]
+    revised_report = [["20260901", "google", "organic", "(organic)", "(not set)", "(not set)", "/", "4"],
+                      ["20260902", "google", "cpc", "Brand", "(not set)", "(not set)", "/", "5"]]
+    served = [first_report]
+
+    def api(request: Request) -> Reply:
+        if request.path.endswith("/token"):
+            return Reply(body={"access_token": "token", "expires_in": 3600})
+        rows = [{"dimensionValues": [{"value": v} for v in row[:-1]],
+                 "metricValues": [{"value": row[-1]}, {"value": "1"}, {"value": "1"}, {"value": "0"}]}
+                for row in served[0]]
+        return Reply(body={"rows": rows, "rowCount": len(rows)})
+
+    with FakeApi(api) as fake:
+        monkeypatch.setenv("SOURCES__GA4__PROPERTY_ID", "123")
+        monkeypatch.setenv("SOURCES__GA4__BASE_URL", fake.url)
+        monkeypatch.setenv("SOURCES__GA4__CREDENTIALS", json.dumps({
+            "type": "authorized_user", "client_id": "id", "client_secret": "secret",
+            "refresh_token": "refresh", "token_uri": f"{fake.url}/token"}))
+        monkeypatch.setenv("SOURCES__GA4__START_DATE", "2026-09-01")
+        monkeypatch.setenv("SOURCES__GA4__END_DATE", "2026-09-02")
+        load("ga4")
+        served[0] = revised_report
+        load("ga4")
+    assert query("select cast(date as varchar), session_source, session_medium, sessions "
+                 "from raw_ga4.daily_traffic order by 1, 2") == [
+        ("2026-09-01", "google", "organic", 4), ("2026-09-02", "google", "cpc", 5)]
