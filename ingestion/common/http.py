@@ -26,8 +26,11 @@ RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 class SourceError(RuntimeError):
     """A source failed in a way a person has to look at; the message says what and where."""
 
-    def __init__(self, source: str, endpoint: str, page: str, reason: str, status: int | None = None):
+    def __init__(self, source: str, endpoint: str, page: str, reason: str, status: int | None = None,
+                 *, retry_later: bool = False):
         self.source, self.endpoint, self.page, self.status = source, endpoint, page, status
+        # the API throttles and asked to wait longer than a run retries for: a later run can pass
+        self.retry_later = retry_later
         where = f"{endpoint}" + (f" ({page})" if page else "")
         super().__init__(redact(f"{source}: request to {where} failed: {reason}"))
 
@@ -167,7 +170,7 @@ class ApiClient:
                     raise SourceError(self.source, endpoint, page,
                                       f"{reason}; the API asks to wait {wait:.0f} s, longer than "
                                       f"the {self.policy.max_retry_after_seconds:.0f} s we retry for "
-                                      "(a daily quota?)", response.status_code)
+                                      "(a daily quota?)", response.status_code, retry_later=True)
             if attempt >= self.policy.max_attempts:
                 raise SourceError(self.source, endpoint, page,
                                   f"gave up after {attempt} attempts; last error: {reason}")

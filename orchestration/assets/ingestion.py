@@ -170,13 +170,14 @@ TRANSIENT_CLIENT_ERRORS = frozenset({408, 429})
 
 
 def refusal(error: BaseException | None) -> SourceError | None:
-    """The API's refusal behind a failed load (an HTTP 4xx that retrying cannot change), if any."""
-    while error is not None:
-        status = error.status if isinstance(error, SourceError) else None
-        if status and 400 <= status < 500 and status not in TRANSIENT_CLIENT_ERRORS:
-            return error
+    """The API's refusal behind a failed load (an HTTP 4xx that retrying cannot change), if any.
+    The outermost SourceError decides: one raised while an earlier one was handled (Meta's range
+    asked again in halves after "reduce the amount of data") carries that one only as context."""
+    while error is not None and not isinstance(error, SourceError):
         error = error.__cause__ or error.__context__
-    return None
+    if error is None or error.retry_later or error.status is None:
+        return None
+    return error if 400 <= error.status < 500 and error.status not in TRANSIENT_CLIENT_ERRORS else None
 
 
 def _skipped(context: AssetExecutionContext, name: str) -> Iterator[MaterializeResult]:

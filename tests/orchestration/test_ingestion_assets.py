@@ -1,5 +1,6 @@
 """The dlt translator and the declaration of unconfigured sources, on real dlt sources."""
 
+import json
 import types
 from datetime import date, timedelta
 from types import SimpleNamespace
@@ -158,3 +159,44 @@ def test_an_api_that_refuses_the_request_is_not_asked_again(
     assert events.count(DagsterEventType.STEP_START) + events.count(DagsterEventType.STEP_RESTARTED) == attempts
     failure = next(e for e in result.all_events if e.event_type == DagsterEventType.STEP_FAILURE)
     assert ("ads_read permission" in str(failure.event_specific_data.error)) == bool(status)
+
+
+def test_what_follows_a_refusal_decides_whether_a_load_is_retried() -> None:
+    """Meta asks for less data (HTTP 400), the halves then meet a flaky API (HTTP 503 until the
+    attempts run out): the load is retried, not refused for the 400 it recovered from. A throttle
+    that asks to wait longer than a run retries for (Meta's codes come with HTTP 400) is retried
+    by a later run too; a missing permission is refused."""
+    from ingestion.common.http import SourceError
+    from ingestion.meta_ads import helpers
+    from orchestration.assets.ingestion import refusal
+    from tests.ingestion.fake_api import FakeApi, Reply
+
+    def graph(request) -> Reply:
+        since, until = (json.loads(request.query["time_range"])[key] for key in ("since", "until"))
+        if since != until:
+            return Reply(status=400, body={"error": {
+                "code": 1, "message": "Please reduce the amount of data you're asking for, then retry your request"}})
+        return Reply(status=503, body={"error": {"code": 2, "message": "Service temporarily unavailable"}})
+
+    def throttled(request) -> Reply:
+        usage = {"act_1": [{"type": "ads_insights", "estimated_time_to_regain_access": 30}]}
+        return Reply(status=400, body={"error": {"code": 80000, "message": "too many calls"}},
+                     headers={"X-Business-Use-Case-Usage": json.dumps(usage)})
+
+    outcomes = []
+    for handler in (graph, throttled):
+        with FakeApi(handler) as api:
+            client = helpers.make_client(api.url, "token")
+            client.sleep = lambda seconds: None
+            with pytest.raises(RuntimeError) as raised:
+                try:
+                    list(helpers.insights(client, "act_1/insights", {}, date(2026, 9, 1), date(2026, 9, 2), "act_1"))
+                except SourceError as error:  # as dlt hands it on
+                    raise RuntimeError("extraction failed") from error
+            outcomes.append(refusal(raised.value))
+    forbidden = SourceError("meta_ads", "act_1/insights", "page 1", "HTTP 403: (#200) no ads_read permission", 403)
+    assert outcomes == [None, None]
+    try:
+        raise RuntimeError("extraction failed") from forbidden
+    except RuntimeError as wrapped:
+        assert refusal(wrapped) is forbidden
