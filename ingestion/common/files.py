@@ -164,7 +164,8 @@ def iso_datetime(text: str, zone: tzinfo) -> datetime:
 
 
 # A number with ',' between groups of three digits, as a published sheet formats it: 1,000.00
-THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
+# (never a first group of 0: 0,500 is a decimal comma)
+THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d+)?")
 
 
 def decimal_amount(text: str) -> Decimal:

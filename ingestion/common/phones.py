@@ -7,7 +7,8 @@ import re
 import phonenumbers
 
 # The _ga cookie: GA1.<domain depth>.<client id>, the client id being <random>.<first visit time>.
-GA_COOKIE = re.compile(r"GA\d+\.\d+\.(?P<client_id>\d+\.\d+)", re.IGNORECASE)
+# GA1.2.<client id>; GA1.2-2.<client id> where the cookie was set on a sub-path
+GA_COOKIE = re.compile(r"GA\d+\.\d+(-\d+)?\.(?P<client_id>\d+\.\d+)", re.IGNORECASE)
 
 
 def to_e164(raw: object, default_region: str = "UA") -> str | None:

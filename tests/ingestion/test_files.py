@@ -173,11 +173,13 @@ def test_blank_lines_are_no_rows(tmp_path, monkeypatch: pytest.MonkeyPatch, load
 def test_a_published_sheets_thousands_separators_are_read(tmp_path, monkeypatch: pytest.MonkeyPatch,
                                                           load, query) -> None:
     """A published Google Sheet writes formatted numbers, quoted: "30,000.00" and "12,500" are
-    thirty and twelve and a half thousand; "12,50" could be 12.5 or 1250 and is set aside."""
+    thirty and twelve and a half thousand; "12,50" could be 12.5 or 1250 and is set aside, as is
+    "0,500" (no thousands group starts with 0: half of one, written with a decimal comma)."""
     (tmp_path / "costs.csv").write_text(
         "date_from,date_to,channel,campaign,amount,currency,description\n"
         '2026-09-01,2026-09-30,Organic Search,,"30,000.00",UAH,SEO retainer\n'
-        '2026-09-02,2026-09-02,Paid Social,,"12,50",UAH,decimal comma\n')
+        '2026-09-02,2026-09-02,Paid Social,,"12,50",UAH,decimal comma\n'
+        '2026-09-03,2026-09-03,Paid Social,,"0,500",UAH,decimal comma\n')
     (tmp_path / "plan.csv").write_text(
         "month,channel,campaign_id,planned_spend,currency\n"
         '2026-09,Paid Search,,"12,500",UAH\n'
@@ -190,4 +192,6 @@ def test_a_published_sheets_thousands_separators_are_read(tmp_path, monkeypatch:
         ("Paid Search", Decimal("12500.00")), ("Paid Social", Decimal("1234567.50"))]
     assert query('select file, row_number, "column", value, reason from raw_manual_costs.rejected_rows') == [
         ("costs.csv", 3, "amount", "12,50",
-         "a decimal comma is not accepted, use '.' (',' only between thousands, as in 1,000.50): '12,50'")]
+         "a decimal comma is not accepted, use '.' (',' only between thousands, as in 1,000.50): '12,50'"),
+        ("costs.csv", 4, "amount", "0,500",
+         "a decimal comma is not accepted, use '.' (',' only between thousands, as in 1,000.50): '0,500'")]
