@@ -34,7 +34,7 @@ def is_configured() -> bool:
 
 @dlt.source(name=NAME)
 def source(
-    customer_ids: list[str] = dlt.config.value,
+    customer_ids: Any = dlt.config.value,  # a JSON or TOML list, or ids separated by commas (as_list)
     client_id: str = dlt.secrets.value,
     client_secret: str = dlt.secrets.value,
     refresh_token: str = dlt.secrets.value,

@@ -33,7 +33,7 @@ def is_configured() -> bool:
 
 @dlt.source(name=NAME)
 def source(
-    ad_account_ids: list[str] = dlt.config.value,
+    ad_account_ids: Any = dlt.config.value,  # a JSON or TOML list, or ids separated by commas (as_list)
     access_token: str = dlt.secrets.value,
     base_url: str = settings.DEFAULT_BASE_URL,
     api_version: str = settings.DEFAULT_API_VERSION,

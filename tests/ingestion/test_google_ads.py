@@ -104,3 +104,14 @@ def test_daily_quota_fails_clearly_without_secrets(google_ads, load, caplog) -> 
     message = str(failure.value)
     assert "google_ads" in message and "5603" in message and "searchStream" in message
     assert SECRET not in caplog.text + message and REFRESH not in caplog.text + message
+
+
+@pytest.mark.parametrize("written", [CUSTOMER, f"{CUSTOMER[:3]}-{CUSTOMER[3:6]}-{CUSTOMER[6:]}, "])
+def test_customer_ids_written_as_plain_text(written: str, google_ads, monkeypatch: pytest.MonkeyPatch,
+                                            load, query) -> None:
+    """A customer id as Google Ads shows it (123-456-7890), or ids separated by commas, not only a
+    JSON list: dlt failed with 'cannot be coerced into type list' for them."""
+    monkeypatch.setenv("SOURCES__GOOGLE_ADS__CUSTOMER_IDS", written)
+    load("google_ads")
+    assert query("select distinct customer_id from raw_google_ads.campaign_stats") == [(CUSTOMER,)]
+

@@ -150,3 +150,11 @@ def test_an_ads_page_meta_finds_too_large_is_asked_for_with_fewer_ads(monkeypatc
     assert limits == [500, 250, 125, 62, 62, 62]
     assert query("select count(*), count(distinct id) from raw_meta_ads.ads") == [(150, 150)]
     assert query("select count(*) from raw_meta_ads.ad_insights") == [(1,)]
+
+
+def test_meta_ad_account_ids_written_as_plain_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ingestion import meta_ads
+
+    monkeypatch.setenv("SOURCES__META_ADS__AD_ACCOUNT_IDS", "7012345678, act_7012345679")
+    monkeypatch.setenv("SOURCES__META_ADS__ACCESS_TOKEN", "token")
+    assert meta_ads.source().resources  # dlt failed: 'cannot be coerced into type list'
