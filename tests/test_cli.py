@@ -132,6 +132,12 @@ def test_doctor_names_what_a_source_still_needs(tmp_path, monkeypatch: pytest.Mo
         "partly configured, skipped until SOURCES__CALLTRACKING__AUTH_KEY or SOURCES__CALLTRACKING__API_KEY set")
     monkeypatch.setenv("SOURCES__CALLTRACKING__AUTH_KEY", "key")
     assert calltracking.is_configured()
+    for key in ("key", None):  # a provider we do not speak is named, with or without its key
+        if key is None:
+            monkeypatch.delenv("SOURCES__CALLTRACKING__AUTH_KEY")
+        monkeypatch.setenv("SOURCES__CALLTRACKING__PROVIDER", "calltouch")
+        assert (_check_source("calltracking").status, _check_source("calltracking").details) == (
+            "failed", "calltracking: provider must be 'ringostat' or 'callrail', not 'calltouch'")
 
     costs = tmp_path / "costs.csv"
     costs.write_text("date_from,date_to,channel,campaign,amount,currency\n")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 import dlt
@@ -110,6 +111,18 @@ def _check_bi(dsn: str) -> Check:
     return Check("BI publication", "ok", target)
 
 
+def _settings_problem(module: Any) -> str | None:
+    """What the source itself says of a setting it cannot use (an unknown call-tracking provider),
+    if anything: making a source reads its settings and checks them, without a request."""
+    try:
+        module.source()
+    except ValueError as error:
+        return str(error)
+    except Exception:  # a setting not given yet (dlt's missing-config error): reported as missing
+        return None
+    return None
+
+
 def _check_source(name: str) -> Check:
     label = f"source {name}"
     module = source_module(name)
@@ -118,6 +131,9 @@ def _check_source(name: str) -> Check:
         missing = missing_settings(name, *required)
         if len(missing) == len(required):
             return Check(label, "skipped", "not configured (see .env.example)")
+        problem = _settings_problem(module)
+        if problem:  # a value the source cannot use: setting the rest would not help
+            return Check(label, "failed", problem)
         if missing:  # begun but not finished: the source is skipped until the rest is set
             return Check(label, "failed", f"partly configured, skipped until {', '.join(missing)} set")
         return Check(label, "failed", "configured, but not as it can be read (see .env.example)")
