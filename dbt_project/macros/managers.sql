@@ -1,7 +1,7 @@
-{# A person's name as typed, without the spaces around it and with each run of spaces inside it as
-   one; NULL when empty. #}
+{# A person's name as typed, without the spaces around it and with each run of spaces inside it
+   (a no-break space pasted from a sheet too) as one; NULL when empty. #}
 {% macro clean_name(expr) -%}
-    nullif(regexp_replace({{ trim_spaces(expr) }}, '\s+', ' ', 'g'), '')
+    nullif(regexp_replace({{ trim_spaces(expr) }}, '[\s' || {{ unicode_spaces() }} || ']+', ' ', 'g'), '')
 {%- endmacro %}
 
 {# The manager of a CRM file's lead or deal: its id, else one made from its name, so the rows that

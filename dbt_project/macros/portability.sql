@@ -47,9 +47,20 @@ $fn$
 
 {# `expr` without the spaces around it, no-break and other Unicode spaces too: DuckDB's trim()
    strips them all, PostgreSQL's only ' ' (a form sending google%C2%A0 would be another source). #}
+{# The spaces beyond ASCII a pasted value brings (no-break, em, thin, ideographic, ...), as a string
+   expression; neither engine's `\s` matches them all. #}
+{% macro unicode_spaces() -%}
+    chr(160) || chr(5760){% for code in range(8192, 8203) %} || chr({{ code }}){% endfor %} || chr(8239) || chr(8287) || chr(12288)
+{%- endmacro %}
+
+{# Text in the order of its bytes on either engine (PostgreSQL's default collation orders by language). #}
+{% macro binary_order(expr) -%}{{ adapter.dispatch('binary_order', 'throughline')(expr) }}{%- endmacro %}
+{% macro default__binary_order(expr) -%}{{ expr }} collate "C"{%- endmacro %}
+{% macro duckdb__binary_order(expr) -%}{{ expr }}{%- endmacro %}
+
 {% macro trim_spaces(expr) -%}{{ adapter.dispatch('trim_spaces', 'throughline')(expr) }}{%- endmacro %}
 {% macro default__trim_spaces(expr) -%}
-    btrim({{ expr }}, ' ' || chr(160) || chr(5760){% for code in range(8192, 8203) %} || chr({{ code }}){% endfor %} || chr(8239) || chr(8287) || chr(12288))
+    btrim({{ expr }}, ' ' || {{ unicode_spaces() }})
 {%- endmacro %}
 {% macro duckdb__trim_spaces(expr) -%}trim({{ expr }}){%- endmacro %}
 

@@ -70,8 +70,9 @@ def query(build_warehouse):
         # assigned to the CRM file's manager 1, not Bitrix24's user 1
         *[{**file_lead, "lead_id": f"F{n}", "email": f"buyer{n}@example.ua", "manager_id": "1"} for n in (1, 2)],
         # a file without manager ids: one manager, however the name's case and spaces were typed
+        # (no-break spaces, as a name pasted from the web or a sheet has them, too)
         {**file_lead, "lead_id": "F3", "email": "buyer3@example.ua", "manager_name": "Ivan Bondar"},
-        {**file_lead, "lead_id": "F4", "email": "buyer4@example.ua", "manager_name": "  ivan   BONDAR "},
+        {**file_lead, "lead_id": "F4", "email": "buyer4@example.ua", "manager_name": "  ivan \u00a0 BONDAR\u00a0"},
     ]
     file_deal = {"created_at": golden.ts("2026-09-08T09:00:00"), "amount": 1000.0, "currency": "UAH",
                  "contact_email": None, "manager_id": None}

@@ -21,7 +21,7 @@ file_spellings as (
     select
         manager_id,
         manager_name,
-        row_number() over (partition by manager_id order by count(manager_name) desc, manager_name) as spelling_rank
+        row_number() over (partition by manager_id order by count(manager_name) desc, {{ binary_order('manager_name') }}) as spelling_rank
     from file_rows
     where manager_id is not null
         and manager_id not in (select manager_id from file_sheet)
