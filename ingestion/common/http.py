@@ -23,6 +23,11 @@ log = logging.getLogger("throughline.ingestion")
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
+# The connection failed, or dropped while the body was read: the same request can succeed.
+TRANSPORT_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
+                    requests.exceptions.ContentDecodingError)
+
+
 class SourceError(RuntimeError):
     """A source failed in a way a person has to look at; the message says what and where."""
 
@@ -139,7 +144,7 @@ class ApiClient:
                     method, url, params=req_params or None, json=json_body, data=data,
                     headers=req_headers, timeout=self.policy.timeout_seconds,
                 )
-            except (requests.ConnectionError, requests.Timeout) as exc:
+            except TRANSPORT_ERRORS as exc:
                 reason = f"{type(exc).__name__}: {exc}"
                 wait = self._backoff(attempt)
             else:
