@@ -13,6 +13,7 @@ from ingestion.calltracking import helpers, settings
 from ingestion.common.config import (
     advance_window,
     business_today,
+    business_zone,
     config_value,
     load_window,
     secrets,
@@ -47,7 +48,7 @@ def source(
     project_id: str | None = None,
     account_id: str | None = None,
     base_url: str | None = None,
-    timezone: str = settings.DEFAULT_TIMEZONE,
+    timezone: str | None = None,  # Ringostat's project's; the business's (THROUGHLINE_TIMEZONE) unless set
     start_date: str | None = None,
     end_date: str | None = None,
     lookback_days: int = settings.DEFAULT_LOOKBACK_DAYS,
@@ -75,7 +76,8 @@ def source(
         first, last = load_window(state, **window)
         if provider == "ringostat":
             pacer = Pacer(burst=1, rate=requests_per_second)
-            yield from helpers.ringostat_calls(client, pacer, project_id, first, last, ZoneInfo(timezone))
+            zone = ZoneInfo(timezone) if timezone else business_zone()
+            yield from helpers.ringostat_calls(client, pacer, project_id, first, last, zone)
         else:
             yield from helpers.callrail_calls(client, str(account_id), first, last, business_today())
         advance_window(state, last)

@@ -2,7 +2,6 @@
 
 DEFAULT_BASE_URLS = {"ringostat": "https://api.ringostat.net", "callrail": "https://api.callrail.com"}
 DEFAULT_LOOKBACK_DAYS = 2  # calls change after the fact (tags, recordings)
-DEFAULT_TIMEZONE = "Europe/Kyiv"
 
 RINGOSTAT_MAX_ROWS = 6500  # the API's hard limit per request: split the window below it
 RINGOSTAT_WINDOW_DAYS = 7  # a week per request: a two-year backfill in 105 requests, not 730

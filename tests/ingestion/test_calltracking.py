@@ -141,3 +141,17 @@ def test_ringostat_splits_a_busy_day_the_api_refuses(monkeypatch: pytest.MonkeyP
     assert windows[:3] == [("2026-09-02 00:00:00", "2026-09-02 23:59:59"),
                            ("2026-09-02 00:00:00", "2026-09-02 11:59:59"),
                            ("2026-09-02 12:00:00", "2026-09-02 23:59:59")]
+
+
+def test_ringostat_times_are_the_business_time_zones(monkeypatch: pytest.MonkeyPatch, load, query) -> None:
+    """Ringostat gives a call's time in its project's time zone, the business's unless set: a
+    Warsaw business's call at 00:30 on 3 September is 22:30 UTC on the 2nd (not 21:30, as Kyiv)."""
+    monkeypatch.setenv("THROUGHLINE_TIMEZONE", "Europe/Warsaw")
+    call = {**RINGOSTAT_CALLS[0], "uniqueid": "warsaw.1", "calldate": "2026-09-03 00:30:00"}
+    with FakeApi(lambda request: Reply(body=[call])) as api:
+        for key, value in {"PROVIDER": "ringostat", "BASE_URL": api.url, "AUTH_KEY": KEY,
+                           "PROJECT_ID": "42", "START_DATE": "2026-09-03", "END_DATE": "2026-09-03"}.items():
+            monkeypatch.setenv(f"SOURCES__CALLTRACKING__{key}", value)
+        load("calltracking")
+    assert [row[0].astimezone(UTC) for row in query("select started_at from raw_calltracking.calls")] == [
+        datetime(2026, 9, 2, 22, 30, tzinfo=UTC)]
