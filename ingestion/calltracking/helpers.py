@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ingestion.calltracking import settings
-from ingestion.common.http import ApiClient, Pacer, SourceError
+from ingestion.common.http import ApiClient, Pacer, SourceError, unexpected_body
 from ingestion.common.phones import ga_client_id, to_e164
 
 log = logging.getLogger("throughline.ingestion")
@@ -65,7 +65,7 @@ def _ringostat_window(client: ApiClient, pacer: Pacer, project_id: str | None, s
             raise
         rows, refused = [], True
     if not isinstance(rows, list):
-        raise SourceError("calltracking", "calls/list", params["from"], "expected a JSON array")
+        raise unexpected_body("calltracking", "calls/list", params["from"], "a JSON array of calls", rows)
     if refused or (len(rows) >= settings.RINGOSTAT_MAX_ROWS and splittable):
         middle = start + (stop - start) / 2
         yield from _ringostat_window(client, pacer, project_id, start, middle, tz)

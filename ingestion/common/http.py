@@ -209,6 +209,13 @@ class ApiClient:
         return min(self.policy.backoff_max_seconds, base) * (0.75 + random.random() / 2)
 
 
+def unexpected_body(source: str, endpoint: str, page: str, expected: str, body: Any) -> SourceError:
+    """The error for a response of another shape than the API's, with the start of what came: an
+    error object in a 200 reply says why."""
+    shown = redact(" ".join(json.dumps(body, ensure_ascii=False, default=str).split())[:300])
+    return SourceError(source, endpoint, page, f"expected {expected}, got: {shown}")
+
+
 def _snippet(response: requests.Response, limit: int = 300) -> str:
     text = response.text or ""
     return redact(" ".join(text.split())[:limit]) or "(empty body)"

@@ -11,7 +11,7 @@ import dlt
 from dlt.sources import DltResource
 
 from ingestion.common.config import advance_window, days, load_window
-from ingestion.common.http import ApiClient, SourceError
+from ingestion.common.http import ApiClient, unexpected_body
 
 NAME = "fx_rates"
 DEFAULT_BASE_URL = "https://bank.gov.ua"
@@ -59,7 +59,7 @@ def source(
             # `json` is a flag without a value, as NBU documents it
             body = client.get_json(f"{EXCHANGE_PATH}?json", page=f"date {day}", params={"date": day.strftime("%Y%m%d")})
             if not isinstance(body, list):
-                raise SourceError(NAME, EXCHANGE_PATH, f"date {day}", "expected a JSON array")
+                raise unexpected_body(NAME, EXCHANGE_PATH, f"date {day}", "a JSON array of rates", body)
             if body:
                 published = day
             yield [_record(row, day.isoformat()) for row in body if row.get("cc")]

@@ -11,7 +11,7 @@ from typing import Any
 
 import requests
 
-from ingestion.common.http import ApiClient, SourceError
+from ingestion.common.http import ApiClient, SourceError, unexpected_body
 from ingestion.meta_ads import settings
 
 log = logging.getLogger("throughline.ingestion")
@@ -74,8 +74,7 @@ def paged(client: ApiClient, path: str, params: dict[str, Any], label: str) -> I
     while url:
         body = client.get_json(url, page=f"{label}, page {page}", params=params if page == 1 else None)
         if not isinstance(body, dict) or "data" not in body:
-            raise SourceError("meta_ads", path, f"{label}, page {page}",
-                              "the response has no 'data' list")
+            raise unexpected_body("meta_ads", path, f"{label}, page {page}", "an object with a 'data' list", body)
         yield from body["data"]
         url = (body.get("paging") or {}).get("next")
         page += 1

@@ -155,3 +155,14 @@ def test_ringostat_times_are_the_business_time_zones(monkeypatch: pytest.MonkeyP
         load("calltracking")
     assert [row[0].astimezone(UTC) for row in query("select started_at from raw_calltracking.calls")] == [
         datetime(2026, 9, 2, 22, 30, tzinfo=UTC)]
+
+
+def test_an_error_object_in_a_ringostat_reply_is_shown(monkeypatch: pytest.MonkeyPatch, load) -> None:
+    """Ringostat may answer HTTP 200 with an error object instead of calls: the error names it."""
+    with FakeApi(lambda request: Reply(body={"error": "Invalid Auth-key"})) as api:
+        for key, value in {"PROVIDER": "ringostat", "BASE_URL": api.url, "AUTH_KEY": KEY,
+                           "PROJECT_ID": "42", "START_DATE": "2026-09-03", "END_DATE": "2026-09-03"}.items():
+            monkeypatch.setenv(f"SOURCES__CALLTRACKING__{key}", value)
+        shown = r'calls/list .*expected a JSON array of calls, got: \{"error": "Invalid Auth-key"\}'
+        with pytest.raises(Exception, match=shown):
+            load("calltracking")
