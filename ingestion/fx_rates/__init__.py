@@ -54,17 +54,23 @@ def source(
         # Through today: a deal won today is priced at today's rate (NBU sets it the business
         # day before), and a missing rate stops the build.
         first, last = load_window(state, **window, through_today=True)
-        published = None
+        published, in_force, without_rates = None, [], []
         for day, _ in days(first, last):
             # `json` is a flag without a value, as NBU documents it
             body = client.get_json(f"{EXCHANGE_PATH}?json", page=f"date {day}", params={"date": day.strftime("%Y%m%d")})
             if not isinstance(body, list):
                 raise unexpected_body(NAME, EXCHANGE_PATH, f"date {day}", "a JSON array of rates", body)
-            if body:
-                published = day
-            yield [_record(row, day.isoformat()) for row in body if row.get("cc")]
-        # NBU publishes every calendar day: a day without rates is not out yet, so the next
-        # run asks for it again (the cursor stops at the last published day).
+            if not body:
+                without_rates.append(day)
+                continue
+            # A day answered without rates before a later day's are out (a holiday) keeps the
+            # rates in force, the last ones set, as NBU's answer for a weekend does.
+            for gap in without_rates if in_force else []:
+                yield [_record(row, gap.isoformat()) for row in in_force]
+            in_force, without_rates, published = [row for row in body if row.get("cc")], [], day
+            yield [_record(row, day.isoformat()) for row in in_force]
+        # Days without rates after the last published one are not out yet: the next run asks for
+        # them again (the cursor stops at the last published day).
         if published:
             advance_window(state, published)
 

@@ -64,3 +64,24 @@ def test_rates_load_through_the_business_today(monkeypatch: pytest.MonkeyPatch, 
         load("fx_rates")
     assert asked == [(business_today - timedelta(days=back)).strftime("%Y%m%d") for back in (2, 1, 0)]
     assert query("select max(rate_date) from raw_fx_rates.rates") == [(business_today,)]
+
+
+def test_a_day_answered_without_rates_keeps_the_rates_in_force(monkeypatch: pytest.MonkeyPatch, load, query) -> None:
+    """NBU answers `[]` for a date with no rate: a holiday between two days with rates keeps the
+    last rates set (spend or a deal in dollars that day is still priced); the days after the last
+    published one are not out yet and wait for the next run."""
+    def nbu_with_a_holiday(request: Request) -> Reply:
+        day = request.query["date"]
+        return Reply(body=[] if day in ("20261226", "20261227", "20261229") else nbu(request).body)
+
+    with FakeApi(nbu_with_a_holiday) as api:
+        monkeypatch.setenv("SOURCES__FX_RATES__BASE_URL", api.url)
+        monkeypatch.setenv("SOURCES__FX_RATES__START_DATE", "2026-12-25")
+        monkeypatch.setenv("SOURCES__FX_RATES__END_DATE", "2026-12-29")
+        load("fx_rates")
+    assert query("select rate_date, rate, exchange_date from raw_fx_rates.rates where currency = 'USD' "
+                 "order by rate_date") == [
+        (date(2026, 12, 25), Decimal("41.750000"), date(2026, 12, 25)),
+        (date(2026, 12, 26), Decimal("41.750000"), date(2026, 12, 25)),
+        (date(2026, 12, 27), Decimal("41.750000"), date(2026, 12, 25)),
+        (date(2026, 12, 28), Decimal("41.780000"), date(2026, 12, 28))]
