@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ingestion.calltracking import settings
-from ingestion.common.http import ApiClient, Pacer, SourceError, unexpected_body
+from ingestion.common.http import ApiClient, Pacer, SourceError, records, unexpected_body
 from ingestion.common.phones import ga_client_id, to_e164
 
 log = logging.getLogger("throughline.ingestion")
@@ -71,7 +71,8 @@ def _ringostat_window(client: ApiClient, pacer: Pacer, project_id: str | None, s
         yield from _ringostat_window(client, pacer, project_id, start, middle, tz)
         yield from _ringostat_window(client, pacer, project_id, middle, stop, tz)
         return
-    yield [ringostat_record(row, tz) for row in rows]
+    yield records("calltracking", "calls/list", f"{params['from']}..{params['to']}", rows,
+                  lambda row: ringostat_record(row, tz), "uniqueid")
 
 
 def ringostat_record(row: dict[str, Any], tz: ZoneInfo, region: str = "UA") -> dict[str, Any]:
@@ -138,7 +139,7 @@ def callrail_calls(client: ApiClient, account_id: str, first: date, last: date,
         if not isinstance(body, dict) or "calls" not in body:
             raise SourceError("calltracking", path, f"page {page}", "the response has no 'calls'")
         total_pages = int(body.get("total_pages") or 1)
-        yield [callrail_record(row) for row in body["calls"]]
+        yield records("calltracking", path, f"page {page}", body["calls"], callrail_record, "id")
         page += 1
 
 

@@ -10,7 +10,7 @@ import json
 import logging
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -207,6 +207,23 @@ class ApiClient:
     def _backoff(self, attempt: int) -> float:
         base = self.policy.backoff_seconds * (2 ** (attempt - 1))
         return min(self.policy.backoff_max_seconds, base) * (0.75 + random.random() / 2)
+
+
+def records(source: str, endpoint: str, page: str, rows: Iterable[Any],
+            convert: Callable[[Any], dict[str, Any]], id_field: str | None = None) -> list[dict[str, Any]]:
+    """Each row of a reply as `convert` makes it a record; a row it cannot read (a null time, a
+    number written otherwise) fails naming the endpoint, the page and the row, not as a bare
+    Python error."""
+    converted = []
+    for number, row in enumerate(rows, start=1):
+        try:
+            converted.append(convert(row))
+        except (ValueError, TypeError, KeyError, AttributeError, ArithmeticError) as error:
+            named = row.get(id_field) if id_field and isinstance(row, dict) else None
+            which = f"{id_field} {named!r}" if named is not None else f"row {number}"
+            raise SourceError(source, endpoint, page, f"{which} cannot be read ({type(error).__name__}: "
+                              f"{error}): {json.dumps(row, ensure_ascii=False, default=str)[:300]}") from error
+    return converted
 
 
 def unexpected_body(source: str, endpoint: str, page: str, expected: str, body: Any) -> SourceError:

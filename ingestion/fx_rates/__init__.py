@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -11,7 +11,7 @@ import dlt
 from dlt.sources import DltResource
 
 from ingestion.common.config import advance_window, days, load_window
-from ingestion.common.http import ApiClient, unexpected_body
+from ingestion.common.http import ApiClient, records, unexpected_body
 
 NAME = "fx_rates"
 DEFAULT_BASE_URL = "https://bank.gov.ua"
@@ -66,15 +66,19 @@ def source(
             # A day answered without rates before a later day's are out (a holiday) keeps the
             # rates in force, the last ones set, as NBU's answer for a weekend does.
             for gap in without_rates if in_force else []:
-                yield [_record(row, gap.isoformat()) for row in in_force]
+                yield _records(gap, in_force)
             in_force, without_rates, published = [row for row in body if row.get("cc")], [], day
-            yield [_record(row, day.isoformat()) for row in in_force]
+            yield _records(day, in_force)
         # Days without rates after the last published one are not out yet: the next run asks for
         # them again (the cursor stops at the last published day).
         if published:
             advance_window(state, published)
 
     return rates
+
+
+def _records(day: date, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return records(NAME, EXCHANGE_PATH, f"date {day}", rows, lambda row: _record(row, day.isoformat()), "cc")
 
 
 def _record(row: dict[str, Any], requested: str) -> dict[str, Any]:

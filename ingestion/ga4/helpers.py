@@ -16,7 +16,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ingestion.common.http import ApiClient, SourceError
+from ingestion.common.http import ApiClient, SourceError, records
 from ingestion.ga4 import settings
 
 log = logging.getLogger("throughline.ingestion")
@@ -295,7 +295,7 @@ def run_report(
         }
         report = client.post_json(path, page=f"offset {offset}", json_body=body)
         rows = report.get("rows", [])
-        yield [_report_record(row) for row in rows]
+        yield records("ga4", path, f"offset {offset}", rows, _report_record)
         offset += settings.REPORT_PAGE_SIZE
         if offset >= int(report.get("rowCount") or 0) or not rows:
             return

@@ -18,6 +18,7 @@ from ingestion.common.config import (
 from ingestion.common.config import (
     is_configured as _is_configured,
 )
+from ingestion.common.http import records
 from ingestion.common.oauth import OAuthToken
 from ingestion.google_ads import helpers, settings
 
@@ -75,7 +76,8 @@ def _stats_resource(table: str, client: Any, api_version: str, customers: list[s
                 rows = helpers.search_stream(
                     client, api_version, customer, settings.QUERIES[table], start, stop
                 )
-                yield [helpers.record(table, row) for row in rows]
+                yield records(NAME, f"{api_version}/customers/{customer}/googleAds:searchStream",
+                              f"customer {customer}, {start}..{stop}", rows, lambda row: helpers.record(table, row))
         advance_window(state, last)
 
     return stats

@@ -18,6 +18,7 @@ from ingestion.common.config import (
 from ingestion.common.config import (
     is_configured as _is_configured,
 )
+from ingestion.common.http import records
 from ingestion.meta_ads import helpers, settings
 
 NAME = "meta_ads"
@@ -70,6 +71,7 @@ def source(
         for account in accounts:
             params = {"fields": settings.ADS_FIELDS, "limit": settings.PAGE_LIMIT}
             rows = helpers.listed(client, f"{api_version}/{account}/ads", params, f"{account} ads")
-            yield [helpers.ad_record(row, account.removeprefix("act_")) for row in rows]
+            yield records(NAME, f"{api_version}/{account}/ads", f"{account} ads", rows,
+                          lambda row, account=account: helpers.ad_record(row, account.removeprefix("act_")), "id")
 
     return [ad_insights, ads]

@@ -11,7 +11,7 @@ from typing import Any
 
 import requests
 
-from ingestion.common.http import ApiClient, SourceError, unexpected_body
+from ingestion.common.http import ApiClient, SourceError, records, unexpected_body
 from ingestion.meta_ads import settings
 
 log = logging.getLogger("throughline.ingestion")
@@ -117,7 +117,7 @@ def insights(client: ApiClient, path: str, params: dict[str, Any], start: date, 
         yield from insights(client, path, params, start, middle, label)
         yield from insights(client, path, params, middle + timedelta(days=1), stop, label)
         return
-    yield [insights_record(row) for row in rows]
+    yield records("meta_ads", path, f"{label} {start}..{stop}", rows, insights_record, "ad_id")
 
 
 def leads_of(actions: list[dict[str, Any]] | None) -> int:

@@ -143,15 +143,20 @@ def test_ringostat_splits_a_busy_day_the_api_refuses(monkeypatch: pytest.MonkeyP
                            ("2026-09-02 12:00:00", "2026-09-02 23:59:59")]
 
 
+def ringostat_day(monkeypatch: pytest.MonkeyPatch, url: str, day: str) -> None:
+    """Ringostat's settings, loading one day from the fake API at `url`."""
+    for key, value in {"PROVIDER": "ringostat", "BASE_URL": url, "AUTH_KEY": KEY, "PROJECT_ID": "42",
+                       "START_DATE": day, "END_DATE": day}.items():
+        monkeypatch.setenv(f"SOURCES__CALLTRACKING__{key}", value)
+
+
 def test_ringostat_times_are_the_business_time_zones(monkeypatch: pytest.MonkeyPatch, load, query) -> None:
     """Ringostat gives a call's time in its project's time zone, the business's unless set: a
     Warsaw business's call at 00:30 on 3 September is 22:30 UTC on the 2nd (not 21:30, as Kyiv)."""
     monkeypatch.setenv("THROUGHLINE_TIMEZONE", "Europe/Warsaw")
     call = {**RINGOSTAT_CALLS[0], "uniqueid": "warsaw.1", "calldate": "2026-09-03 00:30:00"}
     with FakeApi(lambda request: Reply(body=[call])) as api:
-        for key, value in {"PROVIDER": "ringostat", "BASE_URL": api.url, "AUTH_KEY": KEY,
-                           "PROJECT_ID": "42", "START_DATE": "2026-09-03", "END_DATE": "2026-09-03"}.items():
-            monkeypatch.setenv(f"SOURCES__CALLTRACKING__{key}", value)
+        ringostat_day(monkeypatch, api.url, "2026-09-03")
         load("calltracking")
     assert [row[0].astimezone(UTC) for row in query("select started_at from raw_calltracking.calls")] == [
         datetime(2026, 9, 2, 22, 30, tzinfo=UTC)]
@@ -160,9 +165,18 @@ def test_ringostat_times_are_the_business_time_zones(monkeypatch: pytest.MonkeyP
 def test_an_error_object_in_a_ringostat_reply_is_shown(monkeypatch: pytest.MonkeyPatch, load) -> None:
     """Ringostat may answer HTTP 200 with an error object instead of calls: the error names it."""
     with FakeApi(lambda request: Reply(body={"error": "Invalid Auth-key"})) as api:
-        for key, value in {"PROVIDER": "ringostat", "BASE_URL": api.url, "AUTH_KEY": KEY,
-                           "PROJECT_ID": "42", "START_DATE": "2026-09-03", "END_DATE": "2026-09-03"}.items():
-            monkeypatch.setenv(f"SOURCES__CALLTRACKING__{key}", value)
+        ringostat_day(monkeypatch, api.url, "2026-09-03")
         shown = r'calls/list .*expected a JSON array of calls, got: \{"error": "Invalid Auth-key"\}'
         with pytest.raises(Exception, match=shown):
+            load("calltracking")
+
+
+def test_a_call_that_cannot_be_read_is_named(monkeypatch: pytest.MonkeyPatch, load) -> None:
+    """A call without its time fails naming the request window and the call's id, not as Python's
+    "time data 'None' does not match format"."""
+    broken = {**RINGOSTAT_CALLS[0], "uniqueid": "broken.1", "calldate": None}
+    with FakeApi(lambda request: Reply(body=[RINGOSTAT_CALLS[0], broken])) as api:
+        ringostat_day(monkeypatch, api.url, "2026-09-02")
+        named = r"calls/list \(2026-09-02 00:00:00\.\.2026-09-02 23:59:59\) failed: uniqueid 'broken\.1' cannot be read"
+        with pytest.raises(Exception, match=named):
             load("calltracking")

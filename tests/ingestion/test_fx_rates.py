@@ -85,3 +85,16 @@ def test_a_day_answered_without_rates_keeps_the_rates_in_force(monkeypatch: pyte
         (date(2026, 12, 26), Decimal("41.750000"), date(2026, 12, 25)),
         (date(2026, 12, 27), Decimal("41.750000"), date(2026, 12, 25)),
         (date(2026, 12, 28), Decimal("41.780000"), date(2026, 12, 28))]
+
+
+def test_a_rate_that_cannot_be_read_is_named(monkeypatch: pytest.MonkeyPatch, load) -> None:
+    def nbu_without_a_rate(request: Request) -> Reply:
+        rows = nbu(request).body
+        return Reply(body=[rows[0], {**rows[1], "rate": None}])
+
+    with FakeApi(nbu_without_a_rate) as api:
+        monkeypatch.setenv("SOURCES__FX_RATES__BASE_URL", api.url)
+        monkeypatch.setenv("SOURCES__FX_RATES__START_DATE", "2026-09-01")
+        monkeypatch.setenv("SOURCES__FX_RATES__END_DATE", "2026-09-01")
+        with pytest.raises(Exception, match=r"exchange \(date 2026-09-01\) failed: cc 'EUR' cannot be read"):
+            load("fx_rates")
