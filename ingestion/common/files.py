@@ -40,20 +40,34 @@ def read_rows(location: str, sheet: str | None = None) -> list[Row]:
         response = requests.get(location, timeout=60)
         if response.status_code != 200:
             raise FileError(f"{location}: HTTP {response.status_code} while downloading the sheet")
-        return _csv_rows(response.content.decode("utf-8-sig"))
+        return _csv_rows(_text(response.content, location))
     path = Path(location)
     if not path.exists():
         raise FileError(f"{path}: file not found")
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return _xlsx_rows(path, sheet)
-    return _csv_rows(path.read_text(encoding="utf-8-sig"))
+    return _csv_rows(_text(path.read_bytes(), str(path)))
 
 
 EXTRA = "__extra_values__"
 
 
+def _text(data: bytes, where: str) -> str:
+    """A CSV's text: UTF-8 (with or without a BOM), else Windows-1251, in which Excel on a
+    Ukrainian or Russian Windows saves a sheet as CSV."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return data.decode("cp1251")
+        except UnicodeDecodeError as error:
+            raise FileError(f"{where}: neither UTF-8 nor Windows-1251 text; save it as CSV UTF-8") from error
+
+
 def _csv_rows(text: str) -> list[Row]:
-    records = csv.reader(io.StringIO(text))
+    # ',' or, as Excel saves CSV where the decimal mark is a comma, ';' (or a tab): the header's
+    header = text.split("\n", 1)[0]
+    records = csv.reader(io.StringIO(text), delimiter=max(",;\t", key=header.count))
     return _rows(next(records, []), records)
 
 

@@ -195,3 +195,16 @@ def test_a_published_sheets_thousands_separators_are_read(tmp_path, monkeypatch:
          "a decimal comma is not accepted, use '.' (',' only between thousands, as in 1,000.50): '12,50'"),
         ("costs.csv", 4, "amount", "0,500",
          "a decimal comma is not accepted, use '.' (',' only between thousands, as in 1,000.50): '0,500'")]
+
+
+def test_a_sheet_excel_saved_as_csv_in_windows_1251_with_semicolons(tmp_path, monkeypatch: pytest.MonkeyPatch,
+                                                                    load, query) -> None:
+    """Excel on a Ukrainian Windows saves "CSV" in Windows-1251 with ';' between values: read as
+    the sheet says, Cyrillic included (it failed on the first byte that is not UTF-8)."""
+    (tmp_path / "costs.csv").write_bytes(
+        "date_from;date_to;channel;campaign;amount;currency;description\r\n"
+        "2026-09-01;2026-09-30;Organic Search;;30000.00;UAH;SEO-просування, вересень\r\n".encode("cp1251"))
+    monkeypatch.setenv("SOURCES__MANUAL_COSTS__COSTS_PATH", str(tmp_path / "costs.csv"))
+    load("manual_costs")
+    assert query("select channel, amount, description from raw_manual_costs.costs") == [
+        ("Organic Search", Decimal("30000.00"), "SEO-просування, вересень")]
