@@ -222,20 +222,27 @@ def records(source: str, endpoint: str, page: str, rows: Iterable[Any],
             named = row.get(id_field) if id_field and isinstance(row, dict) else None
             which = f"{id_field} {named!r}" if named is not None else f"row {number}"
             raise SourceError(source, endpoint, page, f"{which} cannot be read ({type(error).__name__}: "
-                              f"{error}): {json.dumps(row, ensure_ascii=False, default=str)[:300]}") from error
+                              f"{error}): {_brief(_as_json(row))}") from error
     return converted
 
 
 def unexpected_body(source: str, endpoint: str, page: str, expected: str, body: Any) -> SourceError:
     """The error for a response of another shape than the API's, with the start of what came: an
     error object in a 200 reply says why."""
-    shown = redact(" ".join(json.dumps(body, ensure_ascii=False, default=str).split())[:300])
-    return SourceError(source, endpoint, page, f"expected {expected}, got: {shown}")
+    return SourceError(source, endpoint, page, f"expected {expected}, got: {_brief(_as_json(body))}")
+
+
+def _as_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _brief(text: str, limit: int = 300) -> str:
+    """The start of a reply or a row for an error (SourceError redacts its whole message)."""
+    return " ".join(text.split())[:limit]
 
 
 def _snippet(response: requests.Response, limit: int = 300) -> str:
-    text = response.text or ""
-    return redact(" ".join(text.split())[:limit]) or "(empty body)"
+    return redact(_brief(response.text or "", limit)) or "(empty body)"
 
 
 def _json(response: requests.Response, source: str, path: str, page: str) -> Any:

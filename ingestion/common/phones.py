@@ -6,8 +6,8 @@ import re
 
 import phonenumbers
 
-# The _ga cookie: GA1.<domain depth>.<client id>, the client id being <random>.<first visit time>.
-# GA1.2.<client id>; GA1.2-2.<client id> where the cookie was set on a sub-path
+# The _ga cookie: GA1.<domain depth>.<client id>, the depth written 2-2 where the cookie was set on a
+# sub-path, the client id being <random>.<first visit time>.
 GA_COOKIE = re.compile(r"GA\d+\.\d+(-\d+)?\.(?P<client_id>\d+\.\d+)", re.IGNORECASE)
 
 
