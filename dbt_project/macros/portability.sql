@@ -45,8 +45,6 @@ end
 $fn$
 {%- endmacro %}
 
-{# `expr` without the spaces around it, no-break and other Unicode spaces too: DuckDB's trim()
-   strips them all, PostgreSQL's only ' ' (a form sending google%C2%A0 would be another source). #}
 {# The spaces beyond ASCII a pasted value brings (no-break, em, thin, ideographic, ...), as a string
    expression; neither engine's `\s` matches them all. #}
 {% macro unicode_spaces() -%}
@@ -58,6 +56,8 @@ $fn$
 {% macro default__binary_order(expr) -%}{{ expr }} collate "C"{%- endmacro %}
 {% macro duckdb__binary_order(expr) -%}{{ expr }}{%- endmacro %}
 
+{# `expr` without the spaces around it, no-break and other Unicode spaces too: DuckDB's trim()
+   strips them all, PostgreSQL's only ' ' (a form sending google%C2%A0 would be another source). #}
 {% macro trim_spaces(expr) -%}{{ adapter.dispatch('trim_spaces', 'throughline')(expr) }}{%- endmacro %}
 {% macro default__trim_spaces(expr) -%}
     btrim({{ expr }}, ' ' || {{ unicode_spaces() }})
