@@ -10,6 +10,11 @@ with source as (
     }) }}
 ),
 
+decoded as (
+    select *, {{ decoded_utms() }}
+    from source
+),
+
 renamed as (
     select
         id as lead_id,
@@ -25,7 +30,7 @@ renamed as (
         nullif(trim(phone_e164), '') as phone_e164,
         lower(nullif(trim(email_normalized), '')) as email,
         nullif(trim(client_id), '') as client_id
-    from source
+    from decoded
 )
 
 select * from renamed

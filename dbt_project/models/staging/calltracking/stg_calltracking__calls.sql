@@ -9,6 +9,11 @@ with source as (
     }) }}
 ),
 
+decoded as (
+    select *, {{ decoded_utms() }}
+    from source
+),
+
 renamed as (
     select
         call_id,
@@ -30,7 +35,7 @@ renamed as (
         nullif(trim(client_id), '') as client_id,
         {{ normalized_utms() }},
         nullif(trim(manager), '') as manager
-    from source
+    from decoded
     where call_id is not null and started_at is not null
 )
 

@@ -8,6 +8,11 @@ with source as (
     }) }}
 ),
 
+decoded as (
+    select *, {{ decoded_utms() }}
+    from source
+),
+
 renamed as (
     select
         lead_id,
@@ -21,7 +26,7 @@ renamed as (
         nullif(trim(client_id), '') as client_id,
         {{ normalized_utms() }},
         first_response_at
-    from source
+    from decoded
     where lead_id is not null
 )
 

@@ -6,6 +6,14 @@ with source as (
     }) }}
 ),
 
+decoded as (
+    select
+        *,
+        {{ decoded_utms('session_source', 'session_medium', 'session_campaign_name',
+                        'session_manual_ad_content', 'session_manual_term') }}
+    from source
+),
+
 renamed as (
     select
         case
@@ -13,11 +21,10 @@ renamed as (
                 then cast(substr(date, 1, 4) || '-' || substr(date, 5, 2) || '-' || substr(date, 7, 2) as date)
             else cast(date as date)
         end as traffic_date,
-        {{ normalized_utms('session_source', 'session_medium', 'session_campaign_name',
-                           'session_manual_ad_content', 'session_manual_term') }},
+        {{ normalized_utms() }},
         coalesce(sessions, 0) as sessions,
         coalesce(total_users, 0) as users
-    from source
+    from decoded
 )
 
 select * from renamed

@@ -8,6 +8,11 @@ with source as (
     }) }}
 ),
 
+decoded as (
+    select *, {{ decoded_utms('source', 'medium', 'campaign', 'content', 'term') }}
+    from source
+),
+
 renamed as (
     select
         user_pseudo_id as client_id,
@@ -18,12 +23,12 @@ renamed as (
         coalesce(event_at, to_timestamp(event_timestamp / 1000000.0)) as event_at,
         event_timestamp,
         page_location,
-        {{ normalized_utms('source', 'medium', 'campaign', 'content', 'term') }},
+        {{ normalized_utms() }},
         nullif(trim(gclid), '') as gclid,
         device_category,
         geo_country,
         nullif(trim(client_id), '') as form_client_id
-    from source
+    from decoded
     where user_pseudo_id is not null
       and ga_session_id is not null
 )
