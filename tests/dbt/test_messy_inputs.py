@@ -76,7 +76,18 @@ def query(build_warehouse):
         # (no-break spaces, as a name pasted from the web or a sheet has them, too)
         {**file_lead, "lead_id": "F3", "email": "buyer3@example.ua", "manager_name": "Ivan Bondar"},
         {**file_lead, "lead_id": "F4", "email": "buyer4@example.ua", "manager_name": "  ivan \u00a0 BONDAR\u00a0"},
+        # first response: the history's first change (10:00) wins over the file's own column (09:05)
+        {**file_lead, "lead_id": "F5", "email": "buyer15@example.ua", "status": "in work",
+         "first_response_at": golden.ts("2026-09-07T09:05:00")},
+        # only the file's column
+        {**file_lead, "lead_id": "F6", "email": "buyer16@example.ua",
+         "first_response_at": golden.ts("2026-09-07T09:30:00")},
+        # marked junk with neither: processed (it left its initial status), no response time
+        {**file_lead, "lead_id": "F7", "email": "buyer17@example.ua", "status": "junk", "non_target": True},
     ]
+    crm_file_history = [{"lead_id": "F5", "changed_at": golden.ts("2026-09-07T09:00:00"), "status": "new"},
+                        {"lead_id": "F5", "changed_at": golden.ts("2026-09-07T10:00:00"), "status": "in work"},
+                        {"lead_id": "F5", "changed_at": golden.ts("2026-09-07T11:00:00"), "status": "won"}]
     file_deal = {"created_at": golden.ts("2026-09-08T09:00:00"), "amount": 1000.0, "currency": "UAH",
                  "contact_email": None, "manager_id": None}
     crm_file_deals = [
@@ -128,6 +139,7 @@ def query(build_warehouse):
                                             ignore_index=True),
         "raw_crm_file.leads": pd.DataFrame(crm_file_leads),
         "raw_crm_file.deals": pd.DataFrame(crm_file_deals),
+        "raw_crm_file.lead_status_history": pd.DataFrame(crm_file_history),
         "raw_crm_file.managers": pd.DataFrame([{"manager_id": "1", "manager_name": "Anna Koval",
                                                 "email": "anna@example.ua"}]),
         "raw_google_ads.campaign_stats": pd.concat([campaigns, pd.DataFrame([display, same_name])],
@@ -151,6 +163,12 @@ def test_a_crm_file_phone_that_is_no_phone_does_not_join_contacts(query) -> None
     assert query("select lead_id, contact_key from intermediate.int_leads where crm_source = 'crm_file' "
                  "and lead_id in ('F1', 'F2') order by lead_id") == [("F1", "buyer1@example.ua"),
                                                                       ("F2", "buyer2@example.ua")]
+
+
+def test_a_crm_file_leads_response_is_its_first_status_change_and_non_target_is_processed(query) -> None:
+    assert query("select lead_id, first_response_minutes, is_processed from intermediate.int_leads "
+                 "where lead_id in ('F1', 'F5', 'F6', 'F7') order by lead_id") == [
+        ("F1", None, False), ("F5", 60.0, True), ("F6", 30.0, True), ("F7", None, True)]
 
 
 def test_a_visitor_linked_by_phone_to_too_many_leads_is_a_shared_id(query) -> None:

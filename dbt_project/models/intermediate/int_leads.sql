@@ -73,8 +73,13 @@ crm_file as (
         l.utm_campaign,
         l.utm_content,
         l.utm_term,
-        coalesce(l.first_response_at, fh.first_status_change_at) as first_response_at,
-        coalesce(l.first_response_at, fh.first_status_change_at) is not null as is_processed
+        -- The first status change in the file's history; the lead's own first_response_at column
+        -- when the file has none. A lead marked non-target has left its initial status.
+        coalesce(fh.first_status_change_at, l.first_response_at) as first_response_at,
+        (
+            coalesce(fh.first_status_change_at, l.first_response_at) is not null
+            or l.is_non_target
+        ) as is_processed
     from {{ ref('stg_crm_file__leads') }} as l
     left join file_history as fh on fh.lead_id = l.lead_id
 ),
