@@ -169,6 +169,57 @@ def test_a_call_linking_an_older_lead_rebuilds_its_path(tmp_path) -> None:
     assert daily == path_of_l5(warehouse)
 
 
+def test_old_billboard_calls_that_arrive_late_vanish_or_turn_dynamic_reach_their_paths(tmp_path) -> None:
+    """Leads L8 and L9 (10 September) came from phones that had called billboard numbers the day
+    before, weeks before any day a daily run rebuilds. The call tracker delivers L8's call (CALL2)
+    late and drops L9's (CALL4): L8's path gains the Offline call touch and L9's becomes synthetic.
+    Then a call to CALL2's number carries a visitor id: the number is dynamic after all, so CALL2,
+    which has no visitor id, is no touch and L8's path is synthetic again. Each daily run's paths
+    are as worked out here, and the last run's marts are exactly a full rebuild's."""
+
+    def touches(warehouse: Warehouse) -> dict[str, list[tuple]]:
+        frame = warehouse.read_frame(
+            "select conversion_id, touch_type, touch_id from marts.fct_attribution "
+            "where attribution_model = 'linear' and conversion_id in ('L8', 'L9') order by 1, 2, 3")
+        return {lead: [tuple(row) for row in rows[["touch_type", "touch_id"]].values.tolist()]
+                for lead, rows in frame.groupby("conversion_id")}
+
+    tables = golden.raw_tables()
+    billboard_lead = {**tables["raw_bitrix24.leads"].iloc[0].to_dict(), "client_id": None, "contact_id": None,
+                      "email_normalized": None,
+                      "utm_source": None, "utm_medium": None, "utm_campaign": None, "utm_content": None,
+                      "utm_term": None, "date_create": golden.kyiv(golden.ts("2026-09-10T09:00:00"))}
+    leads = pd.concat([tables["raw_bitrix24.leads"], pd.DataFrame([
+        {**billboard_lead, "id": "L8", "phone_e164": "+380931110000"},
+        {**billboard_lead, "id": "L9", "phone_e164": "+380931110009"}])], ignore_index=True)
+    calls = tables["raw_calltracking.calls"]
+    call2 = calls[calls["call_id"] == "CALL2"].iloc[0].to_dict()
+    call4 = {**call2, "call_id": "CALL4", "caller_phone_e164": "+380931110009", "tracking_number": "+380442000003"}
+    # a visit's call to CALL2's number, after every lead, from a phone no lead has
+    call5 = {**call2, "call_id": "CALL5", "started_at": golden.ts("2026-10-02T09:00:00"), "answered": True,
+             "caller_phone_e164": "+380990000005", "client_id": "v1"}
+    path = tmp_path / "warehouse.duckdb"
+    load_raw(path, {**tables, "raw_bitrix24.leads": leads,
+                    "raw_calltracking.calls": pd.concat([calls[calls["call_id"] != "CALL2"], pd.DataFrame([call4])],
+                                                        ignore_index=True)})
+    warehouse = Warehouse.from_url(f"duckdb:///{path}")
+    build(warehouse, full_refresh=True, tests=False)
+    before = touches(warehouse)
+    load_raw(path, {"raw_calltracking.calls": calls})  # CALL2 arrives, CALL4 is gone
+    build(warehouse, tests=False)
+    late_and_gone = touches(warehouse)
+    load_raw(path, {"raw_calltracking.calls": pd.concat([calls, pd.DataFrame([call5])], ignore_index=True)})
+    build(warehouse, tests=False)
+    dynamic, daily = touches(warehouse), snapshot(warehouse)
+    rebuild_whole(warehouse)
+
+    assert before == {"L8": [("synthetic", "lead:L8")], "L9": [("call", "CALL4")]}
+    assert late_and_gone == {"L8": [("call", "CALL2")], "L9": [("synthetic", "lead:L9")]}
+    assert dynamic == {"L8": [("synthetic", "lead:L8")], "L9": [("synthetic", "lead:L9")]}
+    for table, frame in snapshot(warehouse).items():
+        pd.testing.assert_frame_equal(daily[table], frame, check_dtype=False, obj=table)
+
+
 def test_a_restated_worth_reaches_the_attributed_figures(golden_built: Warehouse, tmp_path: Path) -> None:
     """A lead marked junk, a deal's amount and another's close date restated, none of them near a
     new touch (golden.restated_crm): the daily run credits the new worth on the unchanged paths,

@@ -52,16 +52,20 @@ recent_visitors as (
     where rebuilt_at > {{ built_until() }}
 ),
 
+-- the window's callers, and those of older calls rebuilt since: restated, arrived late, or
+-- re-typed (a number found to be dynamic, a tracking_numbers row edited)
 recent_callers as (
     select distinct caller_phone_e164
     from {{ ref('int_calls_sourced') }}
-    where started_at >= {{ reprocess_from }} and caller_phone_e164 is not null
+    where (started_at >= {{ reprocess_from }} or rebuilt_at > {{ built_until() }})
+        and caller_phone_e164 is not null
 ),
 
 -- Contacts the window's sessions and calls can reach: through a lead's own visitor id (bot or
 -- not: a flag may have just changed), a visitor linked to a lead by phone, a phone that called,
 -- and every contact sharing a visitor id with a changed contact (the shared-id flag counts leads);
--- and the contacts whose leads' phones, UTMs or visitor links changed (int_contact_identities).
+-- the contacts whose leads' phones, UTMs or visitor links changed (int_contact_identities); and
+-- those whose path holds a call that is gone from the call tracker.
 contacts_to_build as (
     select contact_key from changed_contacts
     union
@@ -84,6 +88,9 @@ contacts_to_build as (
     from {{ ref('int_leads') }} as changed
     inner join {{ ref('int_leads') }} as shared on shared.client_id = changed.client_id
     where changed.contact_key in (select contact_key from changed_contacts)
+    union
+    select contact_key from {{ this }}
+    where touch_type = 'call' and touch_id not in (select call_id from {{ ref('int_calls_sourced') }})
 ),
 
 conversions as (
