@@ -1,8 +1,9 @@
 """The golden business plus the inputs real accounts send that once went wrong: a UTM cut in the
 middle of a Cyrillic letter, a CRM-file phone that is not a phone, a visitor id shared by many
 callers, same-day repeat deals, a won deal without a close date (won on its creation day), a cost that does not divide
-evenly, a Google Display campaign, a customer from a channel nobody pays for and a CRM file naming
-managers without ids. Each expected figure is worked out by hand below."""
+evenly, a Google Display campaign, a customer from a channel nobody pays for, a CRM file naming
+managers without ids and a call agent named by an e-mail no CRM user has. Each expected figure
+is worked out by hand below."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 
 from tests.dbt import golden
 from tests.dbt.conftest import query_of
+from throughline.publish import check_no_contact_data
 from throughline.settings import ATTRIBUTION_MODELS
 
 SHARED_CALLERS = 21  # one more than max_leads_per_visitor
@@ -54,6 +56,9 @@ def query(build_warehouse):
     # a call to the dynamic number from a browser without a GA cookie: no client id
     calls.append({**golden.calls()[0], "call_id": "NOCOOKIE", "caller_phone_e164": "+380675550999",
                   "client_id": None, "started_at": golden.ts("2026-09-10T10:00:00")})
+    # CallRail names the agent by e-mail, one no CRM user has
+    calls.append({**golden.calls()[0], "call_id": "AGENT", "caller_phone_e164": "+380675550998", "client_id": None,
+                  "manager": "Reception@Studio.example.ua", "started_at": golden.ts("2026-09-11T10:00:00")})
     deal = golden.deals()[0]
     deals = [
         # L7's path is one Referral session (v4): a customer from a channel with no spend
@@ -240,6 +245,15 @@ def test_a_dynamic_number_call_without_a_client_id_is_still_a_website_call(query
     session to take a source from and is Direct, not the number's pool name as an offline source."""
     assert query("select number_type, utm_source, utm_medium, channel from marts.fct_calls "
                  "where call_id = 'NOCOOKIE'") == [("dynamic", "(direct)", "(none)", "Direct")]
+
+
+def test_a_call_agent_no_crm_user_matches_is_published_without_their_e_mail(query) -> None:
+    """An unknown agent's e-mail became the call-quality mart's manager id, and the contact-data
+    guard then stopped every export and the BI publication."""
+    assert query("select manager_id from marts.fct_calls where call_id = 'AGENT'") == [("reception",)]
+    managers = pd.DataFrame(query("select distinct manager_id from marts.mart_call_quality"), columns=["manager_id"])
+    assert "reception" in set(managers["manager_id"])
+    check_no_contact_data("mart_call_quality", managers)
 
 
 def test_a_manual_cost_past_the_last_rate_is_converted_at_that_rate(query) -> None:

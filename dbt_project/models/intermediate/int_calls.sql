@@ -86,7 +86,12 @@ select
     c.utm_term,
     coalesce(ch.channel, 'Other') as channel,
     (c.call_source = '(direct)' and c.call_medium = '(none)') as is_direct,
-    coalesce(mg.manager_id, c.manager) as manager_id,
+    -- an agent no CRM user matches: as the call names them, an e-mail (CallRail's agent_email) by
+    -- its local part, since the marts publish no e-mail address
+    coalesce(
+        mg.manager_id,
+        case when c.manager like '%@%' then lower(split_part(c.manager, '@', 1)) else c.manager end
+    ) as manager_id,
     (cb.called_back_at is not null) as is_called_back,
     cb.called_back_at,
     case
