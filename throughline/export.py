@@ -5,6 +5,7 @@ reader never opens half a file."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -17,6 +18,8 @@ from throughline.publish import CONTRACT_MARTS, check_no_contact_data, read_mart
 from throughline.settings import Settings
 from throughline.warehouse import Warehouse
 
+DECIMAL_TYPE = re.compile(r"numeric\((?P<precision>\d+), (?P<scale>\d+)\)")
+
 
 def export_marts(out_dir: Path | None = None, settings: Settings | None = None,
                  warehouse: Warehouse | None = None) -> list[Path]:
@@ -26,12 +29,13 @@ def export_marts(out_dir: Path | None = None, settings: Settings | None = None,
     out.mkdir(parents=True, exist_ok=True)
     warehouse = warehouse or Warehouse.from_settings(settings)
     marts, catalog = read_marts(warehouse), read_mart_types(warehouse)
-    written = []
-    for mart in CONTRACT_MARTS:
-        types = catalog.get(mart, {})
-        frame = with_column_types(marts[mart], types)
+    frames = {mart: with_column_types(marts[mart], catalog.get(mart, {})) for mart in CONTRACT_MARTS}
+    for mart, frame in frames.items():  # every mart before any file: a refused one leaves the last export whole
         check_no_contact_data(mart, frame)
-        written.append(_write_atomically(out / f"{mart}.parquet", partial(pq.write_table, parquet_table(frame, types))))
+    written = []
+    for mart, frame in frames.items():
+        table = parquet_table(frame, catalog.get(mart, {}))
+        written.append(_write_atomically(out / f"{mart}.parquet", partial(pq.write_table, table)))
         written.append(_write_atomically(out / f"{mart}.csv", partial(frame.to_csv, index=False)))
     return written
 
@@ -53,11 +57,18 @@ def with_column_types(frame: pd.DataFrame, types: dict[str, str]) -> pd.DataFram
 
 def parquet_table(frame: pd.DataFrame, types: dict[str, str]) -> Any:
     """The mart (counts already integers: with_column_types) as an Arrow table with the
-    warehouse's dates as dates, even with no rows."""
+    warehouse's dates as dates and its decimals (money) as decimals, even with no rows: pandas
+    reads DuckDB's decimals as floats, which Power BI would take for floating-point numbers."""
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     table = pa.Table.from_pandas(frame, preserve_index=False)
     for index, name in enumerate(table.column_names):
-        if types.get(name) == "date":
+        kind = types.get(name, "")
+        if kind == "date":
             table = table.set_column(index, name, table.column(name).cast(pa.date32()))
+        elif (decimal := DECIMAL_TYPE.fullmatch(kind)) and not pa.types.is_decimal(table.column(name).type):
+            precision, scale = int(decimal["precision"]), int(decimal["scale"])
+            column = table.column(name).cast(pa.float64())  # an empty or all-NULL column arrives untyped
+            table = table.set_column(index, name, pc.cast(pc.round(column, scale), pa.decimal128(precision, scale)))
     return table
