@@ -375,12 +375,15 @@ def _hours_since(moment: object, now: datetime | pd.Timestamp) -> float | None:
 def hours_since_last_lead(read: Reader, s: HealthSettings, now: datetime) -> HealthResult:
     """Hours between each CRM source's newest lead and the newest website visit or tracked call
     (the clock when there is neither): traffic still arriving while leads stop means the CRM
-    feed broke. When every source stops, `sources_refreshed_on_schedule` tells."""
+    feed broke. A configured CRM without any lead fails too (a new feed that never delivered).
+    When every source stops, `sources_refreshed_on_schedule` tells."""
     frame = read(
         "select crm_source, max(created_at) as last_lead from marts.fct_leads group by crm_source"
     )
     frame = frame[frame["crm_source"].map(s.judges)]
-    if s.sources is not None and frame.empty:
+    configured = [crm for crm in CRM_SOURCES if s.sources is not None and crm in s.sources]
+    without_leads = [crm for crm in configured if crm not in set(frame["crm_source"])]
+    if s.sources is not None and not configured:
         return HealthResult(True, None, s.max_hours_since_last_lead)
     visits = read(
         "select max(latest) as latest from (select max(started_at) as latest from marts.fct_sessions "
@@ -391,16 +394,16 @@ def hours_since_last_lead(read: Reader, s: HealthSettings, now: datetime) -> Hea
     ages = {r.crm_source: _hours_since(r.last_lead, reference) for r in frame.itertuples()}
     ages = {source: age for source, age in ages.items() if age is not None}
     threshold = s.max_hours_since_last_lead
-    if not ages:
+    if not ages and not without_leads:
         return HealthResult(False, None, threshold, ("no lead in fct_leads at all",))
     stale = {k: v for k, v in ages.items() if v > threshold}
     last = frame.set_index("crm_source")["last_lead"]
-    subjects = [
+    subjects = [f"{crm}: no lead at all" for crm in without_leads] + [
         f"{k}: last lead {v:.0f} h before the latest website visit" for k, v in stale.items()
     ]
     since = str(min(pd.Timestamp(last[k]) for k in stale)) if stale else ""
-    figure = round(min(ages.values()) if not stale else max(stale.values()), 1)
-    return HealthResult(not stale, figure, threshold, subjects, since)
+    figure = round(max(stale.values()), 1) if stale else round(min(ages.values()), 1) if ages else None
+    return HealthResult(not stale and not without_leads, figure, threshold, subjects, since)
 
 
 def stale_sources(read: Reader, s: HealthSettings, now: datetime) -> HealthResult:

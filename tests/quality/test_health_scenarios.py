@@ -107,6 +107,19 @@ def test_crm_stops_sending_leads(world: World, publish) -> None:
     assert result.since == str(last)
 
 
+def test_a_configured_crm_that_never_delivered_a_lead(world: World, publish) -> None:
+    """A CRM file set up beside Bitrix24 whose rows never arrive (or were all rejected): the
+    check passed, because only CRMs with leads were judged."""
+    read = Warehouse.from_url(publish(world)).read_frame
+    settings = HealthSettings(sources=frozenset({"bitrix24", "crm_file", "ga4", "calltracking"}))
+    result = _check("hours_since_last_lead").evaluate(read, settings, world.now)
+    assert not result.passed
+    assert list(result.subjects) == ["crm_file: no lead at all"]
+    alone = HealthSettings(sources=frozenset({"crm_file", "ga4"}))  # the only CRM: no figure to give
+    result = _check("hours_since_last_lead").evaluate(read, alone, world.now)
+    assert (result.passed, result.figure, list(result.subjects)) == (False, None, ["crm_file: no lead at all"])
+
+
 def test_campaign_renamed_without_its_utm(world: World, publish) -> None:
     today = world.now.date()
     sessions = world.frames["marts.fct_sessions"]
