@@ -72,17 +72,17 @@ def _spend(now: datetime) -> pd.DataFrame:
 
 def _sessions(now: datetime) -> pd.DataFrame:
     rows = [
-        (f"s{k}-{utm}-{i}", _moment(now, k, i * 0.05), utm, channel)
+        (f"s{k}-{utm}-{i}", _moment(now, k, i * 0.05), "cpc", utm, channel)
         for k in range(DAYS)
         for _, _, _, utm, channel, _ in CAMPAIGNS
         for i in range(20)
     ]
     rows += [
-        (f"o{k}-{i}", _moment(now, k, i * 0.05), None, "Organic Search")
+        (f"o{k}-{i}", _moment(now, k, i * 0.05), "organic", None, "Organic Search")
         for k in range(DAYS)
         for i in range(10)
     ]
-    frame = pd.DataFrame(rows, columns=["session_id", "started_at", "utm_campaign", "channel"])
+    frame = pd.DataFrame(rows, columns=["session_id", "started_at", "utm_medium", "utm_campaign", "channel"])
     frame["session_date"] = frame["started_at"].map(lambda moment: moment.date())
     return frame
 
@@ -165,7 +165,7 @@ def data_health(world: World) -> pd.DataFrame:
 def session_counts(world: World) -> pd.DataFrame:
     """int_session_counts as dbt would derive it from the planted sessions."""
     sessions = world.frames["marts.fct_sessions"]
-    keys = ["session_date", "channel", "utm_campaign"]
+    keys = ["session_date", "channel", "utm_medium", "utm_campaign"]
     return sessions.groupby(keys, dropna=False).size().rename("sessions").reset_index()
 
 

@@ -141,6 +141,18 @@ def test_campaign_renamed_without_its_utm(world: World, publish) -> None:
     assert list(unknown.subjects) == ["utm_campaign 'generic_search_v2': 60 sessions"]
 
 
+def test_a_videos_own_link_is_no_paid_visit_with_an_unknown_campaign(world: World, publish) -> None:
+    """Every YouTube source is the Video channel, but a video's own link (medium referral) is
+    not a paid visit: its campaign is no ad campaign gone missing, as mart_data_health has it."""
+    sessions = world.frames["marts.fct_sessions"]
+    vlog = sessions[sessions["channel"] == "Organic Search"].head(300).copy()
+    vlog[["session_id", "channel", "utm_medium", "utm_campaign"]] = [
+        [f"vlog-{n}", "Video", "referral", "vlog_promo"] for n in range(len(vlog))]
+    world.frames["marts.fct_sessions"] = pd.concat([sessions, vlog], ignore_index=True)
+    results = _run(refresh(world), publish)
+    assert results["sessions_unknown_campaign"].passed and results["sessions_unknown_campaign"].figure == 0.0
+
+
 def test_ga_a_day_behind_the_ad_platforms_loses_no_spend(world: World, publish) -> None:
     """GA4's export of yesterday and today has not arrived yet: the spend of those days is not
     judged against sessions that are still to come."""
