@@ -239,7 +239,8 @@ RAW_SUITES = [
     SuiteSpec(("google_ads", "campaign_stats"), google_ads_campaign_stats, blocking=True),
     SuiteSpec(("google_ads", "ad_stats"), google_ads_ad_stats, blocking=True),
     SuiteSpec(("meta_ads", "ad_insights"), meta_ads_ad_insights, blocking=True),
-    SuiteSpec(("ga4", "events"), ga4_events, blocking=False, query=RECENT_EVENTS_SQL),
+    # a property read through the Data API only has no BigQuery export's events
+    SuiteSpec(("ga4", "events"), ga4_events, blocking=False, query=RECENT_EVENTS_SQL, optional=True),
     SuiteSpec(("bitrix24", "leads"), bitrix24_leads, True, casts=BITRIX_LEAD_CASTS),
     SuiteSpec(("bitrix24", "deals"), bitrix24_deals, True, casts=BITRIX_DEAL_CASTS),
     SuiteSpec(("crm_file", "leads"), crm_file_leads, True, casts=CRM_FILE_CASTS),
