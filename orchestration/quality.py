@@ -213,7 +213,8 @@ def check_alert(evaluation: AssetCheckEvaluation, run_id: str, since: str) -> Al
     return Alert(
         check=evaluation.check_name,
         asset=evaluation.asset_key.to_user_string(),
-        problem=_text(metadata, "problem") or _text(metadata, "description") or dbt_problem or "The check failed.",
+        problem=(_text(metadata, "problem") or _text(metadata, "description") or dbt_problem
+                 or ("" if evaluation.passed else "The check failed.")),
         figure=_text(metadata, "figure") or (f"{failed_rows} rows" if failed_rows else ""),
         threshold=_text(metadata, "threshold") or ("0 rows" if failed_rows else ""),
         subjects=tuple(s for s in where.replace("\n", "; ").split("; ") if s),

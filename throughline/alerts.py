@@ -45,9 +45,8 @@ class Alert:
 
     def body(self, dagster_url: str) -> str:
         if self.recovered:
-            lines = [
-                f"Fixed: {self.problem} — the check {self.check} on {self.asset} passes again."
-            ]
+            fixed = f"Fixed: {self.problem} — the check" if self.problem else "Fixed: the check"
+            lines = [f"{fixed} {self.check} on {self.asset} passes again."]
         else:
             lines = [self.problem]
         if self.figure:

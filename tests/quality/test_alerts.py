@@ -196,3 +196,14 @@ def test_a_failing_dbt_test_alert_gives_its_failing_rows_against_none() -> None:
         "Figure: 3 rows (threshold 0 rows)\n"
         "Since: 2026-12-04 06:00:00\n"
         f"Run: {DAGSTER_URL}/runs/run-1")
+
+
+def test_a_data_check_passing_again_does_not_say_it_failed() -> None:
+    """A passing GX check gives no problem to name: the recovery said "Fixed: The check failed."."""
+    from dagster import AssetCheckEvaluation, AssetKey
+
+    evaluation = AssetCheckEvaluation(asset_key=AssetKey(["bitrix24", "leads"]), check_name="great_expectations",
+                                      passed=True, metadata={"problem": "none", "rows": 120})
+    alert = check_alert(evaluation, "run-2", "2026-12-05 06:00:00")
+    assert alert.body(DAGSTER_URL).splitlines()[0] == (
+        "Fixed: the check great_expectations on bitrix24/leads passes again.")
