@@ -9,6 +9,7 @@ from html import unescape
 
 import pytest
 
+from tests.conftest import copy_warehouse
 from throughline.report import gather, number, render, write_report
 from throughline.settings import Settings
 
@@ -279,6 +280,29 @@ def test_report_period_ends_on_the_last_complete_day(served_warehouse) -> None:
     assert data["now"]["revenue"] == pytest.approx(4200)
     assert data["managers"]["revenue"].sum() == pytest.approx(4200)
     assert "Budget pacing in 2026-09" in render(data, "UAH")
+
+
+def test_report_compares_only_with_a_previous_period_the_data_covers(served_warehouse, tmp_path) -> None:
+    """The golden business's spend and leads begin on 2026-09-01 (a stray visit in June aside):
+    the 28 days before 2026-09-08..10-05 hold only a week of them, and the report showed growth of
+    hundreds of per cent against them. With spend from before that period the change is back."""
+    data = gather(served_warehouse, "en", today=date(2026, 10, 6))
+    assert data["period"].previous().first == date(2026, 8, 11)
+    assert set(data["before"].values()) == {None}
+    changes = re.findall(r'<div class="change">([^<]*)</div>', render(data, "UAH"))
+    assert len(changes) == 8 and all(change.startswith("—") for change in changes)
+    (tmp_path / "older").mkdir()
+    older = copy_warehouse(served_warehouse, tmp_path / "older")
+    conn = older.connect()
+    try:  # a day of spend before the previous period began
+        conn.execute("insert into marts.mart_channel_performance (date, channel, attribution_model, spend, leads, "
+                     "revenue) values (date '2026-08-10', 'Paid Search', 'linear', 10, 0, 0)")
+    finally:
+        conn.close()
+    data = gather(older, "en", today=date(2026, 10, 6))
+    expected = older.read_frame("select sum(spend) as spend from marts.mart_channel_performance where "
+                                "attribution_model = 'linear' and date between date '2026-08-11' and date '2026-09-07'")
+    assert data["before"]["spend"] == pytest.approx(float(expected["spend"].iloc[0])) == pytest.approx(1760)
 
 
 def test_report_warnings_name_the_reporting_currency() -> None:

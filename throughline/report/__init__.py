@@ -184,7 +184,11 @@ def gather(warehouse: Warehouse, lang: str, today: date | None = None) -> dict[s
     settings = analysis_vars()
     margin = float(settings.get("gross_margin", 1.0))
     romi, decision = romi_and_decision_sql(settings)
-    now, before = kpis(read, period, margin), kpis(read, period.previous(), margin)
+    now, previous = kpis(read, period, margin), period.previous()
+    first = pd.Timestamp(read("select min(date) as d from marts.mart_channel_performance "
+                              "where spend > 0 or leads > 0").iloc[0]["d"]).date()
+    # a previous period that began before the first spend or lead shows a made-up growth: no change
+    before = kpis(read, previous, margin) if first <= previous.first else dict.fromkeys(now)
     scorecard = read(f"""
         with summed as (
             select channel, sum(spend) as spend, sum(leads) as leads, sum(new_customers) as new_customers,
