@@ -27,6 +27,7 @@ ERROR_TESTS = (
     "not_null_fct_sessions_session_id",
     "unique_combination_of_columns_fct_sessions_session_id",
     "unique_combination_of_columns_mart_channel_performance_date__channel__attribution_model",
+    "fct_ad_spend_one_row_per_ad_day",
 )
 
 
@@ -84,7 +85,7 @@ def test_a_call_older_than_every_other_fact_has_its_day(warehouse: Warehouse) ->
 def test_orphans_our_sql_would_make_fail_at_error(warehouse: Warehouse, tmp_path: Path) -> None:
     """A copy of the built warehouse with a lead, a day and a channel taken out of what points at
     them, a session without its id (the data check reads only the last weeks of sessions), and
-    keys twice: a session and a day of a channel's figures."""
+    keys twice: a session, a day of a channel's figures and a day of an ad's spend."""
     broken = copy_warehouse(warehouse, tmp_path)
     conn = broken.connect()
     try:
@@ -101,6 +102,11 @@ def test_orphans_our_sql_would_make_fail_at_error(warehouse: Warehouse, tmp_path
                      "where session_id = (select max(session_id) from intermediate.int_sessions)")
         conn.execute("insert into marts.mart_channel_performance (select * from marts.mart_channel_performance "
                      "where date <> date '2026-09-01' order by date, channel, attribution_model limit 1)")
+        # a day of an ad's spend twice, and a manual cost line repeating another's day (allowed)
+        conn.execute("insert into marts.fct_ad_spend (select * from marts.fct_ad_spend where platform = 'google_ads' "
+                     "order by spend_date, campaign_id, ad_id limit 1)")
+        conn.execute("insert into marts.fct_ad_spend (select * from marts.fct_ad_spend where platform = 'manual' "
+                     "order by spend_date, campaign_id limit 1)")
     finally:
         conn.close()
     assert run_tests(broken, ERROR_TESTS) == {
@@ -112,4 +118,5 @@ def test_orphans_our_sql_would_make_fail_at_error(warehouse: Warehouse, tmp_path
         "not_null_fct_sessions_session_id": ("fail", 1),
         "unique_combination_of_columns_fct_sessions_session_id": ("fail", 1),
         "unique_combination_of_columns_mart_channel_performance_date__channel__attribution_model": ("fail", 1),
+        "fct_ad_spend_one_row_per_ad_day": ("fail", 1),
     }
