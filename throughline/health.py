@@ -107,12 +107,12 @@ def _share_by_day(
     read: Reader, column: str, threshold: float, settings: HealthSettings, now: datetime
 ) -> HealthResult:
     """The worst CRM source-day share of leads with `column` set, over the lookback window of the
-    CRM sources' own latest day (manual costs may run into days still ahead)."""
-    sources = ", ".join(f"'{s}'" for s in CRM_SOURCES)
+    CRM sources' own latest day with leads (a CRM file's rejected rows are dated by the build)."""
+    crm_days = "marts.mart_data_health where source in ({}) and rows_loaded > 0".format(
+        ", ".join(f"'{s}'" for s in CRM_SOURCES))
     frame = read(
-        f"select date, source, rows_loaded as leads, {column} as flagged "
-        f"from marts.mart_data_health where source in ({sources}) "
-        f"and {_in_window('date', f'marts.mart_data_health where source in ({sources})', settings)}"
+        f"select date, source, rows_loaded as leads, {column} as flagged from {crm_days} "
+        f"and {_in_window('date', crm_days, settings)}"
     )
     judged = frame[frame["leads"] >= settings.min_leads_per_day].copy()
     if judged.empty:

@@ -88,6 +88,22 @@ def test_forms_lose_the_client_id_but_keep_their_utms(world: World, publish) -> 
     assert result.figure == 1.0 and result.since == str(today - timedelta(days=1))
 
 
+def test_a_crm_files_rejected_rows_do_not_move_the_leads_window(world: World, publish) -> None:
+    """mart_data_health dates a CRM file's rejected rows by the build, not by any lead: the
+    window of the lead checks followed them past every day with leads, and untagged forms passed."""
+    today = world.now.date()
+    leads = world.frames["marts.fct_leads"]
+    recent = leads["lead_date"] >= today - timedelta(days=1)
+    leads.loc[recent, ["utm_source", "utm_campaign"]] = None
+    leads.loc[recent, "is_untagged"] = True
+    health = refresh(world).frames["marts.mart_data_health"]
+    rejected = {column: 0 for column in health.columns} | {
+        "date": today + timedelta(days=10), "source": "crm_file", "rows_rejected": 1, "last_loaded_at": world.now}
+    world.frames["marts.mart_data_health"] = pd.concat([health, pd.DataFrame([rejected])], ignore_index=True)
+    results = _run(world, publish)
+    assert not results["leads_without_source"].passed and results["leads_without_source"].figure == 1.0
+
+
 def test_crm_stops_sending_leads(world: World, publish) -> None:
     today = world.now.date()
     leads = world.frames["marts.fct_leads"]
