@@ -187,7 +187,7 @@ def test_report_in_ukrainian_names_every_standard_channel_in_ukrainian(served_wa
       "managers": ["Manager", "Leads", "Non-target", "First response, min", "Deals won", "Win rate", "Revenue, EUR"],
       "pacing": ["Channel", "Campaign", "Plan, EUR", "Spent, EUR", "Of plan", "Month elapsed", "Projected, EUR"]}),
     ("uk", ["Витрати і виручка за каналами, EUR", "Ціна клієнта за тижнями, EUR",
-            "Моделі атрибуції поруч: виручка за каналами за період, EUR"],
+            "Порівняння моделей атрибуції: виручка каналів за період, EUR"],
      {"scorecard": ["Канал", "Витрати, EUR", "Ліди", "Ціна ліда, EUR", "Нові клієнти", "Ціна клієнта, EUR",
                     "Виручка, EUR", "ROMI", "Рішення"],
       "pacing": ["Канал", "Кампанія", "План, EUR", "Витрачено, EUR", "Від плану", "Минуло місяця", "Прогноз, EUR"]}),

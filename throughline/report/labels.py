@@ -56,7 +56,7 @@ LABELS = {
         "too_early": "зарано оцінювати",
         "spend_revenue_chart": "Витрати і виручка за каналами",
         "weekly_chart": "Нові клієнти щотижня за каналами", "cac_chart": "Ціна клієнта за тижнями",
-        "models": "Моделі атрибуції поруч: виручка за каналами за період",
+        "models": "Порівняння моделей атрибуції: виручка каналів за період",
         "campaigns_top": "Найкращі кампанії (ROMI)", "campaigns_worst": "Найгірші кампанії (ROMI)",
         "campaigns_note": ("Кампанії оцінено за витратами й виручкою періоду; кампанію, що почала витрачати менш ніж "
                            "за {days} дн. до кінця періоду, оцінювати зарано: її ліди ще не встигли купити."),
@@ -94,8 +94,8 @@ LABELS = {
                        "{n} рядків ручних файлів відкладено як помилкові."),
         "model_note": "Показники за каналами — за моделлю атрибуції «{model}».",
         "model_first_touch": "перший дотик", "model_last_touch": "останній дотик",
-        "model_last_non_direct": "останній непрямий дотик", "model_linear": "лінійна",
-        "model_position_based": "за позицією", "model_time_decay": "згасання в часі", "model_markov": "Марков",
+        "model_last_non_direct": "останній дотик, крім прямих заходів", "model_linear": "лінійна",
+        "model_position_based": "за позицією", "model_time_decay": "згасання в часі", "model_markov": "модель Маркова",
         "value_(unassigned)": "(не призначено)", "value_(unattributed)": "(без джерела)",
         # the channels of the channel_rules seed; a channel a business adds keeps its own name
         "value_Paid Search": "Платний пошук", "value_Paid Social": "Платні соцмережі", "value_Video": "Відео",
