@@ -52,3 +52,7 @@
     {%- endif -%}
     select 1
 {%- endmacro %}
+
+{#- A count summed, as an integer on either engine (PostgreSQL sums bigints into an unconstrained
+    numeric, which BI tools and the exports would take for a decimal). -#}
+{% macro count_sum(expr) -%}cast(sum({{ expr }}) as bigint){%- endmacro %}

@@ -14,6 +14,7 @@ from expectations.suites import MART_SUITES
 from tests.conftest import new_database
 from tests.dbt import golden
 from throughline.markov import write_removal_effects
+from throughline.publish import read_mart_types
 from throughline.transform import build
 from throughline.warehouse import Warehouse
 
@@ -111,6 +112,18 @@ def test_postgres_marts_equal_duckdb(golden_postgres: Warehouse, golden_warehous
     # the Great Expectations suites of the marts read them with SQL PostgreSQL takes too
     for suite in MART_SUITES:
         assert len(golden_postgres.read_frame(suite.sql())) == len(golden_warehouse.read_frame(suite.sql())), suite.name
+
+
+@pytest.mark.postgres
+def test_postgres_marts_publish_the_types_duckdbs_do(golden_postgres: Warehouse, golden_warehouse: Warehouse) -> None:
+    """A count summed on PostgreSQL is an unconstrained numeric (sum of bigint): published and
+    exported from a PostgreSQL warehouse, sessions became decimals ("3194.0" in the CSV)."""
+    postgres, duckdb = read_mart_types(golden_postgres), read_mart_types(golden_warehouse)
+    assert set(postgres) == set(duckdb)
+    differing = {(mart, column): (kind, duckdb[mart].get(column))
+                 for mart, columns in postgres.items() for column, kind in columns.items()
+                 if kind != duckdb[mart].get(column)}
+    assert differing == {}
 
 
 @pytest.mark.postgres

@@ -18,16 +18,16 @@ summed as (
         period_start,
         channel,
         attribution_model,
-        sum(spend) as spend,
-        sum(impressions) as impressions,
-        sum(clicks) as clicks,
-        sum(sessions) as sessions,
-        sum(calls) as calls,
+        cast(sum(spend) as numeric(20, 6)) as spend,
+        {{ count_sum('impressions') }} as impressions,
+        {{ count_sum('clicks') }} as clicks,
+        {{ count_sum('sessions') }} as sessions,
+        {{ count_sum('calls') }} as calls,
         sum(leads) as leads,
         sum(qualified_leads) as qualified_leads,
         sum(deals_won) as deals_won,
         sum(new_customers) as new_customers,
-        sum(revenue) as revenue
+        cast(sum(revenue) as numeric(20, 6)) as revenue
     from periods
     group by period_grain, period_start, channel, attribution_model
 ),

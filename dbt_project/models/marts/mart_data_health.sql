@@ -108,17 +108,17 @@ daily as (
     select
         date,
         source_name as source,
-        sum(rows_loaded) as rows_loaded,
-        sum(leads_without_source) as leads_without_source,
-        sum(leads_matched_by_client_id) as leads_matched_by_client_id,
-        sum(leads_matched_by_phone) as leads_matched_by_phone,
-        sum(leads_matched_by_utm) as leads_matched_by_utm,
-        sum(leads_unmatched) as leads_unmatched,
+        {{ count_sum('rows_loaded') }} as rows_loaded,
+        {{ count_sum('leads_without_source') }} as leads_without_source,
+        {{ count_sum('leads_matched_by_client_id') }} as leads_matched_by_client_id,
+        {{ count_sum('leads_matched_by_phone') }} as leads_matched_by_phone,
+        {{ count_sum('leads_matched_by_utm') }} as leads_matched_by_utm,
+        {{ count_sum('leads_unmatched') }} as leads_unmatched,
         cast(sum(spend_without_sessions) as numeric(20, 6)) as spend_without_sessions,
-        sum(sessions_unknown_campaign) as sessions_unknown_campaign,
-        sum(duplicate_leads) as duplicate_leads,
-        sum(flagged_sessions) as flagged_sessions,
-        sum(rows_rejected) as rows_rejected
+        {{ count_sum('sessions_unknown_campaign') }} as sessions_unknown_campaign,
+        {{ count_sum('duplicate_leads') }} as duplicate_leads,
+        {{ count_sum('flagged_sessions') }} as flagged_sessions,
+        {{ count_sum('rows_rejected') }} as rows_rejected
     from all_rows
     group by date, source_name
 ),
