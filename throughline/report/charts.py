@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from html import escape
 
@@ -12,6 +13,22 @@ Format = Callable[..., str]  # (value, digits) -> the number as the report's lan
 PALETTE = ["#2563eb", "#16a34a", "#f59e0b", "#dc2626", "#7c3aed", "#0891b2", "#db2777", "#65a30d",
            "#ea580c", "#475569", "#0d9488", "#a16207"]
 WIDTH, HEIGHT, LEFT, BOTTOM = 760, 300, 70, 60
+ROUND_STEPS = (1, 1.5, 2, 2.5, 3, 4, 5, 6, 7.5, 10)
+
+
+def nice_top(highest: float) -> float:
+    """The axis top: four equal steps of a round number (1, 1.5, 2, 2.5, 3, 4, 5, 6 or 7.5 times a
+    power of ten) reaching `highest`, so every gridline's label is its exact value (a top of 13
+    labelled its 3.25 gridline "3")."""
+    if highest <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(highest / 4))
+    return 4 * next(power * m for m in ROUND_STEPS if 4 * power * m >= highest * (1 - 1e-12))
+
+
+def _decimals(value: float) -> int:
+    """Decimals that write a gridline's value exactly (up to 3)."""
+    return next((digits for digits in (0, 1, 2) if abs(value - round(value, digits)) < 1e-9), 3)
 
 
 def _y(value: float, top: float) -> float:
@@ -26,7 +43,7 @@ def _axis(top: float, fmt: Format) -> str:
         ticks.append(
             f'<line x1="{LEFT}" x2="{WIDTH - 10}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e5e7eb"/>'
             f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
-            f'fill="#6b7280">{fmt(value, 0 if top >= 4 else 2)}</text>')
+            f'fill="#6b7280">{fmt(value, _decimals(value))}</text>')
     return "".join(ticks)
 
 
@@ -51,7 +68,7 @@ def _svg(parts: list[str], legend_items: int) -> str:
 def grouped_bars(categories: list[str], series: dict[str, list[float]], fmt: Format) -> str:
     if not categories:
         return '<svg class="chart" width="760" height="40"><text x="10" y="25">—</text></svg>'
-    top = max(max(values) for values in series.values()) or 1.0
+    top = nice_top(max(max(values) for values in series.values()))
     slot = (WIDTH - LEFT - 10) / len(categories)
     bar = slot * 0.8 / len(series)
     parts = [_axis(top, fmt)]
@@ -76,7 +93,7 @@ def lines(frame: pd.DataFrame, x: str, group: str, y: str, fmt: Format) -> str:
     if frame.empty:
         return '<svg class="chart" width="760" height="40"><text x="10" y="25">—</text></svg>'
     xs = sorted(frame[x].unique())
-    top = float(frame[y].astype(float).max()) or 1.0
+    top = nice_top(float(frame[y].astype(float).max()))
     step = (WIDTH - LEFT - 20) / max(1, len(xs) - 1)
     parts = [_axis(top, fmt)]
     names = sorted(frame[group].unique())
