@@ -33,7 +33,7 @@ from expectations.suites import ALL_SUITES, SuiteSpec
 from expectations.suites.common import newest_load
 from ingestion.common.redaction import redact
 from ingestion.pipeline import configured_sources
-from throughline.alerts import Alert, Notifier
+from throughline.alerts import Alert, Notifier, with_unit
 from throughline.health import HEALTH_CHECKS, HealthCheck, HealthSettings, utc_now
 from throughline.warehouse import Warehouse
 
@@ -152,7 +152,7 @@ def health_check(check: HealthCheck) -> AssetChecksDefinition:
             result = check.evaluate(warehouse.read_frame, settings, utc_now())
         except Exception as error:  # noqa: BLE001 - reported as a failed check
             return _unreadable(severity, "/".join(check.asset_key), error)
-        metadata = {**result.metadata(check.problem), "description": check.problem}
+        metadata = {**result.metadata(check.problem, check.unit), "description": check.problem}
         return AssetCheckResult(passed=result.passed, severity=severity, metadata=metadata)
 
     return _check
@@ -207,6 +207,7 @@ def _text(metadata: dict[str, Any], name: str) -> str:
 def check_alert(evaluation: AssetCheckEvaluation, run_id: str, since: str) -> Alert:
     metadata = dict(evaluation.metadata)
     where = _text(metadata, "where") or _text(metadata, "failures")
+    unit = _text(metadata, "unit")
     # a dbt data test's result carries only how many rows break it (none may)
     failed_rows = _text(metadata, DBT_FAILED_ROWS)
     dbt_problem = f"The data test found {failed_rows} row(s) that break it." if failed_rows else ""
@@ -215,8 +216,8 @@ def check_alert(evaluation: AssetCheckEvaluation, run_id: str, since: str) -> Al
         asset=evaluation.asset_key.to_user_string(),
         problem=(_text(metadata, "problem") or _text(metadata, "description") or dbt_problem
                  or ("" if evaluation.passed else "The check failed.")),
-        figure=_text(metadata, "figure") or (f"{failed_rows} rows" if failed_rows else ""),
-        threshold=_text(metadata, "threshold") or ("0 rows" if failed_rows else ""),
+        figure=with_unit(_text(metadata, "figure"), unit) or (f"{failed_rows} rows" if failed_rows else ""),
+        threshold=with_unit(_text(metadata, "threshold"), unit) or ("0 rows" if failed_rows else ""),
         subjects=tuple(s for s in where.replace("\n", "; ").split("; ") if s),
         since=_text(metadata, "since") or since,
         run_id=run_id,

@@ -72,11 +72,12 @@ class HealthResult:
     subjects: Sequence[str] = field(default_factory=tuple)
     since: str = ""
 
-    def metadata(self, problem: str) -> dict[str, object]:
+    def metadata(self, problem: str, unit: str = "") -> dict[str, object]:
         return {
             "problem": problem if not self.passed else "none",
             "figure": self.figure,
             "threshold": self.threshold,
+            "unit": unit or "-",
             "where": "; ".join(self.subjects) or "-",
             "since": self.since or "-",
         }
@@ -89,6 +90,7 @@ class HealthCheck:
     blocking: bool  # a failure stops what is downstream of the asset (severity ERROR), else warns
     problem: str  # what a failure means, in plain words
     evaluate: Callable[[Reader, HealthSettings, datetime], HealthResult]
+    unit: str  # of the figure and threshold: "share", "times" (the usual level), "hours" or "minutes"
 
     @property
     def severity(self) -> str:
@@ -436,6 +438,7 @@ HEALTH_CHECKS = [
         True,
         "Too many leads arrive with no UTM or source: web forms may have stopped passing UTMs.",
         leads_without_source,
+        "share",
     ),
     HealthCheck(
         "leads_matched_to_no_visitor",
@@ -444,6 +447,7 @@ HEALTH_CHECKS = [
         "Too many leads match no website visitor: forms or call tracking may have lost the "
         "client id.",
         leads_unmatched,
+        "share",
     ),
     HealthCheck(
         "spend_without_sessions",
@@ -452,6 +456,7 @@ HEALTH_CHECKS = [
         "Money is spent on campaigns that bring no tracked visit: a campaign may have been renamed "
         "or lost its UTM tags.",
         spend_without_sessions,
+        "share",
     ),
     HealthCheck(
         "sessions_unknown_campaign",
@@ -460,6 +465,7 @@ HEALTH_CHECKS = [
         "Paid visits carry a utm_campaign that no ad platform knows: a campaign was renamed "
         "without its UTM, or the tag has a typo.",
         sessions_unknown_campaign,
+        "share",
     ),
     HealthCheck(
         "spend_spike",
@@ -467,6 +473,7 @@ HEALTH_CHECKS = [
         False,
         "A campaign's daily spend jumped far above its usual level.",
         spend_spike,
+        "times",
     ),
     HealthCheck(
         "spend_drop",
@@ -475,6 +482,7 @@ HEALTH_CHECKS = [
         "A campaign's daily spend fell far below its usual level, or stopped: ads may have been "
         "rejected, the budget or the card run out, or the spend export broken.",
         spend_drop,
+        "share",
     ),
     HealthCheck(
         "missed_calls",
@@ -482,6 +490,7 @@ HEALTH_CHECKS = [
         False,
         "A manager misses too many incoming calls.",
         missed_calls,
+        "share",
     ),
     HealthCheck(
         "slow_callbacks",
@@ -489,6 +498,7 @@ HEALTH_CHECKS = [
         False,
         "Missed callers wait too long for a call back.",
         slow_callbacks,
+        "minutes",
     ),
     HealthCheck(
         "hours_since_last_lead",
@@ -496,6 +506,7 @@ HEALTH_CHECKS = [
         True,
         "No new lead for too long: the CRM integration may be broken.",
         hours_since_last_lead,
+        "hours",
     ),
     HealthCheck(
         "sources_refreshed_on_schedule",
@@ -503,6 +514,7 @@ HEALTH_CHECKS = [
         True,
         "A data source has not been refreshed on schedule.",
         stale_sources,
+        "hours",
     ),
 ]
 

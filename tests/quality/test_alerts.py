@@ -69,7 +69,7 @@ def test_alert_then_exactly_one_recovery(
     alert_mail = mail.messages[0]
     assert alert_mail.startswith("Throughline problem: missed_calls on marts/fct_calls")
     assert "A manager misses too many incoming calls." in alert_mail
-    assert "Figure: 0.75 (threshold 0.3)" in alert_mail
+    assert "Figure: 75.0 % (threshold 30.0 %)" in alert_mail
     assert "Where: manager Taras: missed 21 of 28 calls (75%)" in alert_mail
     assert f"Since: {world.now.date() - timedelta(days=6)}" in alert_mail
     assert f"Run: {DAGSTER_URL}/runs/{broken_run}" in alert_mail
@@ -207,3 +207,22 @@ def test_a_data_check_passing_again_does_not_say_it_failed() -> None:
     alert = check_alert(evaluation, "run-2", "2026-12-05 06:00:00")
     assert alert.body(DAGSTER_URL).splitlines()[0] == (
         "Fixed: the check great_expectations on bitrix24/leads passes again.")
+
+
+@pytest.mark.parametrize(("check", "figure", "threshold", "line"), [
+    ("leads_without_source", 0.4642, 0.05, "Figure: 46.4 % (threshold 5.0 %)"),
+    ("spend_spike", 4.17, 3.0, "Figure: 4.17× (threshold 3×)"),
+    ("hours_since_last_lead", 48.2, 24.0, "Figure: 48.2 h (threshold 24 h)"),
+    ("slow_callbacks", 95.0, 60.0, "Figure: 95 min (threshold 60 min)"),
+])
+def test_a_health_alert_gives_its_figure_in_its_unit(check: str, figure: float, threshold: float, line: str) -> None:
+    """A marketer reads 46.4 % of leads, not 0.4642."""
+    from dagster import AssetCheckEvaluation, AssetKey
+
+    from throughline.health import HealthResult
+
+    health = next(c for c in HEALTH_CHECKS if c.name == check)
+    metadata = HealthResult(False, figure, threshold).metadata(health.problem, health.unit)
+    evaluation = AssetCheckEvaluation(asset_key=AssetKey(list(health.asset_key)), check_name=check, passed=False,
+                                      metadata={k: v for k, v in metadata.items() if v is not None})
+    assert check_alert(evaluation, "run-3", "2026-12-05").body(DAGSTER_URL).splitlines()[1] == line
