@@ -98,12 +98,23 @@ class Notifier:
         self.unreadable: list[str] = []
         for position, url in enumerate(urls, start=1):
             webhook = as_webhook(url)
-            if self._apprise.add(url) or (webhook is not None and self._apprise.add(webhook)):
+            if self._add_quietly(url) or (webhook is not None and self._add_quietly(webhook)):
                 readable.append(url)
             else:
                 self.unreadable.append(f"entry {position} ({url.partition('://')[0]}://…)")
                 log.error("THROUGHLINE_ALERT_URLS %s cannot be read: %s", self.unreadable[-1], URL_FORMS)
         self.urls = tuple(readable)
+
+    def _add_quietly(self, url: str) -> bool:
+        """apprise.add without apprise's log lines, which print the whole URL (one it cannot read,
+        or the one it loaded): a webhook's https:// address holds its secret in the path."""
+        apprise_log = logging.getLogger("apprise")
+        level = apprise_log.level
+        apprise_log.setLevel(logging.CRITICAL)
+        try:
+            return bool(self._apprise.add(url))
+        finally:
+            apprise_log.setLevel(level)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Notifier:

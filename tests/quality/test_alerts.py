@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 from datetime import timedelta
 from pathlib import Path
@@ -140,6 +141,16 @@ def test_no_url_sends_nothing_and_a_bad_url_is_named_while_the_others_still_aler
     assert "THROUGHLINE_ALERT_URLS" in caplog.text and "nonsense-scheme" in caplog.text
     assert notifier.send(alert) is True
     assert [json.loads(message)["title"] for message in hook.messages] == ["Throughline problem: c on a"]
+
+
+def test_a_webhooks_https_address_never_reaches_the_log(caplog: pytest.LogCaptureFixture) -> None:
+    """apprise logged the whole address it could not read before the webhook form was tried, and
+    a webhook's secret is in its path."""
+    caplog.set_level(logging.DEBUG)
+    secret = "https://hooks.example.com/services/T000/B000/SECRETHOOKabc"
+    notifier = Notifier((secret,), DAGSTER_URL)
+    assert notifier.urls == (secret,) and notifier.unreadable == []
+    assert "SECRETHOOKabc" not in caplog.text
 
 
 def test_the_first_tick_alerts_only_what_is_failing_now(
