@@ -194,3 +194,19 @@ def test_doctor_names_an_alert_url_no_alert_can_reach(env_file, tmp_path, monkey
     result = CliRunner().invoke(cli.app, ["doctor"])
     line = next(line for line in result.output.splitlines() if line.lstrip("│ ").startswith("alerts"))
     assert "ok" in line and "1 destination(s): https" in line, result.output
+
+
+def test_a_report_without_marts_says_what_to_run(env_file, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No warehouse yet, or one without marts: a traceback ended in DuckDB's error."""
+    monkeypatch.setenv("THROUGHLINE_DATA_DIR", str(tmp_path / "data"))
+    for name in ("missing.duckdb", "empty.duckdb"):
+        if name == "empty.duckdb":
+            import duckdb
+
+            duckdb.connect(str(tmp_path / name)).close()
+        monkeypatch.setenv("THROUGHLINE_WAREHOUSE", f"duckdb:///{tmp_path / name}")
+        result = CliRunner().invoke(cli.app, ["report"])
+        output = " ".join(result.output.split())
+        assert result.exit_code == 1 and "Traceback" not in output, output
+        assert "cannot read the marts of the warehouse DuckDB file" in output
+        assert output.endswith("Run `throughline run` (or `make demo`) first")

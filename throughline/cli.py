@@ -197,6 +197,9 @@ def report(
     lang: Annotated[str, typer.Option(help="Language of the report: en or uk.")] = "en",
 ) -> None:
     """Write the owner's report: one self-contained HTML page with charts."""
+    import duckdb
+    import psycopg
+
     from throughline.report import write_report
 
     if lang not in ("en", "uk"):
@@ -207,6 +210,10 @@ def report(
         path = write_report(target, lang=lang, settings=settings)
     except ValueError as exc:  # the marts are empty: say what to run
         _fail(str(exc))
+    except (duckdb.Error, psycopg.Error) as exc:  # no warehouse, or one without marts
+        detail = str(exc).strip().splitlines()[0]
+        _fail(f"cannot read the marts of the warehouse {Warehouse.from_settings(settings).describe()}: {detail}. "
+              "Run `throughline run` (or `make demo`) first")
     console.print(f"Owner's report written to [bold]{path}[/]")
 
 
