@@ -41,7 +41,13 @@ class OAuthToken:
     @classmethod
     def from_credentials(cls, source: str, credentials: Any, scope: str) -> OAuthToken:
         """A service-account key (JWT bearer grant) or an authorized-user JSON (refresh grant)."""
-        info = json.loads(credentials) if isinstance(credentials, str) else dict(credentials)
+        try:
+            info = json.loads(credentials) if isinstance(credentials, str) else dict(credentials)
+        except json.JSONDecodeError as exc:  # its text holds a private key: only where it breaks
+            raise ValueError(
+                f"{source}: the credentials setting (SOURCES__{source.upper()}__CREDENTIALS) is not valid JSON: "
+                f"{exc.msg} at line {exc.lineno}, column {exc.colno}; give the service account's key file "
+                "contents as they are") from None
         token_url = info.get("token_uri", "https://oauth2.googleapis.com/token")
         if info.get("type") == "service_account":
             register_secret(info.get("private_key"))

@@ -46,3 +46,14 @@ def test_a_service_account_signs_each_token_request(monkeypatch: pytest.MonkeyPa
     assert (first["iat"], first["exp"]) == (1_790_000_000, 1_790_003_600)
     assert (second["iat"], second["exp"]) == (1_790_003_700, 1_790_007_300)
     assert second["aud"] == f"{api.url}/token" and second["iss"] == info["client_email"]
+
+
+def test_credentials_that_are_not_json_name_the_setting_not_the_key() -> None:
+    """A key file pasted with a line cut: the run failed with a bare JSONDecodeError, naming
+    neither the source nor the setting."""
+    broken = '{"type": "service_account", "private_key": "-----BEGIN PRIVATE KEY-----\\nMIIsecret" "token_uri": 1}'
+    expected = (r"^ga4: the credentials setting \(SOURCES__GA4__CREDENTIALS\) is not valid JSON: "
+                r"Expecting ',' delimiter at line 1, column \d+")
+    with pytest.raises(ValueError, match=expected) as error:
+        OAuthToken.from_credentials("ga4", broken, "https://www.googleapis.com/auth/analytics")
+    assert "MIIsecret" not in str(error.value)
