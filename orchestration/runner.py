@@ -6,12 +6,14 @@ import os
 import threading
 import time
 import uuid
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from dagster import (
     AssetKey,
     AssetSelection,
+    BetaWarning,
     DagsterError,
     DagsterEvent,
     DagsterEventType,
@@ -56,6 +58,9 @@ class RunSummary:
     @property
     def success(self) -> bool:
         return self.run_succeeded and not self.failed_steps and not self.failed_checks
+
+
+MAX_ERROR_CHARS = 1000  # a traceback-sized message is cut
 
 
 def step_error(event: DagsterEvent) -> str:
@@ -115,7 +120,9 @@ def selected_keys(job: JobDefinition, select: str | None) -> list[AssetKey]:
     if not select:
         return sorted(graph.materializable_asset_keys)
     try:
-        keys = AssetSelection.from_string(select).resolve(graph)
+        with warnings.catch_warnings():  # Dagster's own parser of group: warns that it is in beta
+            warnings.simplefilter("ignore", BetaWarning)
+            keys = AssetSelection.from_string(select).resolve(graph)
     except (DagsterError, NotImplementedError) as error:  # invalid syntax, or a clause such as status:
         raise ValueError(
             f"--select {select!r} is not an asset selection ({error}); {EXAMPLES}"
@@ -259,7 +266,8 @@ def summary_table(summary: RunSummary) -> Table:
         f"warning{'' if len(summary.warned_checks) == 1 else 's'}",
     )
     for step, error in summary.failed_steps.items():
-        table.add_row(f"[red]failed step[/] {step}", "", error[:200])
+        # whole: a source's error ends with its last attempt's error and what to check
+        table.add_row(f"[red]failed step[/] {step}", "", error[:MAX_ERROR_CHARS])
     for check in summary.failed_checks:
         table.add_row("[red]failed check[/]", "", check)
     for check in summary.warned_checks:

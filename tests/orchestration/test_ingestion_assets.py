@@ -119,6 +119,19 @@ def test_a_bad_selection_is_a_clear_error() -> None:
         selected_keys(job, "key:nothing/here")
 
 
+def test_a_group_selection_resolves_without_dagsters_beta_warning() -> None:
+    """Every `--select group:...` printed a BetaWarning about a parameter we never pass."""
+    import warnings
+
+    from orchestration.definitions import defs
+    from orchestration.runner import selected_keys
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        keys = selected_keys(defs.resolve_job_def("daily_refresh"), "group:bitrix24")
+    assert AssetKey(["bitrix24", "leads"]) in keys
+
+
 @pytest.mark.parametrize(("status", "attempts"), [(403, 1), (None, 2)])
 def test_an_api_that_refuses_the_request_is_not_asked_again(
     status: int | None, attempts: int, tmp_path, monkeypatch: pytest.MonkeyPatch
