@@ -44,6 +44,12 @@ class AuthExpired(Exception):
     """Raised by a source's response check when the API says the token expired."""
 
 
+# A request that cannot reach the API (refused, reset, timed out) is tried this often at most, even
+# where a source allows more attempts to outlast its rate limits (Bitrix24's 11): a server that is
+# down would otherwise hold the run and the warehouse's write lock for minutes.
+TRANSPORT_ATTEMPTS = 6
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     max_attempts: int = 6
@@ -131,7 +137,7 @@ class ApiClient:
         url = self.url(path)
         endpoint = path.split("?")[0] if not path.startswith("http") else url.split("?")[0]
         refreshed = False
-        attempt = 0
+        attempt = unreached = 0
         while True:
             attempt += 1
             req_headers = {**self.headers, **(headers or {})}
@@ -147,6 +153,7 @@ class ApiClient:
             except TRANSPORT_ERRORS as exc:
                 reason = f"{type(exc).__name__}: {exc}"
                 wait = self._backoff(attempt)
+                unreached += 1
             else:
                 try:
                     verdict = self._verdict(response)
@@ -176,7 +183,7 @@ class ApiClient:
                                       f"{reason}; the API asks to wait {wait:.0f} s, longer than "
                                       f"the {self.policy.max_retry_after_seconds:.0f} s we retry for "
                                       "(a daily quota?)", response.status_code, retry_later=True)
-            if attempt >= self.policy.max_attempts:
+            if attempt >= self.policy.max_attempts or unreached >= TRANSPORT_ATTEMPTS:
                 raise SourceError(self.source, endpoint, page,
                                   f"gave up after {attempt} attempts; last error: {reason}")
             log.warning("%s: %s %s (%s) failed (%s); retry %d in %.1f s",

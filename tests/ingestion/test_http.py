@@ -33,3 +33,23 @@ def test_a_body_cut_short_is_asked_again() -> None:
     finally:
         server.close()
     assert requests_seen == [0, 1]
+
+
+def test_a_server_that_refuses_connections_is_tried_six_times_even_where_limits_allow_more() -> None:
+    """Bitrix24 allows 11 attempts to outlast its rate limits; a portal that refuses connections
+    held the run (and the warehouse's write lock) through all of them and every Dagster retry."""
+    from ingestion.common.http import RetryPolicy, SourceError
+
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()  # nothing listens: every connection is refused
+    waits: list[float] = []
+    client = ApiClient("bitrix24", f"http://127.0.0.1:{port}", policy=RetryPolicy(max_attempts=11), sleep=waits.append)
+    try:
+        client.get_json("crm.lead.list")
+    except SourceError as error:
+        assert "gave up after 6 attempts; last error: ConnectionError" in str(error)
+    else:
+        raise AssertionError("a refused connection succeeded")
+    assert len(waits) == 5
