@@ -210,3 +210,25 @@ def test_a_report_without_marts_says_what_to_run(env_file, tmp_path, monkeypatch
         assert result.exit_code == 1 and "Traceback" not in output, output
         assert "cannot read the marts of the warehouse DuckDB file" in output
         assert output.endswith("Run `throughline run` (or `make demo`) first")
+
+
+def test_doctor_reaches_a_sources_default_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A source without a base_url reads from the real API, as in production: doctor said 'ok'
+    without trying it."""
+    import socket
+
+    from tests.ingestion.fake_api import FakeApi, Reply
+    from throughline import doctor
+
+    monkeypatch.delenv("SOURCES__FX_RATES__BASE_URL", raising=False)
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()
+    monkeypatch.setitem(doctor.DEFAULT_ENDPOINTS, "fx_rates", f"http://127.0.0.1:{port}")
+    check = doctor._check_source("fx_rates")
+    assert (check.status, check.details) == ("failed", f"http://127.0.0.1:{port} unreachable: ConnectionError")
+    with FakeApi(lambda request: Reply(body=[])) as api:
+        monkeypatch.setitem(doctor.DEFAULT_ENDPOINTS, "fx_rates", api.url)
+        check = doctor._check_source("fx_rates")
+    assert check.status == "ok" and check.details.startswith(f"{api.url} answers (HTTP")

@@ -13,13 +13,21 @@ from urllib.parse import unquote, urlparse
 import dlt
 import requests
 
+from ingestion.calltracking.settings import DEFAULT_BASE_URLS as DEFAULT_CALLTRACKING_URLS
 from ingestion.common.config import missing_settings
 from ingestion.common.redaction import redact, register_secret
+from ingestion.fx_rates import DEFAULT_BASE_URL as NBU_URL
+from ingestion.ga4.settings import DEFAULT_BASE_URL as GA4_URL
+from ingestion.google_ads.settings import DEFAULT_BASE_URL as GOOGLE_ADS_URL
+from ingestion.meta_ads.settings import DEFAULT_BASE_URL as META_URL
 from ingestion.pipeline import SOURCE_NAMES, source_module
 from throughline.demo import HOLDS_DEMO, held_demo_business
 from throughline.settings import Settings
 from throughline.warehouse import Warehouse
 
+# The APIs the sources read from when no base_url is set (GA4's Data API: a property with
+# credentials and no export folder).
+DEFAULT_ENDPOINTS = {"google_ads": GOOGLE_ADS_URL, "meta_ads": META_URL, "ga4": GA4_URL, "fx_rates": NBU_URL}
 # The setting of each source that says where it reads from: a URL or a local path.
 LOCATION_KEYS: dict[str, tuple[str, ...]] = {
     "google_ads": ("base_url",),
@@ -139,10 +147,20 @@ def _check_source(name: str) -> Check:
         return Check(label, "failed", "configured, but not as it can be read (see .env.example)")
     located = [_check_location(name, key) for key in LOCATION_KEYS[name]]
     located = [check for check in located if check is not None]
+    if not located and (endpoint := _default_endpoint(name)):
+        located = [_check_url("default endpoint", endpoint)]
     if not located:
-        return Check(label, "ok", "configured (default endpoint)")
+        return Check(label, "ok", "configured")
     failed = [check for check in located if check.status == "failed"]
     return Check(label, "failed" if failed else "ok", "; ".join(check.details for check in failed or located))
+
+
+def _default_endpoint(name: str) -> str | None:
+    """The API a source without a base_url reads from (None: it has none, as a file has not)."""
+    if name == "calltracking":
+        provider = str(dlt.config.get("sources.calltracking.provider") or "").lower()
+        return DEFAULT_CALLTRACKING_URLS.get(provider)
+    return DEFAULT_ENDPOINTS.get(name)
 
 
 def _check_location(name: str, key: str) -> Check | None:
