@@ -9,6 +9,7 @@ import uuid
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from dagster import (
     AssetKey,
@@ -214,6 +215,10 @@ def materialize_all(
     summary.run_succeeded = outcome.get("success", False)
     if instance.is_ephemeral:
         send_alerts_without_daemon(instance, summary, job.name)
+    elif summary.failed_steps:
+        # the daemon's run-failure sensor sees only the runs its code location launches, not one
+        # run in this process (its check alerts come from the shared event log as usual)
+        send_run_failure_alert(summary, job.name)
     if progress:
         console.print(summary_table(summary))
     return summary
@@ -226,16 +231,23 @@ def send_alerts_without_daemon(instance: DagsterInstance, summary: RunSummary, j
     import logging
 
     from orchestration.quality import evaluate_check_alerts
-    from orchestration.sensors import failure_alert
     from throughline.alerts import Notifier
 
     notifier = Notifier.from_settings()
     if not notifier.urls:
         return 0
     _, sent = evaluate_check_alerts(instance, None, notifier, logging.getLogger("throughline.alerts"))
-    if summary.failed_steps and notifier.send(failure_alert(job_name, summary.run_id, summary.failed_steps)):
-        sent += 1
-    return sent
+    return sent + send_run_failure_alert(summary, job_name, notifier)
+
+
+def send_run_failure_alert(summary: RunSummary, job_name: str, notifier: Any = None) -> int:
+    """The alert of a run whose steps failed (1 when delivered, else 0)."""
+    from orchestration.sensors import failure_alert
+    from throughline.alerts import Notifier
+
+    notifier = notifier or Notifier.from_settings()
+    return int(bool(summary.failed_steps) and notifier.send(failure_alert(job_name, summary.run_id,
+                                                                         summary.failed_steps)))
 
 
 def _groups(labels: Iterable[str]) -> dict[str, int]:

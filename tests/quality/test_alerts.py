@@ -192,6 +192,29 @@ def test_a_run_without_the_dagster_daemon_still_alerts(
     assert any("int_leads" in json.loads(message)["message"] for message in hook.messages)
 
 
+def test_a_failed_run_in_a_dagster_home_alerts_too(webhook_receiver, monkeypatch: pytest.MonkeyPatch,
+                                                    tmp_path: Path) -> None:
+    """With DAGSTER_HOME set, `throughline run` runs in the instance the daemon watches, but its
+    run-failure sensor sees only the runs its code location launches: a failed run alerted no one."""
+    from dagster import Definitions, asset, define_asset_job
+
+    from orchestration.runner import materialize_all
+
+    @asset
+    def leads_export() -> None:
+        raise RuntimeError("CRM answered 503")
+
+    hook_url, hook = webhook_receiver
+    monkeypatch.setenv("THROUGHLINE_ALERT_URLS", hook_url)
+    definitions = Definitions(assets=[leads_export], jobs=[define_asset_job("daily_refresh")])
+    with DagsterInstance.local_temp(str(tmp_path)) as instance:
+        summary = materialize_all(progress=False, instance=instance, definitions=definitions)
+    assert not summary.success
+    assert [json.loads(message)["title"] for message in hook.messages] == [
+        "Throughline problem: run failed on job daily_refresh"]
+    assert "CRM answered 503" in json.loads(hook.messages[0])["message"]
+
+
 def test_a_failing_dbt_test_alert_gives_its_failing_rows_against_none() -> None:
     """dagster-dbt gives a data test's check only its status and failing row count: the alert
     says how many rows break it, against a threshold of none."""
