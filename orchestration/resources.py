@@ -17,10 +17,8 @@ from dagster_dbt import DbtCliResource
 from dagster_dlt import DagsterDltResource
 
 from orchestration.project import dbt_project
-from throughline.settings import Settings
+from throughline.settings import ENVIRONMENTS, Settings
 from throughline.warehouse import Warehouse
-
-ENVIRONMENTS = ("local", "ci", "prod")
 
 
 @dataclass(frozen=True)

@@ -232,3 +232,21 @@ def test_doctor_reaches_a_sources_default_endpoint(monkeypatch: pytest.MonkeyPat
         monkeypatch.setitem(doctor.DEFAULT_ENDPOINTS, "fx_rates", api.url)
         check = doctor._check_source("fx_rates")
     assert check.status == "ok" and check.details.startswith(f"{api.url} answers (HTTP")
+
+
+def test_an_environment_that_does_not_exist_is_named_by_every_command(env_file, monkeypatch) -> None:
+    """`throughline run` refused THROUGHLINE_ENV=production while doctor said all was well."""
+    monkeypatch.setenv("THROUGHLINE_ENV", "production")
+    result = CliRunner().invoke(cli.app, ["doctor"])
+    assert result.exit_code == 1
+    assert "THROUGHLINE_ENV='production' is not one of local, ci, prod" in " ".join(result.output.split())
+
+
+def test_a_database_url_with_a_port_that_is_no_number_is_named_without_its_password(env_file, monkeypatch) -> None:
+    """doctor crashed with 'Port could not be cast to integer value', naming neither setting."""
+    monkeypatch.setenv("THROUGHLINE_BI_DSN", "postgresql://admin:s3cret@db.example.com:54x32/analytics")
+    result = CliRunner().invoke(cli.app, ["doctor"])
+    output = " ".join(result.output.split())
+    assert result.exit_code == 1 and "Traceback" not in output
+    assert "THROUGHLINE_BI_DSN: the port after host 'db.example.com' is not a number" in output
+    assert "s3cret" not in output

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -20,6 +21,8 @@ ATTRIBUTION_MODELS = ("first_touch", "last_touch", "last_non_direct", "linear", 
                       "markov")
 DEFAULT_WAREHOUSE = "duckdb:///data/throughline.duckdb"
 DEFAULT_DAGSTER_URL = "http://127.0.0.1:3000"
+# THROUGHLINE_ENV: how often loads are retried and how strict the settings are (orchestration.resources)
+ENVIRONMENTS = ("local", "ci", "prod")
 
 
 @dataclass(frozen=True)
@@ -50,16 +53,31 @@ class Settings:
             raise ValueError(
                 f"THROUGHLINE_TIMEZONE={timezone!r} is not a time zone name: use one such as Europe/Kyiv"
             ) from None
+        for name in ("THROUGHLINE_WAREHOUSE", "THROUGHLINE_BI_DSN"):
+            _check_port(name, env.get(name, ""))
+        environment = env.get("THROUGHLINE_ENV", "local")
+        if environment not in ENVIRONMENTS:
+            raise ValueError(f"THROUGHLINE_ENV={environment!r} is not one of {', '.join(ENVIRONMENTS)}")
         return cls(
             warehouse_url=env.get("THROUGHLINE_WAREHOUSE", DEFAULT_WAREHOUSE),
             bi_dsn=env.get("THROUGHLINE_BI_DSN") or None,
             reporting_currency=env.get("THROUGHLINE_REPORTING_CURRENCY", "UAH").upper(),
             timezone=timezone,
             alert_urls=tuple(u.strip() for u in alerts.replace("\n", ",").split(",") if u.strip()),
-            environment=env.get("THROUGHLINE_ENV", "local"),
+            environment=environment,
             dagster_url=env.get("THROUGHLINE_DAGSTER_URL", DEFAULT_DAGSTER_URL).rstrip("/"),
             data_dir=Path(env.get("THROUGHLINE_DATA_DIR", str(PROJECT_ROOT / "data"))),
         )
+
+
+def _check_port(name: str, url: str) -> None:
+    """A database URL whose port is not a number, named without the URL (it may hold a password)."""
+    parsed = urlparse(url)
+    try:
+        _ = parsed.port  # urllib checks the port only when asked for it
+    except ValueError:
+        raise ValueError(f"{name}: the port after host {parsed.hostname!r} is not a number "
+                         "(postgresql://user:password@host:port/database)") from None
 
 
 # A var dbt_project.yml takes from the environment: {{ env_var('NAME', 'default') }}
