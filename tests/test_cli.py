@@ -250,3 +250,33 @@ def test_a_database_url_with_a_port_that_is_no_number_is_named_without_its_passw
     assert result.exit_code == 1 and "Traceback" not in output
     assert "THROUGHLINE_BI_DSN: the port after host 'db.example.com' is not a number" in output
     assert "s3cret" not in output
+
+
+def test_publishing_to_a_database_that_does_not_answer_is_one_line(env_file, tmp_path, monkeypatch) -> None:
+    """A traceback ended in DuckDB's or psycopg's error: the command now says what to run first,
+    or where it could not publish."""
+    import socket
+
+    import duckdb
+
+    from throughline.publish import CONTRACT_MARTS
+
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()
+    monkeypatch.setenv("THROUGHLINE_BI_DSN", f"postgresql://admin:s3cret@127.0.0.1:{port}/analytics")
+    monkeypatch.setenv("THROUGHLINE_WAREHOUSE", f"duckdb:///{tmp_path / 'none.duckdb'}")
+    result = CliRunner().invoke(cli.app, ["publish"])  # no warehouse yet
+    assert "Run `throughline run` (or `make demo`) first" in " ".join(result.output.split())
+    marts = tmp_path / "built.duckdb"
+    conn = duckdb.connect(str(marts))
+    conn.execute("create schema marts")
+    for mart in CONTRACT_MARTS:  # every mart, empty
+        conn.execute(f"create table marts.{mart} (date date)")
+    conn.close()
+    monkeypatch.setenv("THROUGHLINE_WAREHOUSE", f"duckdb:///{marts}")
+    result = CliRunner().invoke(cli.app, ["publish"])
+    output = " ".join(result.output.split())
+    assert result.exit_code == 1 and "Traceback" not in output and "s3cret" not in output
+    assert f"cannot publish to the BI database at 127.0.0.1:{port} (THROUGHLINE_BI_DSN)" in output

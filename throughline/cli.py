@@ -9,6 +9,7 @@ import sys
 from datetime import date
 from pathlib import Path
 from typing import Annotated, NoReturn
+from urllib.parse import urlparse
 
 import typer
 from rich.console import Console
@@ -181,14 +182,37 @@ def _print_results(settings: Settings, warehouse: Warehouse) -> None:
 def publish(verbose: Verbose = False) -> None:
     """Publish the marts to PostgreSQL schema `bi` (THROUGHLINE_BI_DSN) for Looker Studio / Power BI."""
     _logging(verbose)
-    from throughline.publish import publish_marts
+    import duckdb
+    import psycopg
+
+    from ingestion.common.redaction import redact
+    from throughline.publish import ContactDataError, publish_marts
 
     settings = Settings.from_env()
     if not settings.bi_dsn:
         _fail("THROUGHLINE_BI_DSN is not set: give the PostgreSQL URL the dashboards read, "
               "e.g. postgresql://throughline@db.example.com:5432/analytics")
-    result = publish_marts(settings)
+    warehouse = Warehouse.from_settings(settings)
+    try:
+        warehouse.read_frame("select 1 as one from marts.mart_channel_performance limit 1")
+    except (duckdb.Error, psycopg.Error) as exc:
+        _fail_without_marts(warehouse, exc)
+    try:
+        result = publish_marts(settings, warehouse)
+    except psycopg.OperationalError as exc:  # the server down, refusing us, or the login refused
+        target = urlparse(settings.bi_dsn)
+        _fail(f"cannot publish to the BI database at {target.hostname}:{target.port or 5432} "
+              f"(THROUGHLINE_BI_DSN): {redact(str(exc).strip().splitlines()[0])}")
+    except ContactDataError as exc:  # nothing was published
+        _fail(f"nothing published: {exc}")
     console.print(result.describe())
+
+
+def _fail_without_marts(warehouse: Warehouse, error: Exception) -> NoReturn:
+    """No warehouse at all, or one without marts: say which, and what to run first."""
+    detail = str(error).strip().splitlines()[0]
+    _fail(f"cannot read the marts of the warehouse {warehouse.describe()}: {detail}. "
+          "Run `throughline run` (or `make demo`) first")
 
 
 @app.command()
@@ -211,9 +235,7 @@ def report(
     except ValueError as exc:  # the marts are empty: say what to run
         _fail(str(exc))
     except (duckdb.Error, psycopg.Error) as exc:  # no warehouse, or one without marts
-        detail = str(exc).strip().splitlines()[0]
-        _fail(f"cannot read the marts of the warehouse {Warehouse.from_settings(settings).describe()}: {detail}. "
-              "Run `throughline run` (or `make demo`) first")
+        _fail_without_marts(Warehouse.from_settings(settings), exc)
     console.print(f"Owner's report written to [bold]{path}[/]")
 
 
