@@ -17,7 +17,7 @@ from dagster_dbt import DbtCliResource
 from dagster_dlt import DagsterDltResource
 
 from orchestration.project import dbt_project
-from throughline.settings import ENVIRONMENTS, Settings
+from throughline.settings import Settings
 from throughline.warehouse import Warehouse
 
 
@@ -42,12 +42,7 @@ PROFILES: dict[str, EnvironmentProfile] = {
 
 
 def environment_profile(settings: Settings | None = None) -> EnvironmentProfile:
-    settings = settings or Settings.from_env()
-    if settings.environment not in PROFILES:
-        raise ValueError(
-            f"THROUGHLINE_ENV={settings.environment!r} is not one of {', '.join(ENVIRONMENTS)}"
-        )
-    return PROFILES[settings.environment]
+    return PROFILES[(settings or Settings.from_env()).environment]  # Settings checks it is one
 
 
 def ingestion_retry_policy(settings: Settings | None = None) -> RetryPolicy:

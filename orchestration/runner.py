@@ -9,7 +9,7 @@ import uuid
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from dagster import (
     AssetKey,
@@ -29,6 +29,9 @@ from rich.table import Table
 
 from ingestion.common.redaction import redact
 from orchestration.jobs import daily_refresh_job
+
+if TYPE_CHECKING:
+    from throughline.alerts import Notifier
 
 POLL_SECONDS = 0.5
 EXAMPLES = (
@@ -240,14 +243,15 @@ def send_alerts_without_daemon(instance: DagsterInstance, summary: RunSummary, j
     return sent + send_run_failure_alert(summary, job_name, notifier)
 
 
-def send_run_failure_alert(summary: RunSummary, job_name: str, notifier: Any = None) -> int:
-    """The alert of a run whose steps failed (1 when delivered, else 0)."""
+def send_run_failure_alert(summary: RunSummary, job_name: str, notifier: Notifier | None = None) -> int:
+    """The alert of a run whose steps failed: 1 when delivered, else 0."""
     from orchestration.sensors import failure_alert
     from throughline.alerts import Notifier
 
+    if not summary.failed_steps:
+        return 0
     notifier = notifier or Notifier.from_settings()
-    return int(bool(summary.failed_steps) and notifier.send(failure_alert(job_name, summary.run_id,
-                                                                         summary.failed_steps)))
+    return int(notifier.send(failure_alert(job_name, summary.run_id, summary.failed_steps)))
 
 
 def _groups(labels: Iterable[str]) -> dict[str, int]:

@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlparse
 import dlt
 import requests
 
-from ingestion.calltracking.settings import DEFAULT_BASE_URLS as DEFAULT_CALLTRACKING_URLS
+from ingestion.calltracking import default_base_url as calltracking_base_url
 from ingestion.common.config import missing_settings
 from ingestion.common.redaction import redact, register_secret
 from ingestion.fx_rates import DEFAULT_BASE_URL as NBU_URL
@@ -157,10 +157,7 @@ def _check_source(name: str) -> Check:
 
 def _default_endpoint(name: str) -> str | None:
     """The API a source without a base_url reads from (None: it has none, as a file has not)."""
-    if name == "calltracking":
-        provider = str(dlt.config.get("sources.calltracking.provider") or "").lower()
-        return DEFAULT_CALLTRACKING_URLS.get(provider)
-    return DEFAULT_ENDPOINTS.get(name)
+    return calltracking_base_url() if name == "calltracking" else DEFAULT_ENDPOINTS.get(name)
 
 
 def _check_location(name: str, key: str) -> Check | None:

@@ -386,7 +386,7 @@ def hours_since_last_lead(read: Reader, s: HealthSettings, now: datetime) -> Hea
         "select crm_source, max(created_at) as last_lead from marts.fct_leads group by crm_source"
     )
     frame = frame[frame["crm_source"].map(s.judges)]
-    configured = [crm for crm in CRM_SOURCES if s.sources is not None and crm in s.sources]
+    configured = [crm for crm in CRM_SOURCES if crm in (s.sources or ())]
     without_leads = [crm for crm in configured if crm not in set(frame["crm_source"])]
     if s.sources is not None and not configured:
         return HealthResult(True, None, s.max_hours_since_last_lead)

@@ -32,9 +32,13 @@ class Settings:
     reporting_currency: str = "UAH"
     timezone: str = "Europe/Kyiv"
     alert_urls: tuple[str, ...] = ()
-    environment: str = "local"  # local | ci | prod
+    environment: str = "local"  # one of ENVIRONMENTS
     dagster_url: str = DEFAULT_DAGSTER_URL  # links in alerts point at runs in this Dagster UI
     data_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "data")
+
+    def __post_init__(self) -> None:
+        if self.environment not in ENVIRONMENTS:
+            raise ValueError(f"THROUGHLINE_ENV={self.environment!r} is not one of {', '.join(ENVIRONMENTS)}")
 
     def today(self, now: datetime | None = None) -> date:
         """The business's date at `now` (default: now), not the server's: a server on UTC is still
@@ -55,16 +59,13 @@ class Settings:
             ) from None
         for name in ("THROUGHLINE_WAREHOUSE", "THROUGHLINE_BI_DSN"):
             _check_port(name, env.get(name, ""))
-        environment = env.get("THROUGHLINE_ENV", "local")
-        if environment not in ENVIRONMENTS:
-            raise ValueError(f"THROUGHLINE_ENV={environment!r} is not one of {', '.join(ENVIRONMENTS)}")
         return cls(
             warehouse_url=env.get("THROUGHLINE_WAREHOUSE", DEFAULT_WAREHOUSE),
             bi_dsn=env.get("THROUGHLINE_BI_DSN") or None,
             reporting_currency=env.get("THROUGHLINE_REPORTING_CURRENCY", "UAH").upper(),
             timezone=timezone,
             alert_urls=tuple(u.strip() for u in alerts.replace("\n", ",").split(",") if u.strip()),
-            environment=environment,
+            environment=env.get("THROUGHLINE_ENV", "local"),
             dagster_url=env.get("THROUGHLINE_DAGSTER_URL", DEFAULT_DAGSTER_URL).rstrip("/"),
             data_dir=Path(env.get("THROUGHLINE_DATA_DIR", str(PROJECT_ROOT / "data"))),
         )

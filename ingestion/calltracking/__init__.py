@@ -40,6 +40,11 @@ def is_configured() -> bool:
     return _provider() in settings.DEFAULT_BASE_URLS and _is_configured(NAME, *required_settings())
 
 
+def default_base_url() -> str | None:
+    """The configured provider's API (None: no provider we speak)."""
+    return settings.DEFAULT_BASE_URLS.get(_provider())
+
+
 @dlt.source(name=NAME)
 def source(
     provider: str = dlt.config.value,
