@@ -8,7 +8,9 @@ to a messenger.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +20,37 @@ from ingestion.common.redaction import redact
 from throughline.settings import Settings
 
 log = logging.getLogger("throughline.alerts")
+# Any address in a line of apprise's: it names those it reads and some it posts to, and a
+# webhook's secret is in its path.
+ADDRESS = re.compile(r"\b([a-z][a-z0-9+.-]*)://[^\s'\"<>]+", re.IGNORECASE)
+
+
+class AddressesMasked(logging.Filter):
+    """Keeps only each address's scheme in apprise's log lines (`json://…`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = ADDRESS.sub(r"\1://…", record.getMessage()), None
+        return True
+
+
+_apprise_log = logging.getLogger("apprise")
+if not any(isinstance(existing, AddressesMasked) for existing in _apprise_log.filters):
+    _apprise_log.addFilter(AddressesMasked())
+
+
+@contextmanager
+def _apprise_logs_from(level: int) -> Iterator[None]:
+    """Drops apprise's log lines below `level`, and those of urllib3 under it: at DEBUG both print
+    the path they post to, which holds a webhook's secret, in forms no pattern can tell."""
+    loggers = [_apprise_log, logging.getLogger("urllib3")]
+    saved = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(max(level, logger.getEffectiveLevel()))
+    try:
+        yield
+    finally:
+        for logger, old in zip(loggers, saved, strict=True):
+            logger.setLevel(old)
 
 
 def run_url(dagster_url: str, run_id: str) -> str:
@@ -106,15 +139,11 @@ class Notifier:
         self.urls = tuple(readable)
 
     def _add_quietly(self, url: str) -> bool:
-        """apprise.add without apprise's log lines, which print the whole URL (one it cannot read,
-        or the one it loaded): a webhook's https:// address holds its secret in the path."""
-        apprise_log = logging.getLogger("apprise")
-        level = apprise_log.level
-        apprise_log.setLevel(logging.CRITICAL)
-        try:
+        """apprise.add without apprise's log lines: it calls a webhook's https:// address
+        unsupported before its json:// form is tried, and an entry that neither form reads is
+        named above, with what the URLs may look like."""
+        with _apprise_logs_from(logging.CRITICAL):
             return bool(self._apprise.add(url))
-        finally:
-            apprise_log.setLevel(level)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Notifier:
@@ -125,7 +154,8 @@ class Notifier:
         """True when at least one URL is configured and every one accepted the alert."""
         if not self.urls:
             return False
-        return bool(self._apprise.notify(title=alert.title(), body=alert.body(self.dagster_url)))
+        with _apprise_logs_from(logging.INFO):
+            return bool(self._apprise.notify(title=alert.title(), body=alert.body(self.dagster_url)))
 
     def send_all(self, alerts: Iterable[Alert], log: Any) -> int:
         """Send each alert; log the title of any not delivered. Returns how many were sent."""

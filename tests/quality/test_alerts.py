@@ -153,6 +153,25 @@ def test_a_webhooks_https_address_never_reaches_the_log(caplog: pytest.LogCaptur
     assert "SECRETHOOKabc" not in caplog.text
 
 
+def test_sending_never_logs_the_webhooks_address(webhook_receiver, caplog: pytest.LogCaptureFixture) -> None:
+    """apprise and urllib3 log the address they post to at DEBUG, a webhook's secret path
+    included."""
+    hook_url, hook = webhook_receiver
+    caplog.set_level(logging.DEBUG)
+    secret = hook_url.replace("json://", "http://", 1).replace("/alerts", "/services/T000/SECRETHOOKabc")
+    assert Notifier((secret,), DAGSTER_URL).send(Alert(check="c", asset="a", problem="p")) is True
+    assert len(hook.messages) == 1
+    assert "Sent JSON POST notification." in caplog.text  # apprise's own lines are still logged
+    assert "SECRETHOOKabc" not in caplog.text
+
+
+def test_apprise_lines_keep_only_an_addresses_scheme(caplog: pytest.LogCaptureFixture) -> None:
+    """Some of apprise's INFO and WARNING lines name the whole address (ntfy, MQTT, AMQP)."""
+    caplog.set_level(logging.INFO)
+    logging.getLogger("apprise").info("Sent ntfy notification to '%s'.", "ntfys://user:SECRETpw@ntfy.example/topic")
+    assert "Sent ntfy notification to 'ntfys://…'." in caplog.text and "SECRETpw" not in caplog.text
+
+
 def test_the_first_tick_alerts_only_what_is_failing_now(
     world: World, publish, webhook_receiver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
