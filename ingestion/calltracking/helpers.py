@@ -145,16 +145,18 @@ def callrail_calls(client: ApiClient, account_id: str, first: date, last: date,
 
 def callrail_record(row: dict[str, Any], region: str = "UA") -> dict[str, Any]:
     started = datetime.fromisoformat(str(row["start_time"]).replace("Z", "+00:00"))
+    # CallRail has no "missed" field: a call is missed when no one answered it or it went to voicemail
+    answered = bool(row.get("answered")) and not row.get("voicemail")
     return {
         "call_id": str(row["id"]),
         "provider": "callrail",
         "started_at": started.astimezone(UTC),
         "direction": "outbound" if str(row.get("direction")).lower() == "outbound" else "inbound",
-        "answered": bool(row.get("answered")),
+        "answered": answered,
         "disposition": row.get("call_type"),
         "wait_seconds": None,  # CallRail reports no time to answer
         "duration_seconds": _int(row.get("duration")),
-        "talk_seconds": _int(row.get("duration")) if row.get("answered") else 0,
+        "talk_seconds": _int(row.get("duration")) if answered else 0,
         "caller_phone": _blank(row.get("customer_phone_number")),
         "caller_phone_e164": to_e164(row.get("customer_phone_number"), region),
         "tracking_number": _blank(row.get("tracking_phone_number")),

@@ -91,6 +91,18 @@ def test_callrail(monkeypatch: pytest.MonkeyPatch, load, query) -> None:
         ("CAL2", False, "1382483615.1522331416", "+14705559876", "a@example.com", None)]
 
 
+def test_a_callrail_call_that_went_to_voicemail_is_missed() -> None:
+    """CallRail has no "missed" field; its reference derives it from `answered` and `voicemail`."""
+    from ingestion.calltracking.helpers import callrail_record
+
+    call = {"id": "CAL1", "start_time": "2026-09-02T13:41:00-04:00", "direction": "inbound",
+            "duration": 40, "customer_phone_number": "+380671234567"}
+    to_voicemail = callrail_record({**call, "answered": True, "voicemail": True})
+    assert (to_voicemail["answered"], to_voicemail["talk_seconds"]) == (False, 0)
+    answered = callrail_record({**call, "answered": True, "voicemail": False})
+    assert (answered["answered"], answered["talk_seconds"]) == (True, 40)
+
+
 def test_callrail_loads_only_the_25_months_it_keeps(monkeypatch: pytest.MonkeyPatch, load, query) -> None:
     """A start date before CallRail's retention is an API error: the load starts where the calls
     still are (a day inside, for the time zones), and a window wholly before it asks nothing."""
