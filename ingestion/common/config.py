@@ -96,6 +96,17 @@ def advance_window(state: dict[str, Any], end: date) -> None:
         state["last_day"] = end.isoformat()
 
 
+def account_states(state: dict[str, Any], accounts: list[str]) -> dict[str, dict[str, Any]]:
+    """Each ad account's own window state inside a resource's state (`load_window` and
+    `advance_window` take it), so that an account added later loads its whole history, not only
+    the others' restatement window. A state written before accounts had their own (one `last_day`
+    for the resource) passes it to every account configured now: they were loaded together."""
+    if "accounts" not in state:
+        inherited = {"last_day": state["last_day"]} if "last_day" in state else {}
+        state["accounts"] = {account: dict(inherited) for account in accounts}
+    return {account: state["accounts"].setdefault(account, {}) for account in accounts}
+
+
 def days(first: date, last: date, step: int = 1) -> list[tuple[date, date]]:
     """Consecutive windows of at most `step` days covering first..last inclusive."""
     windows = []

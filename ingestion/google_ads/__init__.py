@@ -9,6 +9,7 @@ import dlt
 from dlt.sources import DltResource
 
 from ingestion.common.config import (
+    account_states,
     advance_window,
     as_list,
     days,
@@ -69,16 +70,15 @@ def _stats_resource(table: str, client: Any, api_version: str, customers: list[s
         schema_contract={"tables": "evolve", "columns": "evolve", "data_type": "freeze"},
     )
     def stats() -> Iterator[dict[str, Any]]:
-        state = dlt.current.resource_state()
-        first, last = load_window(state, **window)
-        for start, stop in days(first, last, settings.WINDOW_DAYS):
-            for customer in customers:
+        for customer, state in account_states(dlt.current.resource_state(), customers).items():
+            first, last = load_window(state, **window)
+            for start, stop in days(first, last, settings.WINDOW_DAYS):
                 rows = helpers.search_stream(
                     client, api_version, customer, settings.QUERIES[table], start, stop
                 )
                 yield records(NAME, f"{api_version}/customers/{customer}/googleAds:searchStream",
                               f"customer {customer}, {start}..{stop}", rows, lambda row: helpers.record(table, row))
-        advance_window(state, last)
+            advance_window(state, last)
 
     return stats
 

@@ -9,6 +9,7 @@ import dlt
 from dlt.sources import DltResource
 
 from ingestion.common.config import (
+    account_states,
     advance_window,
     as_list,
     days,
@@ -55,16 +56,15 @@ def source(
         schema_contract={"tables": "evolve", "columns": "evolve", "data_type": "freeze"},
     )
     def ad_insights() -> Iterator[list[dict[str, Any]]]:
-        state = dlt.current.resource_state()
-        first, last = load_window(state, **window)
         # use_unified_attribution_setting: the ad sets' attribution windows, as Ads Manager counts leads
         params = {"level": "ad", "time_increment": 1, "fields": settings.INSIGHTS_FIELDS,
                   "use_unified_attribution_setting": "true", "limit": settings.PAGE_LIMIT}
-        for start, stop in days(first, last, settings.WINDOW_DAYS):
-            for account in accounts:
+        for account, state in account_states(dlt.current.resource_state(), accounts).items():
+            first, last = load_window(state, **window)
+            for start, stop in days(first, last, settings.WINDOW_DAYS):
                 yield from helpers.insights(client, f"{api_version}/{account}/insights", params, start, stop,
                                             account)
-        advance_window(state, last)
+            advance_window(state, last)
 
     @dlt.resource(name="ads", primary_key="id", write_disposition="merge")
     def ads() -> Iterator[list[dict[str, Any]]]:

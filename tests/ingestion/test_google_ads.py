@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -115,3 +116,49 @@ def test_customer_ids_written_as_plain_text(written: str, google_ads, monkeypatc
     load("google_ads")
     assert query("select distinct customer_id from raw_google_ads.campaign_stats") == [(CUSTOMER,)]
 
+
+
+class RequestedDays:
+    """searchStream without rows; the first day each customer was asked for."""
+
+    def __init__(self) -> None:
+        self.first_day: dict[str, str] = {}
+
+    def __call__(self, request: Request) -> Reply:
+        if request.path == "/token":
+            return Reply(body={"access_token": "ya29.token", "expires_in": 3599})
+        customer = request.path.split("/customers/")[1].split("/")[0]
+        first = request.json()["query"].split("BETWEEN '")[1][:10]
+        self.first_day[customer] = min(first, self.first_day.get(customer, first))
+        return Reply(body=[{"fieldMask": "segments.date", "requestId": "r"}])
+
+
+def test_an_account_added_later_loads_its_whole_history(monkeypatch: pytest.MonkeyPatch, load) -> None:
+    """Each account keeps its own last loaded day: a second one added after the first has loaded
+    gets every day from the start date, not only the first's restatement window."""
+    from ingestion.common.config import business_today
+
+    handler, added = RequestedDays(), "2223334444"
+    start, yesterday = business_today() - timedelta(days=20), business_today() - timedelta(days=1)
+    with FakeApi(handler) as api:
+        for key, value in {
+            "BASE_URL": api.url, "TOKEN_URL": f"{api.url}/token", "CUSTOMER_IDS": CUSTOMER,
+            "CLIENT_ID": "client.apps.googleusercontent.com", "CLIENT_SECRET": SECRET,
+            "REFRESH_TOKEN": REFRESH, "START_DATE": start.isoformat(), "LOOKBACK_DAYS": "3",
+        }.items():
+            monkeypatch.setenv(f"SOURCES__GOOGLE_ADS__{key}", value)
+        load("google_ads")
+        assert handler.first_day == {CUSTOMER: start.isoformat()}
+        handler.first_day.clear()
+        monkeypatch.setenv("SOURCES__GOOGLE_ADS__CUSTOMER_IDS", f"{CUSTOMER}, {added}")
+        load("google_ads")
+    assert handler.first_day == {CUSTOMER: (yesterday - timedelta(days=3)).isoformat(),
+                                 added: start.isoformat()}
+
+
+def test_a_state_from_before_accounts_kept_their_own_passes_its_day_to_each() -> None:
+    from ingestion.common.config import account_states
+
+    state = {"last_day": "2026-03-09"}
+    assert account_states(state, ["1", "2"]) == {"1": {"last_day": "2026-03-09"}, "2": {"last_day": "2026-03-09"}}
+    assert account_states(state, ["1", "2", "3"])["3"] == {}  # added since: its whole history

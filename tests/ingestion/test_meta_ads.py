@@ -158,3 +158,29 @@ def test_meta_ad_account_ids_written_as_plain_text(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("SOURCES__META_ADS__AD_ACCOUNT_IDS", "7012345678, act_7012345679")
     monkeypatch.setenv("SOURCES__META_ADS__ACCESS_TOKEN", "token")
     assert meta_ads.source().resources  # dlt failed: 'cannot be coerced into type list'
+
+
+def test_an_ad_account_added_later_loads_its_whole_history(monkeypatch: pytest.MonkeyPatch, load) -> None:
+    """Each ad account keeps its own last loaded day (as Google Ads' customers do)."""
+    from ingestion.common.config import business_today
+
+    first_day: dict[str, str] = {}
+
+    def handle(request: Request) -> Reply:
+        account = request.path.split("/")[2]
+        if request.path.endswith("/insights"):
+            since = json.loads(request.query["time_range"])["since"]
+            first_day[account] = min(since, first_day.get(account, since))
+        return Reply(body={"data": [], "paging": {"cursors": {}}})
+
+    start, yesterday = business_today() - timedelta(days=20), business_today() - timedelta(days=1)
+    with FakeApi(handle) as api:
+        for key, value in {"BASE_URL": api.url, "AD_ACCOUNT_IDS": "1234567890", "ACCESS_TOKEN": TOKEN,
+                           "START_DATE": start.isoformat(), "LOOKBACK_DAYS": "3"}.items():
+            monkeypatch.setenv(f"SOURCES__META_ADS__{key}", value)
+        load("meta_ads")
+        first_day.clear()
+        monkeypatch.setenv("SOURCES__META_ADS__AD_ACCOUNT_IDS", "1234567890, 555")
+        load("meta_ads")
+    assert first_day == {"act_1234567890": (yesterday - timedelta(days=3)).isoformat(),
+                         "act_555": start.isoformat()}
