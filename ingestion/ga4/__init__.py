@@ -61,9 +61,14 @@ def source(
             return  # the export is not configured: only the Data API loads
         state = dlt.current.resource_state()
         first, last = load_window(state, **window, through_today=True)
-        for _, path in helpers.export_files(Path(export_path), first, last):
+        files = helpers.export_files(Path(export_path), first, last)
+        for _, path in files:
             yield from helpers.read_events(path, BATCH_ROWS)
-        advance_window(state, last)
+        # Only as far as the newest day with its daily file: days an export delivers late are
+        # still in the next window, however late they come.
+        final_days = [day for day, path in files if not helpers.is_intraday(path)]
+        if final_days:
+            advance_window(state, max(final_days))
 
     # A re-read day replaces the day (GA4 revises its last days and may move a visit from one
     # source to another), as the events do.

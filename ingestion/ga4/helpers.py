@@ -162,6 +162,12 @@ EXPORT_FILE = re.compile(r"events_(?P<intraday>intraday_)?(?P<day>\d{8})(?:[_-]\
                          r"(?:\.(?:ndjson|jsonl|json)(?:\.gz)?|\.parquet)")
 
 
+def is_intraday(path: Path) -> bool:
+    """An `events_intraday_*` file: the day's events so far, until its daily file arrives."""
+    match = EXPORT_FILE.fullmatch(path.name)
+    return bool(match and match["intraday"])
+
+
 def export_files(folder: Path, first: date, last: date) -> list[tuple[date, Path]]:
     """The export files of the days between first and last, oldest first: a day's daily files,
     or its intraday ones while it has none (the next load replaces the day with its daily file)."""

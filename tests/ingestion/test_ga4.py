@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import logging
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -252,3 +252,32 @@ def test_a_revised_data_api_day_replaces_its_rows(tmp_path, monkeypatch: pytest.
     assert query("select cast(date as varchar), session_source, session_medium, sessions "
                  "from raw_ga4.daily_traffic order by 1, 2") == [
         ("2026-09-01", "google", "organic", 4), ("2026-09-02", "google", "cpc", 5)]
+
+
+def test_days_the_export_delivers_late_are_still_loaded(tmp_path, monkeypatch: pytest.MonkeyPatch, load,
+                                                        query) -> None:
+    """The export stalls for a week after a day's daily file, then delivers the week at once:
+    the cursor had stopped at the last daily file, so no day falls out of the re-read window."""
+    from ingestion.common.config import business_today
+
+    folder = tmp_path / "export"
+    folder.mkdir()
+    today = business_today()
+
+    def deliver(days_ago: int) -> None:
+        day = today - timedelta(days=days_ago)
+        row = {**event("page_view", 1788340512345678, 1788340500 + days_ago, "https://shop.example.ua/"),
+               "event_date": day.strftime("%Y%m%d")}
+        (folder / f"events_{day:%Y%m%d}.ndjson").write_text(json.dumps(row))
+
+    deliver(10)
+    (folder / f"events_intraday_{today:%Y%m%d}.ndjson").write_text(json.dumps(
+        {**event("page_view", 1788340512345678, 1788340499, "https://shop.example.ua/"),
+         "event_date": f"{today:%Y%m%d}"}))
+    monkeypatch.setenv("SOURCES__GA4__EXPORT_PATH", str(folder))
+    monkeypatch.setenv("SOURCES__GA4__START_DATE", (today - timedelta(days=12)).isoformat())
+    load("ga4")
+    for days_ago in range(1, 10):
+        deliver(days_ago)
+    load("ga4")
+    assert query("select count(distinct event_date) from raw_ga4.events") == [(11,)]
