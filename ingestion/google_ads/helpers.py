@@ -25,27 +25,44 @@ def make_client(base_url: str, token: OAuthToken, developer_token: str | None,
                      refresh=token.refresh, classify=classify)
 
 
+# Errors Google Ads asks to retry (RESOURCE_EXHAUSTED, INTERNAL, UNAVAILABLE), also when they come
+# as an element of a 200 searchStream array.
+TRANSIENT_CODES = frozenset({429, 500, 503})
+
+
 def classify(response: requests.Response) -> str | float | None:
-    """A quota error waits its retryDelay (ApiClient fails one of hours: a daily limit)."""
+    """A quota error waits its retryDelay (ApiClient fails one of hours: a daily limit); a
+    transient error inside a 200 stream is retried as the same error outside it would be."""
     if response.status_code == 401:
         return "auth"
     if response.status_code == 429:
-        return retry_delay(response)
+        return retry_delay(_error_of(response))
+    if response.status_code == 200 and (error := _error_of(response)) and error.get("code") in TRANSIENT_CODES:
+        delay = retry_delay(error)
+        return -1.0 if delay is None else delay
     return None
 
 
-def retry_delay(response: requests.Response) -> float | None:
-    """Seconds from the first quotaErrorDetails.retryDelay ("5603s") of an error body; None without
-    (the client then goes by the status and any Retry-After)."""
+def _error_of(response: requests.Response) -> dict[str, Any] | None:
+    """The error object of a reply: the body's, or the first error element of a stream array."""
     try:
         body = response.json()
-        body = body[0] if isinstance(body, list) else body
-        for detail in body["error"].get("details") or []:
-            for error in detail.get("errors") or []:
-                delay = ((error.get("details") or {}).get("quotaErrorDetails") or {}).get("retryDelay")
+    except ValueError:
+        return None
+    elements = body if isinstance(body, list) else [body]
+    return next((e["error"] for e in elements if isinstance(e, dict) and isinstance(e.get("error"), dict)), None)
+
+
+def retry_delay(error: dict[str, Any] | None) -> float | None:
+    """Seconds from the first quotaErrorDetails.retryDelay ("5603s") of an error; None without
+    (the client then goes by the status and any Retry-After)."""
+    try:
+        for detail in (error or {}).get("details") or []:
+            for item in detail.get("errors") or []:
+                delay = ((item.get("details") or {}).get("quotaErrorDetails") or {}).get("retryDelay")
                 if delay:
                     return float(str(delay).rstrip("s"))
-    except (ValueError, TypeError, KeyError, AttributeError, IndexError):
+    except (ValueError, TypeError, AttributeError):
         pass
     return None
 

@@ -94,6 +94,17 @@ def test_rate_limit_and_expired_token_recover(google_ads, load, query) -> None:
     assert handler.tokens == 2  # the 401 renewed the token once
 
 
+def test_a_transient_error_inside_a_stream_is_retried(google_ads, load, query) -> None:
+    """searchStream answers 200 with the rows so far and then an error element: a transient one
+    (here UNAVAILABLE) is retried as the same error outside the array would be."""
+    api, _ = google_ads
+    api.fail_next(Reply(200, [{"results": [campaign_row("2026-09-01", "1000000", "1")]},
+                              {"error": {"code": 503, "status": "UNAVAILABLE", "message": "try again"}}]),
+                  path="searchStream")
+    load("google_ads")
+    assert query("select count(*), sum(cost) from raw_google_ads.campaign_stats") == [(2, Decimal("2501.000000"))]
+
+
 def test_daily_quota_fails_clearly_without_secrets(google_ads, load, caplog) -> None:
     api, _ = google_ads
     api.fail_next(*[Reply(429, {"error": {"code": 429, "message": "Too many requests. Retry in "
