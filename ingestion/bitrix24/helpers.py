@@ -89,16 +89,17 @@ def call(client: ApiClient, pacer: Pacer, method: str, body: dict[str, Any], pag
 
 @dataclass
 class Listing:
-    """What the first page of a listing said: how many records the list held then."""
+    """How many records the list held: the most any page of the listing counted (a record
+    created while it is read raises the count, and may hide one that slid out of every page)."""
 
     total: int = 0
 
 
 def list_all(client: ApiClient, pacer: Pacer, method: str, body: dict[str, Any],
              items_key: str | None = None, listing: Listing | None = None) -> Iterator[list[dict[str, Any]]]:
-    """Every page of a list method: the first page tells the total (kept in `listing`), then the
-    remaining `start` offsets go out as `batch` calls of up to 50 pages each (one request of the
-    rate limit)."""
+    """Every page of a list method: the first page tells the total, then the remaining `start`
+    offsets go out as `batch` calls of up to 50 pages each (one request of the rate limit). The
+    largest total any page told is kept in `listing`."""
     response = call(client, pacer, method, {**body, "start": 0}, "start 0")
     if listing is not None:
         listing.total = int(response.get("total") or 0)
@@ -117,6 +118,8 @@ def list_all(client: ApiClient, pacer: Pacer, method: str, body: dict[str, Any],
             detail = error.get("error_description") or error.get("error") if isinstance(error, dict) else error
             raise SourceError("bitrix24", method, f"start {name.removeprefix('p')}", f"batch sub-call failed: {detail}")
         results = reply.get("result") or {}
+        if listing is not None and isinstance(totals := reply.get("result_total"), dict):
+            listing.total = max([listing.total, *(int(total) for total in totals.values())])
         for name in commands:
             if name not in results:
                 raise SourceError("bitrix24", method, f"start {name.removeprefix('p')}", "missing from the batch reply")

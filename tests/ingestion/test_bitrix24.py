@@ -165,6 +165,37 @@ def test_a_lead_edited_during_the_listing_is_not_lost(monkeypatch: pytest.Monkey
     assert query("select title from raw_bitrix24.leads where id = '3'") == [("Lead 3, edited",)]
 
 
+def test_a_lead_created_while_another_is_edited_during_the_listing_is_not_lost(
+        monkeypatch: pytest.MonkeyPatch, load, query) -> None:
+    """As above, and a new lead arrives at the same moment: the connector then sees as many
+    leads (175) as the first page counted, although one slid out of every page read. The later
+    pages count 176: it lists again and loads all of them."""
+    changed = {"first_page_served": False}
+
+    def leads_now() -> list[dict]:
+        leads = all_leads()
+        if changed["first_page_served"]:
+            leads[2] |= {"TITLE": "Lead 3, edited", "DATE_MODIFY": "2026-09-03T09:30:00+03:00"}
+            leads.append(lead(LEADS + 1) | {"DATE_MODIFY": "2026-09-03T09:31:00+03:00"})
+        return by_date_modify(leads)
+
+    def handle(request: Request) -> Reply:
+        reply = bitrix(request, leads_now)
+        if request.path.endswith("crm.lead.list.json"):
+            changed["first_page_served"] = True
+        return reply
+
+    slid = by_date_modify(all_leads())[50]["ID"]
+    with FakeApi(handle) as api:
+        monkeypatch.setenv("SOURCES__BITRIX24__WEBHOOK_URL", f"{api.url}/rest/1/{CODE}/")
+        monkeypatch.setenv("SOURCES__BITRIX24__CLIENT_ID_FIELD", "UF_CRM_1704817278")
+        load("bitrix24")
+        lead_lists = [r for r in api.requests if r.path.endswith("crm.lead.list.json")]
+    assert len(lead_lists) == 2  # listed again
+    assert query("select count(*), count(distinct id) from raw_bitrix24.leads") == [(176, 176)]
+    assert query(f"select count(*) from raw_bitrix24.leads where id = '{slid}'") == [(1,)]
+
+
 def test_a_listing_short_every_time_keeps_its_cursor(monkeypatch: pytest.MonkeyPatch, load, query,
                                                      caplog) -> None:
     """A CRM edited during every listing: what was listed is loaded, the warning says so, and
