@@ -40,16 +40,18 @@ def read_rows(location: str, sheet: str | None = None) -> list[Row]:
         response = requests.get(location, timeout=60)
         if response.status_code != 200:
             raise FileError(f"{location}: HTTP {response.status_code} while downloading the sheet")
-        return _csv_rows(_text(response.content, location))
+        return _csv_rows(_text(response.content, location), location)
     path = Path(location)
     if not path.exists():
         raise FileError(f"{path}: file not found")
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return _xlsx_rows(path, sheet)
-    return _csv_rows(_text(path.read_bytes(), str(path)))
+    return _csv_rows(_text(path.read_bytes(), str(path)), str(path))
 
 
 EXTRA = "__extra_values__"
+# Set on the rows of a ';'- or tab-separated CSV, which Excel writes where the decimal mark is ','.
+DECIMAL_COMMA = "__decimal_comma__"
 
 
 def _text(data: bytes, where: str) -> str:
@@ -64,11 +66,16 @@ def _text(data: bytes, where: str) -> str:
             raise FileError(f"{where}: neither UTF-8 nor Windows-1251 text; save it as CSV UTF-8") from error
 
 
-def _csv_rows(text: str) -> list[Row]:
+def _csv_rows(text: str, where: str) -> list[Row]:
     # ',' or, as Excel saves CSV where the decimal mark is a comma, ';' (or a tab): the header's
     header = text.split("\n", 1)[0]
-    records = csv.reader(io.StringIO(text), delimiter=max(",;\t", key=header.count))
-    return _rows(next(records, []), records)
+    delimiter = max(",;\t", key=header.count)
+    records = csv.reader(io.StringIO(text), delimiter=delimiter)
+    rows = _rows(next(records, []), records, where)
+    if delimiter != ",":  # a ',' in a number of such a file is the decimal mark, never a thousands one
+        for _, row in rows:
+            row[DECIMAL_COMMA] = "true"
+    return rows
 
 
 def _xlsx_rows(path: Path, sheet: str | None) -> list[Row]:
@@ -78,13 +85,17 @@ def _xlsx_rows(path: Path, sheet: str | None) -> list[Row]:
     if sheet and sheet not in book.sheetnames:
         raise FileError(f"{path}: no sheet named {sheet!r} (sheets: {', '.join(book.sheetnames)})")
     records = (book[sheet] if sheet else book.active).iter_rows(values_only=True)
-    return _rows([_cell(name) for name in next(records, ())], ([_cell(v) for v in row] for row in records))
+    return _rows([_cell(name) for name in next(records, ())], ([_cell(v) for v in row] for row in records),
+                 f"{path}[{sheet}]" if sheet else str(path))
 
 
-def _rows(header: list[str], records: Iterable[list[str]]) -> list[Row]:
+def _rows(header: list[str], records: Iterable[list[str]], where: str) -> list[Row]:
     """The records under `header` that hold a value: a blank line or a row of empty cells (sheet
-    exports write ',,,,,,') is no row. Values past the header's columns are kept under EXTRA."""
-    names = [name.strip() for name in header]
+    exports write ',,,,,,') is no row. Values past the header's columns are kept under EXTRA.
+    Column names are read as `lead_id` however written (`Lead ID`, `LEAD-ID`)."""
+    names = [column_name(name) for name in header]
+    if not any(names):
+        raise FileError(f"{where}: no header row (an empty file?)")
     rows = []
     for number, record in enumerate(records, start=2):
         values = [value.strip() for value in record]
@@ -95,6 +106,10 @@ def _rows(header: list[str], records: Iterable[list[str]]) -> list[Row]:
             row[EXTRA] = ",".join(values[len(names):])
         rows.append((number, row))
     return rows
+
+
+def column_name(text: str) -> str:
+    return re.sub(r"[\s-]+", "_", text.strip().lower())
 
 
 def _cell(value: Any) -> str:
@@ -112,14 +127,17 @@ def check_rows(
     columns: dict[str, tuple[Parser, bool]],
     file_name: str,
     row_check: Callable[[dict[str, Any]], str | None] | None = None,
+    key: str | None = None,
 ) -> Checked:
-    """Parse every value; a row with a bad value (or failing `row_check`) is rejected, once per
-    bad value, naming file, row (1 = header) and column. `columns`: name -> (parser, required)."""
+    """Parse every value; a row with a bad value (or failing `row_check`, or repeating the `key`
+    of an earlier row) is rejected, once per bad value, naming file, row (1 = header) and column.
+    `columns`: name -> (parser, required)."""
     checked = Checked()
     if rows:
         missing = [c for c, (_, required) in columns.items() if required and c not in rows[0][1]]
         if missing:
             raise FileError(f"{file_name}: missing column(s) {', '.join(missing)}")
+    first_row_of: dict[Any, int] = {}
     for number, raw in rows:
         parsed: dict[str, Any] = {}
         problems = []
@@ -132,6 +150,10 @@ def check_rows(
                     problems.append((name, text, "required value is empty"))
                 parsed[name] = None
                 continue
+            if raw.get(DECIMAL_COMMA) and "," in text and parser in NUMBER_PARSERS:
+                problems.append((name, text, "a ',' in a number of a ';'-separated file is a decimal comma; "
+                                             "write numbers with '.' (1500.50) and no thousands separator"))
+                continue
             try:
                 parsed[name] = parser(text)
             except (ValueError, InvalidOperation) as exc:
@@ -140,6 +162,10 @@ def check_rows(
             reason = row_check(parsed)
             if reason:
                 problems.append(("", "", reason))
+        if not problems and key:
+            first = first_row_of.setdefault(parsed[key], number)
+            if first != number:
+                problems.append((key, raw[key], f"{key} repeats row {first}'s (that row is kept)"))
         if problems:
             checked.rejected += [
                 {"file": file_name, "row_number": number, "column": c, "value": v, "reason": r}
@@ -201,10 +227,15 @@ def non_negative(text: str) -> Decimal:
     return value
 
 
+# What a Ukrainian sheet writes for the hryvnia instead of its ISO code.
+CURRENCY_NAMES = {"ГРН": "UAH", "ГРН.": "UAH", "₴": "UAH"}
+
+
 def currency_code(text: str) -> str:
     code = text.strip().upper()
-    if len(code) != 3 or not code.isalpha():
-        raise ValueError(f"not a 3-letter ISO currency code: {text!r}")
+    code = CURRENCY_NAMES.get(code, code)
+    if not re.fullmatch(r"[A-Z]{3}", code):
+        raise ValueError(f"not a 3-letter ISO currency code (UAH, USD, EUR, ...): {text!r}")
     return code
 
 
@@ -226,6 +257,9 @@ def boolean(text: str) -> bool:
     if value in ("false", "no", "0", "n", "ні", "нет"):
         return False
     raise ValueError(f"not true/false: {text!r}")
+
+
+NUMBER_PARSERS = (decimal_amount, non_negative)
 
 
 def text_value(text: str) -> str:

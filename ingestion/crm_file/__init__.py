@@ -77,6 +77,8 @@ def table_columns(zone: tzinfo) -> dict[str, dict[str, tuple[files.Parser, bool]
 
 
 REQUIRED_TABLES = ("leads",)
+# a table's key: a later row repeating it is set aside (a lead listed twice would count twice)
+KEYS = {"leads": "lead_id", "deals": "deal_id", "managers": "manager_id"}
 # the column whose day a table's rows start from at start_date (managers: all of them)
 START_COLUMNS = {"leads": "created_at", "deals": "created_at", "lead_status_history": "changed_at"}
 
@@ -100,9 +102,13 @@ def _location(path: Path, table: str) -> tuple[str | None, str | None]:
         import openpyxl
 
         sheets = openpyxl.load_workbook(path, read_only=True).sheetnames
-        return (str(path), table) if table in sheets else (None, None)
-    candidate = path / f"{table}.csv"
-    return (str(candidate), None) if candidate.exists() else (None, None)
+        sheet = next((name for name in sheets if name.strip().lower() == table), None)
+        return (str(path), sheet) if sheet else (None, None)
+    if not path.is_dir():
+        return None, None
+    # Deals.csv as deals.csv: a name's case differs from one export or system to another
+    found = next((f for f in sorted(path.iterdir()) if f.name.lower() == f"{table}.csv"), None)
+    return (str(found), None) if found else (None, None)
 
 
 def _enrich(table: str, row: dict[str, Any], region: str) -> dict[str, Any]:
@@ -129,11 +135,18 @@ def source(path: str = dlt.config.value, default_region: str = "UA",
             if location is None:
                 if table in REQUIRED_TABLES:
                     raise files.FileError(f"{root}: no {table}.csv (or sheet '{table}') found")
+                log.info("%s: no %s.csv (or sheet '%s') in %s: no %s loaded", NAME, table, table, root, table)
                 checked[table] = files.Checked()
             else:
                 rows = files.read_rows(location, sheet)
                 label = Path(location).name + (f"[{sheet}]" if sheet else "")
-                checked[table] = files.check_rows(rows, tables[table], label)
+                if not rows:
+                    if table in REQUIRED_TABLES:
+                        raise files.FileError(f"{label}: holds no {table}, only its header (an export that "
+                                              f"failed?); the {table} loaded before are kept")
+                    log.warning("%s: %s holds no rows, only its header: the %s table is now empty",
+                                NAME, label, table)
+                checked[table] = files.check_rows(rows, tables[table], label, key=KEYS.get(table))
                 if table in START_COLUMNS:
                     column = START_COLUMNS[table]
                     checked[table].rows = files.since(

@@ -208,3 +208,59 @@ def test_a_sheet_excel_saved_as_csv_in_windows_1251_with_semicolons(tmp_path, mo
     load("manual_costs")
     assert query("select channel, amount, description from raw_manual_costs.costs") == [
         ("Organic Search", Decimal("30000.00"), "SEO-просування, вересень")]
+
+
+def test_column_names_written_otherwise_and_a_capitalised_deals_file_are_read(
+        tmp_path, monkeypatch: pytest.MonkeyPatch, load, query) -> None:
+    """`Lead ID`, `UTM_Source` and `Non-Target` are lead_id, utm_source and non_target, and
+    `Deals.csv` is the deals table: they were ignored, a won deal's close date and a lead's source
+    silently empty."""
+    (tmp_path / "leads.csv").write_text("Lead ID,Created At,Status,UTM_Source,Non-Target\n"
+                                        "1,2026-09-02T10:15:42+03:00,won,google,no\n")
+    (tmp_path / "Deals.csv").write_text("Deal_ID,Lead_ID,Created_At,Closed_At,Stage,Amount,Currency\n"
+                                        "10,1,2026-09-04T10:00:00+03:00,2026-09-10T10:00:00+03:00,won,1500,UAH\n")
+    monkeypatch.setenv("SOURCES__CRM_FILE__PATH", str(tmp_path))
+    load("crm_file")
+    assert query("select lead_id, utm_source, non_target from raw_crm_file.leads") == [("1", "google", False)]
+    assert query("select deal_id, closed_at is not null from raw_crm_file.deals") == [("10", True)]
+
+
+def test_a_lead_listed_twice_is_set_aside_naming_the_first(tmp_path, monkeypatch: pytest.MonkeyPatch, load,
+                                                           query) -> None:
+    (tmp_path / "leads.csv").write_text("lead_id,created_at,status\n1,2026-09-02T10:00:00+03:00,new\n"
+                                        "2,2026-09-02T11:00:00+03:00,new\n1,2026-09-02T12:00:00+03:00,won\n")
+    monkeypatch.setenv("SOURCES__CRM_FILE__PATH", str(tmp_path))
+    load("crm_file")
+    assert query("select lead_id, status from raw_crm_file.leads order by lead_id") == [("1", "new"), ("2", "new")]
+    assert query('select row_number, "column", reason from raw_crm_file.rejected_rows') == [
+        (4, "lead_id", "lead_id repeats row 2's (that row is kept)")]
+
+
+@pytest.mark.parametrize("export", ["lead_id,created_at,status\n", ""], ids=["only a header", "empty"])
+def test_an_empty_export_keeps_the_leads_loaded_before(export: str, tmp_path, monkeypatch: pytest.MonkeyPatch,
+                                                       load, query) -> None:
+    """The file replaces the table each load: an export that failed would have emptied it."""
+    (tmp_path / "leads.csv").write_text("lead_id,created_at,status\n1,2026-09-02T10:00:00+03:00,new\n")
+    monkeypatch.setenv("SOURCES__CRM_FILE__PATH", str(tmp_path))
+    load("crm_file")
+    (tmp_path / "leads.csv").write_text(export)
+    with pytest.raises(Exception, match="holds no leads|no header row"):
+        load("crm_file")
+    assert query("select lead_id from raw_crm_file.leads") == [("1",)]
+
+
+def test_a_comma_in_a_semicolon_file_is_a_decimal_comma_and_hryvnia_may_be_grn(
+        tmp_path, monkeypatch: pytest.MonkeyPatch, load, query) -> None:
+    """Excel writes ';' between values where ',' is the decimal mark: its 1,500 is one and a half,
+    not 1500 (it was read as 1500). `грн` is the hryvnia; a Cyrillic code of another is no ISO code."""
+    (tmp_path / "costs.csv").write_text(
+        "date_from;date_to;channel;campaign;amount;currency;description\n"
+        "2026-09-01;2026-09-30;Organic Search;;1,500;UAH;SEO\n"
+        "2026-09-01;2026-09-30;Influencers;;2000;грн;Blogger\n"
+        "2026-09-01;2026-09-30;Influencers;;100;ДОЛ;Blogger\n")
+    monkeypatch.setenv("SOURCES__MANUAL_COSTS__COSTS_PATH", str(tmp_path / "costs.csv"))
+    load("manual_costs")
+    assert query("select channel, amount, currency from raw_manual_costs.costs") == [
+        ("Influencers", Decimal("2000.00"), "UAH")]
+    assert query('select row_number, "column" from raw_manual_costs.rejected_rows order by 1') == [
+        (2, "amount"), (4, "currency")]
