@@ -48,9 +48,17 @@ def is_configured() -> bool:
     return _is_configured(NAME, *required_settings())
 
 
+# The longest period int_manual_costs_spread spreads a line over (numbers(3700)); a longer one is
+# a typo in a year, and its days past the limit would be lost.
+MAX_PERIOD_DAYS = 3700
+
+
 def _period_ok(row: dict[str, Any]) -> str | None:
     if row["date_to"] < row["date_from"]:
         return f"date_to {row['date_to']} is before date_from {row['date_from']}"
+    days = (row["date_to"] - row["date_from"]).days + 1
+    if days > MAX_PERIOD_DAYS:
+        return f"a period of {days} days, more than ten years: a typo in date_to {row['date_to']}?"
     return None
 
 

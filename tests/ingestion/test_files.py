@@ -264,3 +264,21 @@ def test_a_comma_in_a_semicolon_file_is_a_decimal_comma_and_hryvnia_may_be_grn(
         ("Influencers", Decimal("2000.00"), "UAH")]
     assert query('select row_number, "column" from raw_manual_costs.rejected_rows order by 1') == [
         (2, "amount"), (4, "currency")]
+
+
+def test_a_cost_line_of_decades_is_set_aside_and_an_empty_costs_file_refused(
+        tmp_path, monkeypatch: pytest.MonkeyPatch, load, query) -> None:
+    """A typo in a year (2062) made a ten-year line whose days past ten years were lost; a costs
+    sheet that failed to publish (only its header) emptied the costs."""
+    (tmp_path / "costs.csv").write_text(COSTS.splitlines()[0] + "\n"
+                                        "2026-09-01,2026-09-30,Organic Search,,30000.00,UAH,SEO\n"
+                                        "2026-01-01,2062-12-31,Organic Search,,12000,UAH,SEO typo\n")
+    monkeypatch.setenv("SOURCES__MANUAL_COSTS__COSTS_PATH", str(tmp_path / "costs.csv"))
+    load("manual_costs")
+    assert query("select description from raw_manual_costs.costs") == [("SEO",)]
+    assert query("select row_number, reason from raw_manual_costs.rejected_rows") == [
+        (3, "a period of 13514 days, more than ten years: a typo in date_to 2062-12-31?")]
+    (tmp_path / "costs.csv").write_text(COSTS.splitlines()[0] + "\n")
+    with pytest.raises(Exception, match="holds no costs lines"):
+        load("manual_costs")
+    assert query("select description from raw_manual_costs.costs") == [("SEO",)]
