@@ -55,8 +55,11 @@ DECIMAL_COMMA = "__decimal_comma__"
 
 
 def _text(data: bytes, where: str) -> str:
-    """A CSV's text: UTF-8 (with or without a BOM), else Windows-1251, in which Excel on a
-    Ukrainian or Russian Windows saves a sheet as CSV."""
+    """A CSV's text: UTF-16 with its byte-order mark (Excel's "Unicode Text"), UTF-8 (with or
+    without a BOM), else Windows-1251, in which Excel on a Ukrainian or Russian Windows saves a
+    sheet as CSV."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -68,10 +71,14 @@ def _text(data: bytes, where: str) -> str:
 
 def _csv_rows(text: str, where: str) -> list[Row]:
     # ',' or, as Excel saves CSV where the decimal mark is a comma, ';' (or a tab): the header's
-    header = text.split("\n", 1)[0]
+    header = text.splitlines()[0] if text else ""
     delimiter = max(",;\t", key=header.count)
-    records = csv.reader(io.StringIO(text), delimiter=delimiter)
-    rows = _rows(next(records, []), records, where)
+    # newline=None: lines may end in \r alone too (Excel's "CSV (Macintosh)")
+    records = csv.reader(io.StringIO(text, newline=None), delimiter=delimiter)
+    try:
+        rows = _rows(next(records, []), records, where)
+    except csv.Error as error:
+        raise FileError(f"{where}: line {records.line_num} cannot be read as CSV ({error})") from error
     if delimiter != ",":  # a ',' in a number of such a file is the decimal mark, never a thousands one
         for _, row in rows:
             row[DECIMAL_COMMA] = "true"

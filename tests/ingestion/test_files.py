@@ -282,3 +282,26 @@ def test_a_cost_line_of_decades_is_set_aside_and_an_empty_costs_file_refused(
     with pytest.raises(Exception, match="holds no costs lines"):
         load("manual_costs")
     assert query("select description from raw_manual_costs.costs") == [("SEO",)]
+
+
+@pytest.mark.parametrize("encoded", [
+    b"lead_id,created_at,status\r1,2026-09-02T10:00:00+03:00,new\r",  # Excel's "CSV (Macintosh)"
+    "lead_id\tcreated_at\tstatus\r\n1\t2026-09-02T10:00:00+03:00\tnew\r\n".encode("utf-16"),  # "Unicode Text"
+], ids=["lines ending in CR", "UTF-16"])
+def test_excels_other_text_formats_are_read(encoded: bytes, tmp_path, monkeypatch: pytest.MonkeyPatch, load,
+                                            query) -> None:
+    """They failed with a bare CSV error naming no file, or as missing every column."""
+    (tmp_path / "leads.csv").write_bytes(encoded)
+    monkeypatch.setenv("SOURCES__CRM_FILE__PATH", str(tmp_path))
+    load("crm_file")
+    assert query("select lead_id, status from raw_crm_file.leads") == [("1", "new")]
+
+
+def test_a_csv_that_cannot_be_parsed_is_named_with_its_line(tmp_path) -> None:
+    """An unclosed quote swallows the lines after it until the field outgrows Python's limit: a
+    bare `_csv.Error` named no file."""
+    from ingestion.common.files import FileError, read_rows
+
+    (tmp_path / "leads.csv").write_text('lead_id,note\n1,"unclosed\n' + "2,a note\n" * 20000, encoding="utf-8")
+    with pytest.raises(FileError, match=r"leads.csv: line \d+ cannot be read as CSV"):
+        read_rows(str(tmp_path / "leads.csv"))
