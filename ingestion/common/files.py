@@ -194,7 +194,10 @@ def since(rows: list[dict[str, Any]], start_date: str | None,
 
 
 def iso_date(text: str) -> date:
+    """YYYY-MM-DD, or a date-time of that day (an XLSX date cell with a time)."""
     try:
+        if len(text) > 10 and text[10] not in "T ":
+            raise ValueError
         return date.fromisoformat(text[:10])
     except ValueError:
         raise ValueError(f"not an ISO date (YYYY-MM-DD): {text!r}") from None
@@ -222,9 +225,12 @@ def decimal_amount(text: str) -> Decimal:
                              f"as in 1,000.50): {text!r}")
         text = text.replace(",", "")
     try:
-        return Decimal(text)
+        value = Decimal(text)
     except InvalidOperation:
         raise ValueError(f"not a number: {text!r}") from None
+    if not value.is_finite():  # NaN, Infinity
+        raise ValueError(f"not a number: {text!r}")
+    return value
 
 
 def non_negative(text: str) -> Decimal:

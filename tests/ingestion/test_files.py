@@ -305,3 +305,14 @@ def test_a_csv_that_cannot_be_parsed_is_named_with_its_line(tmp_path) -> None:
     (tmp_path / "leads.csv").write_text('lead_id,note\n1,"unclosed\n' + "2,a note\n" * 20000, encoding="utf-8")
     with pytest.raises(FileError, match=r"leads.csv: line \d+ cannot be read as CSV"):
         read_rows(str(tmp_path / "leads.csv"))
+
+
+def test_a_date_with_digits_after_it_and_nan_are_bad_values() -> None:
+    """2026-09-0112 was read as 2026-09-01; NaN failed with '[<class 'decimal.InvalidOperation'>]'."""
+    from ingestion.common.files import iso_date, non_negative
+
+    assert iso_date("2026-09-01T10:00:00") == date(2026, 9, 1)
+    with pytest.raises(ValueError, match="not an ISO date"):
+        iso_date("2026-09-0112")
+    with pytest.raises(ValueError, match="not a number: 'NaN'"):
+        non_negative("NaN")
