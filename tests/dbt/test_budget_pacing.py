@@ -47,13 +47,14 @@ def build(build_warehouse, month: Month) -> pd.DataFrame:
     costs = tables["raw_manual_costs.costs"]
     this_month = {**costs.iloc[0].to_dict(), "date_from": month.start,
                   "date_to": month.start.replace(day=month.days), "campaign": "retainer",
-                  "channel": "Organic Search", "amount": 10.0 * month.days, "row_number": 3}
+                  "channel": " organic search", "amount": 10.0 * month.days, "row_number": 3}
     plan = pd.DataFrame([
         # the golden webinar costs, 500 UAH over 1..10 September
         {"month": "2026-09", "channel": "Webinars", "campaign_id": "webinar_2026-09-05",
          "planned_spend": 1000.0, "currency": "UAH"},
-        # an SEO retainer of 10 UAH a day over the whole of this month
-        {"month": month.start.strftime("%Y-%m"), "channel": "Organic Search", "campaign_id": None,
+        # an SEO retainer of 10 UAH a day over the whole of this month, its channel typed as
+        # people type it in both files: it is channel_rules' Organic Search
+        {"month": month.start.strftime("%Y-%m"), "channel": "ORGANIC SEARCH", "campaign_id": None,
          "planned_spend": 1000.0, "currency": "UAH"},
         # next month in USD: no rate for its first day yet, so the latest (41 on 2026-10-31)
         {"month": month.next_start.strftime("%Y-%m"), "channel": "Paid Search", "campaign_id": None,
@@ -99,6 +100,7 @@ def test_a_past_month(pacing: pd.DataFrame) -> None:
 
 def test_this_month_counts_spend_to_date_only(pacing: pd.DataFrame, month: Month) -> None:
     row = pacing.loc[month.start]
+    assert row["channel"] == "Organic Search"
     assert row["actual_spend"] == pytest.approx(10.0 * month.elapsed)
     assert row["pacing_pct"] == pytest.approx(round(10.0 * month.elapsed / 1000 * 100, 2))
     assert row["days_elapsed_pct"] == pytest.approx(round(100.0 * month.elapsed / month.days, 2))

@@ -8,7 +8,7 @@ with source as (
 renamed as (
     select
         cast(trim(month) || '-01' as date) as month_start,
-        trim(channel) as channel,
+        {{ known_channel("source.channel") }} as channel,
         nullif(trim(campaign_id), '') as campaign_id,
         planned_spend,
         upper(trim(currency)) as currency

@@ -10,7 +10,7 @@ renamed as (
     select
         date_from,
         date_to,
-        trim(channel) as channel,
+        {{ known_channel("source.channel") }} as channel,
         {{ normalize_utm('campaign', label=true) }} as campaign,
         amount,
         upper(trim(currency)) as currency,
