@@ -11,7 +11,7 @@ from typing import Any
 
 import requests
 
-from ingestion.common.http import ApiClient, SourceError, records, unexpected_body
+from ingestion.common.http import ApiClient, RetryPolicy, SourceError, records, unexpected_body
 from ingestion.meta_ads import settings
 
 log = logging.getLogger("throughline.ingestion")
@@ -27,7 +27,8 @@ def make_client(base_url: str, access_token: str) -> ApiClient:
     def authorize(headers: dict[str, str], params: dict[str, Any]) -> None:
         headers["Authorization"] = f"Bearer {access_token}"
 
-    return ApiClient("meta_ads", base_url, authorize=authorize, classify=classify)
+    policy = RetryPolicy(max_attempts=settings.THROTTLED_ATTEMPTS, backoff_seconds=settings.THROTTLED_BACKOFF_SECONDS)
+    return ApiClient("meta_ads", base_url, policy=policy, authorize=authorize, classify=classify)
 
 
 def classify(response: requests.Response) -> str | float | None:

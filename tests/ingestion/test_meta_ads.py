@@ -184,3 +184,19 @@ def test_an_ad_account_added_later_loads_its_whole_history(monkeypatch: pytest.M
         load("meta_ads")
     assert first_day == {"act_1234567890": (yesterday - timedelta(days=3)).isoformat(),
                          "act_555": start.isoformat()}
+
+
+def test_an_account_throttled_for_minutes_is_waited_for() -> None:
+    """Without a usage header Meta does not say when the account recovers: the client keeps
+    asking, as dlt's Meta source does, 12 times from 2 s (it gave up after 6 attempts, ~30 s)."""
+    from ingestion.meta_ads import helpers
+
+    throttled = Reply(400, {"error": {"message": "(#80000) There have been too many calls from this ad-account.",
+                                      "type": "OAuthException", "code": 80000, "error_subcode": 2446079}})
+    waits: list[float] = []
+    with FakeApi(lambda request: Reply(body={"data": [{"id": "a1"}], "paging": {}})) as api:
+        api.fail_next(*[throttled] * 9, path="ads")
+        client = helpers.make_client(api.url, TOKEN)
+        client.sleep = waits.append
+        assert helpers.listed(client, "v26.0/act_1/ads", {"limit": 500}, "act_1 ads") == [{"id": "a1"}]
+    assert len(waits) == 9 and waits[0] >= 1.5
