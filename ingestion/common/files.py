@@ -85,15 +85,30 @@ def _csv_rows(text: str, where: str) -> list[Row]:
     return rows
 
 
+def sheet_named(path: Path, name: str) -> str | None:
+    """The workbook's sheet called `name`, in any case (None without one)."""
+    import openpyxl
+
+    sheets = openpyxl.load_workbook(path, read_only=True).sheetnames
+    return next((sheet for sheet in sheets if sheet.strip().lower() == name.strip().lower()), None)
+
+
 def _xlsx_rows(path: Path, sheet: str | None) -> list[Row]:
+    """The rows of the sheet named `sheet` (in any case); a workbook of one sheet is that sheet,
+    whatever its name. Which sheet happened to be open when it was saved decides nothing."""
     import openpyxl
 
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    if sheet and sheet not in book.sheetnames:
-        raise FileError(f"{path}: no sheet named {sheet!r} (sheets: {', '.join(book.sheetnames)})")
-    records = (book[sheet] if sheet else book.active).iter_rows(values_only=True)
+    names = book.sheetnames
+    chosen = next((name for name in names if sheet and name.strip().lower() == sheet.strip().lower()), None)
+    if chosen is None and len(names) == 1:
+        chosen = names[0]
+    if chosen is None:
+        wanted = f"no sheet named {sheet!r}" if sheet else "several sheets and no name to choose one by"
+        raise FileError(f"{path}: {wanted} (sheets: {', '.join(names)})")
+    records = book[chosen].iter_rows(values_only=True)
     return _rows([_cell(name) for name in next(records, ())], ([_cell(v) for v in row] for row in records),
-                 f"{path}[{sheet}]" if sheet else str(path))
+                 f"{path}[{chosen}]")
 
 
 def _rows(header: list[str], records: Iterable[list[str]], where: str) -> list[Row]:

@@ -99,10 +99,7 @@ def _location(path: Path, table: str) -> tuple[str | None, str | None]:
             return (str(path), None) if path.exists() else (None, None)
         path = path.parent
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        import openpyxl
-
-        sheets = openpyxl.load_workbook(path, read_only=True).sheetnames
-        sheet = next((name for name in sheets if name.strip().lower() == table), None)
+        sheet = files.sheet_named(path, table)
         return (str(path), sheet) if sheet else (None, None)
     if not path.is_dir():
         return None, None

@@ -78,7 +78,7 @@ def source(costs_path: str | None = None, plan_path: str | None = None,
                 checked[kind] = files.Checked()
             else:
                 name = PurePath(location).name if not location.startswith("http") else location
-                rows = files.read_rows(location)
+                rows = files.read_rows(location, sheet=kind)  # a workbook's sheet 'costs' or 'plan'
                 if not rows:
                     raise files.FileError(f"{name}: holds no {kind} lines, only its header (a sheet "
                                           f"that failed to publish?); the {kind} loaded before are kept")

@@ -316,3 +316,27 @@ def test_a_date_with_digits_after_it_and_nan_are_bad_values() -> None:
         iso_date("2026-09-0112")
     with pytest.raises(ValueError, match="not a number: 'NaN'"):
         non_negative("NaN")
+
+
+def test_a_costs_workbook_is_read_from_its_costs_sheet(tmp_path, monkeypatch: pytest.MonkeyPatch, load,
+                                                       query) -> None:
+    """The sheet that happened to be open when the workbook was saved was read (here last year's),
+    and the others ignored without a word: a workbook's costs are its sheet named `costs`; one of
+    several sheets, none of them named so, is refused naming them."""
+    header = ["date_from", "date_to", "channel", "campaign", "amount", "currency", "description"]
+    book = openpyxl.Workbook()
+    book.active.title = "2025"
+    for row in (header, ["2025-09-01", "2025-09-30", "Organic Search", None, 100, "UAH", "last year"]):
+        book.active.append(row)
+    costs = book.create_sheet("Costs")
+    for row in (header, ["2026-09-01", "2026-09-30", "Organic Search", None, 200, "UAH", "this year"]):
+        costs.append(row)
+    book.active = 0
+    book.save(tmp_path / "costs.xlsx")
+    monkeypatch.setenv("SOURCES__MANUAL_COSTS__COSTS_PATH", str(tmp_path / "costs.xlsx"))
+    load("manual_costs")
+    assert query("select description from raw_manual_costs.costs") == [("this year",)]
+    costs.title = "2026"
+    book.save(tmp_path / "costs.xlsx")
+    with pytest.raises(Exception, match=r"no sheet named 'costs' \(sheets: 2025, 2026\)"):
+        load("manual_costs")
