@@ -85,12 +85,16 @@ def _csv_rows(text: str, where: str) -> list[Row]:
     return rows
 
 
+def _called(sheets: Iterable[str], name: str | None) -> str | None:
+    """The sheet called `name`, in any case (None without one)."""
+    return next((sheet for sheet in sheets if name and sheet.strip().lower() == name.strip().lower()), None)
+
+
 def sheet_named(path: Path, name: str) -> str | None:
     """The workbook's sheet called `name`, in any case (None without one)."""
     import openpyxl
 
-    sheets = openpyxl.load_workbook(path, read_only=True).sheetnames
-    return next((sheet for sheet in sheets if sheet.strip().lower() == name.strip().lower()), None)
+    return _called(openpyxl.load_workbook(path, read_only=True).sheetnames, name)
 
 
 def _xlsx_rows(path: Path, sheet: str | None) -> list[Row]:
@@ -100,7 +104,7 @@ def _xlsx_rows(path: Path, sheet: str | None) -> list[Row]:
 
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     names = book.sheetnames
-    chosen = next((name for name in names if sheet and name.strip().lower() == sheet.strip().lower()), None)
+    chosen = _called(names, sheet)
     if chosen is None and len(names) == 1:
         chosen = names[0]
     if chosen is None:
