@@ -37,7 +37,9 @@ def classify(response: requests.Response) -> str | float | None:
         return "auth"
     if response.status_code == 429:
         return retry_delay(_error_of(response))
-    if response.status_code == 200 and (error := _error_of(response)) and error.get("code") in TRANSIENT_CODES:
+    # a stream is read whole once more only when it may hold an error (post_json reads it anyway)
+    if (response.status_code == 200 and b'"error"' in response.content
+            and (error := _error_of(response)) and error.get("code") in TRANSIENT_CODES):
         delay = retry_delay(error)
         return -1.0 if delay is None else delay
     return None
