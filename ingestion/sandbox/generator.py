@@ -38,6 +38,12 @@ class BusinessParams:
     start_date: date = date(2026, 8, 1)
     days: int = 90
     visitors_per_day: int = 300
+    # The chance that a session turns its visitor into a lead (each visitor converts at most
+    # once), and the share of leads the sales team converts into a deal. The defaults make a
+    # dense business, so that a few weeks of a small site already show every channel and
+    # manager at work; the benchmark uses a typical one (bench.SCALES).
+    lead_rate: float = 0.045
+    deal_rate: float = 0.35
 
 
 # platform, campaign id, name, channel type, utm_campaign form ("id" or "name")
@@ -404,7 +410,7 @@ class _Generator:
         people = sessions[~sessions["is_bot"]].copy()
         # each visitor converts at most once, at one of its sessions (later ones more likely)
         people["u"] = rng.random(len(people))
-        converting = people[people["u"] < 0.045].drop_duplicates("client_id")
+        converting = people[people["u"] < self.p.lead_rate].drop_duplicates("client_id")
         n = len(converting)
         by_call = rng.random(n) < 0.3
         created = converting["started_at"].reset_index(drop=True) + pd.to_timedelta(
@@ -503,7 +509,7 @@ class _Generator:
         status = np.where(
             outcome < junk_rate,
             "JUNK",
-            np.where(outcome < junk_rate + 0.35, "CONVERTED", "IN_PROCESS"),
+            np.where(outcome < junk_rate + self.p.deal_rate, "CONVERTED", "IN_PROCESS"),
         )
         status[(leads["is_test"] | leads["is_duplicate"]).to_numpy()] = "JUNK"
         end_utc = self.local_to_utc(pd.Series([self.end])).iloc[0]

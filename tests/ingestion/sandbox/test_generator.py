@@ -136,3 +136,19 @@ def test_ground_truth_matches_the_tables(business) -> None:
     assert {pd.Timestamp(d).date(): int(v) for d, v in by_day.items()} == {
         d: int(v) for d, v in leads.items()
     }
+
+
+@pytest.mark.parametrize(
+    ("rates", "leads_per_session", "deals_per_lead"),
+    [({}, (0.038, 0.055), (0.28, 0.5)), ({"lead_rate": 0.02, "deal_rate": 0.17}, (0.017, 0.026), (0.13, 0.24))],
+    ids=["dense default", "typical (the benchmark's)"],
+)
+def test_lead_and_deal_rates_set_the_business_proportions(rates, leads_per_session, deals_per_lead) -> None:
+    # The benchmark's L must be the 10M sessions, ~200k leads and ~40k deals.
+    made = generate_business(
+        BusinessParams(seed=5, start_date=date(2026, 3, 1), days=60, visitors_per_day=400, **rates)
+    )
+    sessions = int((~made.sessions["is_bot"]).sum())
+    leads, deals = len(made.leads), len(made.deals)
+    assert leads_per_session[0] < leads / sessions < leads_per_session[1]
+    assert deals_per_lead[0] < deals / leads < deals_per_lead[1]
