@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from itertools import zip_longest
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_type_hints
 
 import requests
 
@@ -296,6 +296,30 @@ NUMBER_PARSERS = (decimal_amount, non_negative)
 
 def text_value(text: str) -> str:
     return text.strip()
+
+
+# dlt's column type for what a parser returns. A money amount keeps its cents exactly.
+_DLT_TYPES: dict[type, dict[str, Any]] = {
+    str: {"data_type": "text"},
+    bool: {"data_type": "bool"},
+    date: {"data_type": "date"},
+    datetime: {"data_type": "timestamp"},
+    Decimal: {"data_type": "decimal", "precision": 18, "scale": 2},
+}
+
+
+def dlt_columns(columns: dict[str, tuple[Parser, bool]], *, text: Iterable[str] = ()) -> dict[str, dict[str, Any]]:
+    """dlt column hints for a table's declared columns (and the extra `text` columns a source
+    derives), each typed by its parser's return type: a column no row of a file fills is still
+    created, typed, instead of left out with a warning at every load. Fresh dicts on each call:
+    dlt writes into the hints it is given."""
+    hints = {name: {"data_type": "text"} for name in text}
+    for name, (parser, _required) in columns.items():
+        returned = get_type_hints(getattr(parser, "func", parser)).get("return")
+        kinds = [kind for kind in get_args(returned) or (returned,) if kind is not type(None)]
+        if len(kinds) == 1 and kinds[0] in _DLT_TYPES:
+            hints[name] = dict(_DLT_TYPES[kinds[0]])
+    return hints
 
 
 def log_rejects(log: Any, source: str, rejected: list[dict[str, Any]], shown: int = 5) -> None:

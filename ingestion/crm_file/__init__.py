@@ -81,6 +81,8 @@ REQUIRED_TABLES = ("leads",)
 KEYS = {"leads": "lead_id", "deals": "deal_id", "managers": "manager_id"}
 # the column whose day a table's rows start from at start_date (managers: all of them)
 START_COLUMNS = {"leads": "created_at", "deals": "created_at", "lead_status_history": "changed_at"}
+# the columns _enrich adds
+DERIVED_COLUMNS = {"leads": ("phone_e164",), "deals": ("contact_phone_e164",)}
 
 
 def required_settings() -> tuple[str, ...]:
@@ -155,8 +157,7 @@ def source(path: str = dlt.config.value, default_region: str = "UA",
 
     def table_resource(table: str) -> DltResource:
         @dlt.resource(name=table, write_disposition="replace",
-                      columns={"amount": {"data_type": "decimal", "precision": 18, "scale": 2}}
-                      if table == "deals" else None)
+                      columns=files.dlt_columns(tables[table], text=DERIVED_COLUMNS.get(table, ())))
         def rows() -> Iterator[list[dict[str, Any]]]:
             yield load(table).rows
 

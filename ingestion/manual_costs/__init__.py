@@ -35,9 +35,6 @@ PLAN_COLUMNS = {
     "planned_spend": (files.non_negative, True),
     "currency": (files.currency_code, True),
 }
-# Copied into each column hint: dlt writes the column's name into the dict it is given, so one
-# shared dict gave the costs table the plan's column and lost its own amount's precision.
-MONEY = {"data_type": "decimal", "precision": 18, "scale": 2}
 
 
 def required_settings() -> tuple[str, ...]:
@@ -90,12 +87,11 @@ def source(costs_path: str | None = None, plan_path: str | None = None,
                 files.log_rejects(log, NAME, checked[kind].rejected)
         return checked[kind]
 
-    @dlt.resource(name="costs", write_disposition="replace",
-                  columns={"amount": {**MONEY}, "date_from": {"data_type": "date"}, "date_to": {"data_type": "date"}})
+    @dlt.resource(name="costs", write_disposition="replace", columns=files.dlt_columns(COST_COLUMNS))
     def costs() -> Iterator[list[dict[str, Any]]]:
         yield load("costs", costs_path).rows
 
-    @dlt.resource(name="budget_plan", write_disposition="replace", columns={"planned_spend": {**MONEY}})
+    @dlt.resource(name="budget_plan", write_disposition="replace", columns=files.dlt_columns(PLAN_COLUMNS))
     def budget_plan() -> Iterator[list[dict[str, Any]]]:
         yield load("plan", plan_path).rows
 

@@ -340,3 +340,23 @@ def test_a_costs_workbook_is_read_from_its_costs_sheet(tmp_path, monkeypatch: py
     book.save(tmp_path / "costs.xlsx")
     with pytest.raises(Exception, match=r"no sheet named 'costs' \(sheets: 2025, 2026\)"):
         load("manual_costs")
+
+
+def test_a_column_no_row_fills_is_still_loaded_typed(tmp_path, monkeypatch: pytest.MonkeyPatch, load, query,
+                                                    capfd: pytest.CaptureFixture[str]) -> None:
+    # deals without a manager's name or the contact's phone, leads without a non-target flag
+    (tmp_path / "leads.csv").write_text("lead_id,created_at,non_target\n1,2026-09-02T10:15:42+03:00,\n")
+    (tmp_path / "deals.csv").write_text("deal_id,lead_id,created_at,stage,amount,currency,manager_name,contact_phone\n"
+                                        "10,1,2026-09-04T10:00:00+03:00,open,100,UAH,,\n")
+    monkeypatch.setenv("SOURCES__CRM_FILE__PATH", str(tmp_path))
+    load("crm_file")
+    types = dict(query("select table_name || '.' || column_name, data_type from information_schema.columns "
+                       "where table_schema = 'raw_crm_file'"))
+    assert types["deals.manager_name"] == "VARCHAR"
+    assert types["deals.contact_phone_e164"] == "VARCHAR"
+    assert types["deals.closed_at"] == "TIMESTAMP WITH TIME ZONE"
+    assert types["deals.amount"] == "DECIMAL(18,2)"
+    assert types["leads.non_target"] == "BOOLEAN"
+    assert types["leads.first_response_at"] == "TIMESTAMP WITH TIME ZONE"
+    assert query("select deal_id, manager_name, contact_phone_e164 from raw_crm_file.deals") == [("10", None, None)]
+    assert "did not receive any data" not in capfd.readouterr().err
