@@ -47,12 +47,14 @@ bitrix as (
     left join bitrix_contacts as bc on bc.crm_contact_id = l.crm_contact_id
 ),
 
--- A row at the lead's creation is its initial status, not a change.
+-- A row at the lead's creation (or before it) is its initial status, not a change.
 file_history as (
-    select h.lead_id, min(h.changed_at) as first_status_change_at
+    select
+        h.lead_id,
+        min(case when h.changed_at > l.created_at then h.changed_at end) as first_status_change_at,
+        {{ first_by('h.status', 'h.changed_at', 'h.changed_at <= l.created_at') }} as initial_status
     from {{ ref('stg_crm_file__lead_status_history') }} as h
     inner join {{ ref('stg_crm_file__leads') }} as l on l.lead_id = h.lead_id
-    where h.changed_at > l.created_at
     group by h.lead_id
 ),
 
@@ -74,11 +76,14 @@ crm_file as (
         l.utm_content,
         l.utm_term,
         -- The first status change in the file's history; the lead's own first_response_at column
-        -- when the file has none. A lead marked non-target has left its initial status.
+        -- when the file has none. A lead marked non-target has left its initial status, and so
+        -- has one whose status is no longer its history's status at creation (a history that
+        -- stops at the creation row).
         coalesce(fh.first_status_change_at, l.first_response_at) as first_response_at,
         (
             coalesce(fh.first_status_change_at, l.first_response_at) is not null
             or l.is_non_target
+            or coalesce(lower(l.status) <> lower(fh.initial_status), false)
         ) as is_processed
     from {{ ref('stg_crm_file__leads') }} as l
     left join file_history as fh on fh.lead_id = l.lead_id
