@@ -280,3 +280,35 @@ def test_publishing_to_a_database_that_does_not_answer_is_one_line(env_file, tmp
     output = " ".join(result.output.split())
     assert result.exit_code == 1 and "Traceback" not in output and "s3cret" not in output
     assert f"cannot publish to the BI database at 127.0.0.1:{port} (THROUGHLINE_BI_DSN)" in output
+
+
+def test_doctor_fails_a_published_sheet_link_that_serves_no_file(env_file, tmp_path, monkeypatch) -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Sheets(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            found = self.path == "/costs.csv"
+            self.send_response(200 if found else 404)
+            self.end_headers()
+            self.wfile.write(b"date_from,date_to,channel,amount,currency\n" if found else b"Not Found")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Sheets)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    monkeypatch.setenv("THROUGHLINE_WAREHOUSE", f"duckdb:///{tmp_path}/w.duckdb")
+    monkeypatch.setenv("SOURCES__MANUAL_COSTS__COSTS_PATH", f"{base}/costs.csv")
+    try:
+        monkeypatch.setenv("SOURCES__MANUAL_COSTS__PLAN_PATH", f"{base}/unpublished.csv")
+        line = next(line for line in CliRunner().invoke(cli.app, ["doctor"]).output.splitlines()
+                    if "manual_costs" in line)
+        assert "failed" in line and "plan_path" in line and "HTTP 404" in line, line
+        monkeypatch.setenv("SOURCES__MANUAL_COSTS__PLAN_PATH", f"{base}/costs.csv")
+        line = next(line for line in CliRunner().invoke(cli.app, ["doctor"]).output.splitlines()
+                    if "manual_costs" in line)
+        assert "failed" not in line and "HTTP 200" in line, line
+    finally:
+        server.shutdown()

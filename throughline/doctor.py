@@ -39,6 +39,9 @@ LOCATION_KEYS: dict[str, tuple[str, ...]] = {
     "manual_costs": ("costs_path", "plan_path"),
     "fx_rates": ("base_url",),
 }
+# Settings that name a file (a local path or a published sheet's CSV link): a link must serve it.
+# An API's base URL only has to answer (its root may well say 404 or 401).
+FILE_KEYS = {("manual_costs", "costs_path"), ("manual_costs", "plan_path")}
 
 
 # Locales whose character classes are bytes: lower() and upper() leave non-ASCII letters as they are.
@@ -167,20 +170,28 @@ def _check_location(name: str, key: str) -> Check | None:
         return None
     value = str(value)
     if value.startswith(("http://", "https://")):
-        return _check_url(key, value)
+        return _check_url(key, value, serves_file=(name, key) in FILE_KEYS)
     path = Path(value)
     if path.exists():
         return Check(key, "ok", f"{key}: {path} exists")
     return Check(key, "failed", f"{key}: {path} does not exist")
 
 
-def _check_url(label: str, url: str) -> Check:
+def _check_url(label: str, url: str, serves_file: bool = False) -> Check:
+    """Whether `url` answers; a file's link must also serve it (its body is not read)."""
     target = _host_of(url)
     try:
-        response = requests.head(url, timeout=5, allow_redirects=False)
+        if serves_file:  # followed to the file (a published sheet redirects), asked with GET
+            with requests.get(url, timeout=5, stream=True) as response:
+                status = response.status_code
+        else:
+            status = requests.head(url, timeout=5, allow_redirects=False).status_code
     except requests.RequestException as exc:
         return Check(label, "failed", f"{target} unreachable: {type(exc).__name__}")
-    return Check(label, "ok", f"{target} answers (HTTP {response.status_code})")
+    if serves_file and status >= 400:
+        return Check(label, "failed", f"{label}: {target} answers HTTP {status}, no file there "
+                                      "(is the sheet still published, as CSV?)")
+    return Check(label, "ok", f"{target} answers (HTTP {status})")
 
 
 def _host_of(url: str) -> str:
