@@ -41,7 +41,7 @@ class BusinessParams:
     # The chance that a session turns its visitor into a lead (each visitor converts at most
     # once), and the share of leads the sales team converts into a deal. The defaults make a
     # dense business, so that a few weeks of a small site already show every channel and
-    # manager at work; the benchmark uses a typical one (bench.SCALES).
+    # manager at work; the benchmark uses a typical one (bench.stages._params).
     lead_rate: float = 0.045
     deal_rate: float = 0.35
 
