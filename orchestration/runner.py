@@ -8,6 +8,7 @@ import time
 import uuid
 import warnings
 from collections.abc import Iterable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ingestion.common.redaction import redact
+from orchestration.follow_up import follow_up_tags, held_up_by_failed_loads
 from orchestration.jobs import daily_refresh_job
 
 if TYPE_CHECKING:
@@ -42,7 +44,8 @@ EXAMPLES = (
 
 @dataclass
 class RunSummary:
-    """What one run did: assets materialised or not, failed steps and their errors, checks."""
+    """What one run did: assets materialised or not, failed steps and their errors, checks; and
+    the follow-up run that built what failed source loads held up (orchestration.follow_up)."""
 
     run_id: str
     selected: list[str]
@@ -54,6 +57,8 @@ class RunSummary:
     passed_checks: int = 0
     seconds: float = 0.0
     run_succeeded: bool = False
+    follow_up_run_id: str | None = None
+    followed_up: list[str] = field(default_factory=list)
 
     @property
     def not_materialized(self) -> list[str]:
@@ -144,9 +149,6 @@ def _stream(
     progress: Progress | None,
 ) -> None:
     cursor: str | None = None
-    task = (
-        progress.add_task("materialising", total=len(tally.summary.selected)) if progress else None
-    )
     while True:
         finished = not worker.is_alive()
         connection = instance.get_records_for_run(run_id, cursor=cursor)
@@ -155,12 +157,45 @@ def _stream(
             line = tally.add(record.event_log_entry)
             if progress is not None and line:
                 progress.update(
-                    task, completed=len(set(tally.summary.materialized)), description=line
+                    progress.task_ids[0], completed=len(set(tally.summary.materialized)), description=line
                 )
         if finished and not connection.has_more:
             return
         if not connection.has_more:
             time.sleep(POLL_SECONDS)
+
+
+def _execute(
+    job: JobDefinition,
+    keys: list[AssetKey],
+    run_id: str,
+    tags: Mapping[str, str],
+    instance: DagsterInstance,
+    tally: _EventTally,
+    progress: Progress | None,
+) -> bool:
+    """One in-process run of `keys`, its events folded into the tally as they arrive; whether it
+    succeeded."""
+    # The progress display replaces Dagster's per-event console log; warnings still show.
+    log_level = "WARNING" if progress is not None else "INFO"
+    outcome: dict[str, bool] = {}
+
+    def execute() -> None:
+        result = job.execute_in_process(
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+            instance=instance,
+            asset_selection=keys,
+            run_id=run_id,
+            raise_on_error=False,
+            tags=dict(tags),
+        )
+        outcome["success"] = result.success
+
+    worker = threading.Thread(target=execute, name="throughline-run", daemon=True)
+    worker.start()
+    _stream(instance, run_id, worker, tally, progress)
+    worker.join()
+    return outcome.get("success", False)
 
 
 def materialize_all(
@@ -170,7 +205,9 @@ def materialize_all(
     instance: DagsterInstance | None = None,
     definitions: Definitions | None = None,
 ) -> RunSummary:
-    """Run the selection (default: everything) once in this process and summarise what happened.
+    """Run the selection (default: everything) in this process and summarise what happened. When
+    only source loads failed, what they held up runs next, on those sources' previous data
+    (orchestration.follow_up).
 
     `tags` may carry a partition range (see `orchestration.partitions.range_tags`): ad spend and
     GA4 then load exactly those days; without it every source loads per its own settings.
@@ -181,41 +218,23 @@ def materialize_all(
     job = definitions.resolve_job_def(daily_refresh_job.name)
     keys = selected_keys(job, select)
     instance = instance or _instance()
-    # The progress display replaces Dagster's per-event console log; warnings still show.
-    log_level = "WARNING" if progress else "INFO"
     summary = RunSummary(run_id=str(uuid.uuid4()), selected=[_label(key) for key in keys])
-    outcome: dict[str, bool] = {}
-
-    def execute() -> None:
-        result = job.execute_in_process(
-            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
-            instance=instance,
-            asset_selection=keys,
-            run_id=summary.run_id,
-            raise_on_error=False,
-            tags=dict(tags or {}),
-        )
-        outcome["success"] = result.success
-
-    started = time.monotonic()
-    worker = threading.Thread(target=execute, name="throughline-run", daemon=True)
-    console = Console(stderr=True)
     tally = _EventTally(summary)
-    worker.start()
-    if progress:
-        columns = (
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-        )
-        with Progress(*columns, console=console, transient=True) as bar:
-            _stream(instance, summary.run_id, worker, tally, bar)
-    else:
-        _stream(instance, summary.run_id, worker, tally, None)
-    worker.join()
+    console = Console(stderr=True)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    started = time.monotonic()
+    with Progress(*columns, console=console, transient=True) if progress else nullcontext() as bar:
+        if bar is not None:
+            bar.add_task("materialising", total=len(keys))
+        summary.run_succeeded = _execute(job, keys, summary.run_id, tags or {}, instance, tally, bar)
+        held_up = held_up_by_failed_loads(instance, summary.run_id, keys, job.asset_layer.asset_graph)
+        if held_up:
+            summary.follow_up_run_id = str(uuid.uuid4())
+            summary.followed_up = [_label(key) for key in held_up]
+            follow_up_ok = _execute(job, held_up, summary.follow_up_run_id,
+                                    follow_up_tags(summary.run_id, tags or {}), instance, tally, bar)
+            summary.run_succeeded = summary.run_succeeded and follow_up_ok
     summary.seconds = time.monotonic() - started
-    summary.run_succeeded = outcome.get("success", False)
     if instance.is_ephemeral:
         send_alerts_without_daemon(instance, summary, job.name)
     elif summary.failed_steps:
@@ -284,6 +303,12 @@ def summary_table(summary: RunSummary) -> Table:
     for step, error in summary.failed_steps.items():
         # whole: a source's error ends with its last attempt's error and what to check
         table.add_row(f"[red]failed step[/] {step}", "", error[:MAX_ERROR_CHARS])
+    if summary.follow_up_run_id:
+        table.add_row(
+            "[yellow]built after the failed loads[/]",
+            str(len(summary.followed_up)),
+            f"run {summary.follow_up_run_id[:8]}: the reports use the failed sources' last loaded data",
+        )
     for check in summary.failed_checks:
         table.add_row("[red]failed check[/]", "", check)
     for check in summary.warned_checks:

@@ -1,7 +1,8 @@
 """Run-failure and freshness alerts (alerts on failed checks live with the data-quality sensors
 in quality.py), each through the notifier (`throughline.alerts`, THROUGHLINE_ALERT_URLS).
 
-A failed run sends one alert: which job, the run's link, which steps failed and why. A source
+A failed run sends one alert: which job, the run's link, which steps failed and why; when only
+source loads failed, a follow-up run builds what they held up (orchestration.follow_up). A source
 whose raw tables go stale under their freshness policies (the Dagster daemon judges them) sends
 one alert when it turns stale or staler, and one when it is fresh again: a schedule that stopped
 running fails no run and no check, so only this notices.
@@ -20,6 +21,7 @@ from dagster import (
     DagsterInstance,
     DefaultSensorStatus,
     RunFailureSensorContext,
+    RunRequest,
     SensorEvaluationContext,
     SkipReason,
     run_failure_sensor,
@@ -27,7 +29,9 @@ from dagster import (
 )
 
 from orchestration.assets.ingestion import freshness_hours, ingestion_assets
-from orchestration.runner import step_error
+from orchestration.follow_up import follow_up_tags, held_up_by_failed_loads
+from orchestration.jobs import crm_hourly_job, daily_refresh_job
+from orchestration.runner import selected_keys, step_error
 from throughline.alerts import Alert, Notifier
 
 MAX_ERROR_CHARS = 500
@@ -45,7 +49,8 @@ def failure_alert(job_name: str, run_id: str, steps: dict[str, str]) -> Alert:
     return Alert(
         check="run failed",
         asset=f"job {job_name}",
-        problem=f"The run of job {job_name} failed: what depends on the failed steps is stale.",
+        problem=f"The run of job {job_name} failed: what depends on the failed steps is stale "
+        "(after a failed source load, the reports are rebuilt on that source's last good load).",
         subjects=tuple(f"step {step}: {error}" for step, error in steps.items()),
         run_id=run_id,
     )
@@ -65,6 +70,29 @@ def run_failure_alert(context: RunFailureSensorContext) -> None:
         context.log.warning(
             "run failure not sent (THROUGHLINE_ALERT_URLS): %s", alert.body(notifier.dagster_url)
         )
+
+
+@run_failure_sensor(
+    name="rebuild_after_failed_loads",
+    monitored_jobs=[daily_refresh_job, crm_hourly_job],
+    request_jobs=[daily_refresh_job, crm_hourly_job],
+    default_status=DefaultSensorStatus.RUNNING,
+    description="After a scheduled run in which only source loads failed, builds what they held up: "
+    "the reports on those sources' last loaded data and every other source's new data.",
+)
+def rebuild_after_failed_loads(context: RunFailureSensorContext) -> RunRequest | SkipReason:
+    run = context.dagster_run
+    job = context.repository_def.get_job(run.job_name)
+    planned = run.asset_selection or selected_keys(job, None)
+    held_up = held_up_by_failed_loads(context.instance, run.run_id, planned, job.asset_layer.asset_graph)
+    if not held_up:
+        return SkipReason(f"run {run.run_id}: no step but source loads failed, or nothing was held up")
+    return RunRequest(
+        run_key=f"after-failed-loads-{run.run_id}",
+        job_name=run.job_name,
+        asset_selection=held_up,
+        tags=follow_up_tags(run.run_id, run.tags),
+    )
 
 
 STALE = {"WARN": 1, "FAIL": 2}  # freshness states that alert, by how stale
@@ -140,4 +168,4 @@ def freshness_alert(context: SensorEvaluationContext) -> SkipReason:
     return SkipReason(f"{sent} freshness alert(s) sent")
 
 
-sensors = [run_failure_alert, freshness_alert]
+sensors = [run_failure_alert, rebuild_after_failed_loads, freshness_alert]

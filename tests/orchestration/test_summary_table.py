@@ -27,3 +27,12 @@ def test_a_failed_steps_error_is_printed_whole() -> None:
     console = Console(width=2000, record=True)
     console.print(summary_table(RunSummary(run_id="0123456789", selected=[], failed_steps={"google_ads_raw": error})))
     assert error in console.export_text()
+
+
+def test_a_follow_up_after_failed_loads_is_printed_with_its_run() -> None:
+    console = Console(width=300, record=True)
+    console.print(summary_table(RunSummary(
+        run_id="0123456789", selected=[], failed_steps={"meta_ads_raw": "HTTP 400: the token expired"},
+        follow_up_run_id="abcdef0123", followed_up=["staging/stg_meta_ads__ad_insights", "marts/fct_ad_spend"])))
+    row = next(line for line in console.export_text().splitlines() if "built after the failed loads" in line)
+    assert " 2 " in row and "run abcdef01" in row and "last loaded data" in row
