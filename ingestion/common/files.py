@@ -155,9 +155,11 @@ def check_rows(
     row_check: Callable[[dict[str, Any]], str | None] | None = None,
     key: str | None = None,
 ) -> Checked:
-    """Parse every value; a row with a bad value (or failing `row_check`, or repeating the `key`
-    of an earlier row) is rejected, once per bad value, naming file, row (1 = header) and column.
-    `columns`: name -> (parser, required)."""
+    """Parse every value; a row with a bad required value (or failing `row_check`, or repeating
+    the `key` of an earlier row) is rejected. A bad optional value is left empty and its row kept:
+    a typo in a lead's first response time must not lose the lead. Each bad value is listed in
+    `rejected`, naming file, row (1 = header), column and reason. `columns`: name -> (parser,
+    required)."""
     checked = Checked()
     if rows:
         missing = [c for c, (_, required) in columns.items() if required and c not in rows[0][1]]
@@ -167,6 +169,7 @@ def check_rows(
     for number, raw in rows:
         parsed: dict[str, Any] = {}
         problems = []
+        dropped_values = []  # bad optional values: the row is kept without them
         if raw.get(EXTRA):
             problems.append(("", raw[EXTRA], "more values than columns (a ',' inside a number?)"))
         for name, (parser, required) in columns.items():
@@ -183,7 +186,12 @@ def check_rows(
             try:
                 parsed[name] = parser(text)
             except (ValueError, InvalidOperation) as exc:
-                problems.append((name, text, str(exc) or "invalid value"))
+                reason = str(exc) or "invalid value"
+                if required:
+                    problems.append((name, text, reason))
+                else:
+                    parsed[name] = None
+                    dropped_values.append((name, text, f"{reason}; the row is kept without this value"))
         if not problems and row_check:
             reason = row_check(parsed)
             if reason:
@@ -192,12 +200,11 @@ def check_rows(
             first = first_row_of.setdefault(parsed[key], number)
             if first != number:
                 problems.append((key, raw[key], f"{key} repeats row {first}'s (that row is kept)"))
-        if problems:
-            checked.rejected += [
-                {"file": file_name, "row_number": number, "column": c, "value": v, "reason": r}
-                for c, v, r in problems
-            ]
-        else:
+        checked.rejected += [
+            {"file": file_name, "row_number": number, "column": c, "value": v, "reason": r}
+            for c, v, r in problems + dropped_values
+        ]
+        if not problems:
             checked.rows.append({**parsed, "source_file": file_name, "row_number": number})
     return checked
 

@@ -62,12 +62,17 @@ def test_crm_export(tmp_path, monkeypatch: pytest.MonkeyPatch, load, query) -> N
     (tmp_path / "deals.csv").write_text(DEALS)
     monkeypatch.setenv("SOURCES__CRM_FILE__PATH", str(tmp_path))
     load("crm_file")
-    assert query("select lead_id, phone_e164, email, client_id from raw_crm_file.leads") == [
-        ("1", "+380671234567", "a@b.ua", "1382483615.1522331416")]  # the client id of the _ga cookie
+    # lead 2's creation time is no time: set aside; lead 3's "maybe" is no non-target flag, an
+    # optional column: the lead is kept without it
+    assert query("select lead_id, phone_e164, email, client_id, status, non_target from raw_crm_file.leads "
+                 "order by lead_id") == [
+        ("1", "+380671234567", "a@b.ua", "1382483615.1522331416", "won", False),  # the _ga cookie's client id
+        ("3", None, None, None, "junk", None)]
     assert query("select deal_id, stage, amount, currency, manager_name from raw_crm_file.deals") == [
         ("10", "won", Decimal("1500.50"), "USD", "Olena Petrenko")]
-    assert query('select file, row_number, "column" from raw_crm_file.rejected_rows order by row_number') == [
-        ("leads.csv", 3, "created_at"), ("leads.csv", 4, "non_target")]
+    rejected = query('select file, row_number, "column", reason from raw_crm_file.rejected_rows order by row_number')
+    assert [(f, r, c) for f, r, c, _ in rejected] == [("leads.csv", 3, "created_at"), ("leads.csv", 4, "non_target")]
+    assert rejected[1][3] == "not true/false: 'maybe'; the row is kept without this value"
 
 
 def test_file_sources_begin_at_start_date(tmp_path, monkeypatch: pytest.MonkeyPatch, load, query) -> None:

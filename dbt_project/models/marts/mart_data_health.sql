@@ -1,7 +1,8 @@
 -- Is every source complete and is tracking intact: per local date x source, rows that arrived,
 -- when the source last loaded, leads without any source, how leads were matched to visitors,
 -- spend on campaigns no session or lead carries, paid sessions whose campaign no ad platform
--- knows, duplicate leads, bot / shared visitor ids, and rows rejected from files.
+-- knows, duplicate leads, bot / shared visitor ids, and bad values in files (each
+-- in rejected_rows: a bad required value set its row aside, a bad optional one was left empty).
 with loads as (
     select source_name, max(inserted_at) as last_loaded_at
     from {{ ref('stg_dlt__loads') }}
