@@ -54,19 +54,28 @@ EXTRA = "__extra_values__"
 DECIMAL_COMMA = "__decimal_comma__"
 
 
+# Where a UTF-8 file holds a byte that is not UTF-8: check_rows refuses the value holding it.
+UNREADABLE = "\ufffd"
+# A file whose non-ASCII characters decode as UTF-8 this many times more often than not is UTF-8
+# with a few broken bytes; Windows-1251 Cyrillic read as UTF-8 is nearly all broken bytes.
+UTF8_MAJORITY = 10
+
+
 def _text(data: bytes, where: str) -> str:
     """A CSV's text: UTF-16 with its byte-order mark (Excel's "Unicode Text"), UTF-8 (with or
-    without a BOM), else Windows-1251, in which Excel on a Ukrainian or Russian Windows saves a
+    without a BOM; a few broken bytes are marked UNREADABLE, not a reason to read every name in
+    another encoding), else Windows-1251, in which Excel on a Ukrainian or Russian Windows saves a
     sheet as CSV."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
+    text = data.decode("utf-8-sig", errors="replace")
+    broken = text.count(UNREADABLE)
+    if broken == 0 or sum(ord(char) > 127 for char in text) - broken >= UTF8_MAJORITY * broken:
+        return text
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            return data.decode("cp1251")
-        except UnicodeDecodeError as error:
-            raise FileError(f"{where}: neither UTF-8 nor Windows-1251 text; save it as CSV UTF-8") from error
+        return data.decode("cp1251")
+    except UnicodeDecodeError as error:
+        raise FileError(f"{where}: neither UTF-8 nor Windows-1251 text; save it as CSV UTF-8") from error
 
 
 def _csv_rows(text: str, where: str) -> list[Row]:
@@ -184,6 +193,9 @@ def check_rows(
                                              "write numbers with '.' (1500.50) and no thousands separator"))
                 continue
             try:
+                if UNREADABLE in text:
+                    raise ValueError("holds bytes that are not UTF-8 text, as the rest of the file is; "
+                                     "save the file again as CSV UTF-8")
                 parsed[name] = parser(text)
             except (ValueError, InvalidOperation) as exc:
                 reason = str(exc) or "invalid value"

@@ -215,6 +215,25 @@ def test_a_sheet_excel_saved_as_csv_in_windows_1251_with_semicolons(tmp_path, mo
         ("Organic Search", Decimal("30000.00"), "SEO-просування, вересень")]
 
 
+def test_a_utf8_file_with_a_stray_byte_stays_utf8(tmp_path, monkeypatch: pytest.MonkeyPatch, load, query) -> None:
+    """One byte that is not UTF-8 (a paste from another program) in a UTF-8 file: every other value
+    keeps its Cyrillic, the value holding the byte is refused (an optional one left empty, a
+    required one sets its row aside). The whole file was read as Windows-1251 instead, every
+    Ukrainian name garbled ('SEO-РїСЂРѕСЃСѓРІР°РЅРЅСЏ')."""
+    header = b"date_from,date_to,channel,campaign,amount,currency,description\n"
+    seo = "2026-09-01,2026-09-30,Organic Search,,30000.00,UAH,SEO-просування вересень\n".encode()
+    webinar = "2026-09-17,2026-09-17,Webinars,,4500,UAH,Вебінар про ціни ".encode() + b"\xff\n"
+    influencer = b"2026-09-18,2026-09-18,Influencers\xff,,900,UAH," + "Блогерка\n".encode()
+    (tmp_path / "costs.csv").write_bytes(header + seo + webinar + influencer)
+    monkeypatch.setenv("SOURCES__MANUAL_COSTS__COSTS_PATH", str(tmp_path / "costs.csv"))
+    load("manual_costs")
+    assert query("select channel, amount, description from raw_manual_costs.costs order by date_from") == [
+        ("Organic Search", Decimal("30000.00"), "SEO-просування вересень"),
+        ("Webinars", Decimal("4500.00"), None)]
+    assert query('select row_number, "column" from raw_manual_costs.rejected_rows order by row_number') == [
+        (3, "description"), (4, "channel")]
+
+
 def test_column_names_written_otherwise_and_a_capitalised_deals_file_are_read(
         tmp_path, monkeypatch: pytest.MonkeyPatch, load, query) -> None:
     """`Lead ID`, `UTM_Source` and `Non-Target` are lead_id, utm_source and non_target, and
