@@ -58,7 +58,8 @@ def source(
     def ad_insights() -> Iterator[list[dict[str, Any]]]:
         # use_unified_attribution_setting: the ad sets' attribution windows, as Ads Manager counts leads
         params = {"level": "ad", "time_increment": 1, "fields": settings.INSIGHTS_FIELDS,
-                  "use_unified_attribution_setting": "true", "limit": settings.PAGE_LIMIT}
+                  "use_unified_attribution_setting": "true", "limit": settings.PAGE_LIMIT,
+                  "filtering": helpers.every_status("ad.effective_status")}
         for account, state in account_states(dlt.current.resource_state(), accounts).items():
             first, last = load_window(state, **window)
             for start, stop in days(first, last, settings.WINDOW_DAYS):
@@ -69,7 +70,8 @@ def source(
     @dlt.resource(name="ads", primary_key="id", write_disposition="merge")
     def ads() -> Iterator[list[dict[str, Any]]]:
         for account in accounts:
-            params = {"fields": settings.ADS_FIELDS, "limit": settings.PAGE_LIMIT}
+            params = {"fields": settings.ADS_FIELDS, "limit": settings.PAGE_LIMIT,
+                      "filtering": helpers.every_status("effective_status")}
             rows = helpers.listed(client, f"{api_version}/{account}/ads", params, f"{account} ads")
             yield records(NAME, f"{api_version}/{account}/ads", f"{account} ads", rows,
                           lambda row, account=account: helpers.ad_record(row, account.removeprefix("act_")), "id")

@@ -68,6 +68,13 @@ def account_path(account_id: str) -> str:
     return account_id if account_id.startswith("act_") else f"act_{account_id}"
 
 
+def every_status(field: str) -> str:
+    """The `filtering` parameter that keeps ads of every status (`field`: `ad.effective_status` on
+    insights, `effective_status` on the ads list), deleted and archived ones included."""
+    return json.dumps([{"field": field, "operator": "IN", "value": list(settings.AD_STATUSES)}],
+                      separators=(",", ":"))
+
+
 def paged(client: ApiClient, path: str, params: dict[str, Any], label: str) -> Iterator[dict[str, Any]]:
     """Follow `paging.next` until it is absent (short or empty pages do not end the list)."""
     url: str | None = path

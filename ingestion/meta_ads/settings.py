@@ -13,6 +13,11 @@ INSIGHTS_FIELDS = (
     "spend,impressions,clicks,reach,actions,action_values,date_start,date_stop"
 )
 ADS_FIELDS = "id,name,adset_id,campaign_id,effective_status,updated_time,creative{id,url_tags,object_story_spec}"
+# Every effective status an ad can have. Unless asked for by status, Meta leaves deleted and
+# archived ads out of an account's ad-level insights and of its ads list, and a deleted ad's spend
+# (up to its deletion, and the clicks it still tracks for 28 days after) is spend all the same.
+AD_STATUSES = ("ACTIVE", "PAUSED", "PENDING_REVIEW", "DISAPPROVED", "PREAPPROVED", "PENDING_BILLING_INFO",
+               "CAMPAIGN_PAUSED", "ADSET_PAUSED", "ARCHIVED", "DELETED", "IN_PROCESS", "WITH_ISSUES")
 
 # The action that counts as a lead, in order of preference (Meta reports several aliases).
 LEAD_ACTIONS = ("lead", "offsite_conversion.fb_pixel_lead", "onsite_web_lead")

@@ -78,6 +78,47 @@ def test_meta_paging_and_expired_token(sandbox) -> None:
     assert expired.status_code == 400 and expired.json()["error"]["code"] == 190
 
 
+def _meta_spend(url: str, params: dict) -> float:
+    """The spend over every page of one insights request."""
+    body = requests.get(url, params=params, timeout=10).json()
+    spend = sum(float(row["spend"]) for row in body["data"])
+    while "next" in body["paging"]:
+        body = requests.get(body["paging"]["next"], params={"access_token": CREDENTIALS["meta_access_token"]},
+                            timeout=10).json()
+        spend += sum(float(row["spend"]) for row in body["data"])
+    return spend
+
+
+def test_meta_reports_deleted_ads_only_to_who_asks_and_the_connector_asks(sandbox, business, tmp_path,
+                                                                         monkeypatch) -> None:
+    """Meta leaves deleted ads out of an account's ad-level insights unless the request filters on
+    every status (meta_ads.md, insights parameters: `filtering` on `ad.effective_status`): the
+    connector asks for all of them, so the spend of an ad deleted after it ran is not lost."""
+    from ingestion.meta_ads.helpers import every_status
+
+    meta_spend = business.ad_stats.query("platform == 'meta_ads'")["cost_micros"].sum() / 1_000_000
+    url = f"{sandbox.url('meta_ads')}/v26.0/act_7012345678/insights"
+    params = {"access_token": CREDENTIALS["meta_access_token"], "level": "ad", "time_increment": 1, "limit": 500,
+              "time_range": '{"since":"2026-09-01","until":"2026-09-12"}'}
+    assert _meta_spend(url, params) < meta_spend - 1  # the deleted ads' spend is left out
+    assert _meta_spend(url, {**params, "filtering": every_status("ad.effective_status")}) == pytest.approx(meta_spend)
+
+    monkeypatch.setenv("THROUGHLINE_DATA_DIR", str(tmp_path / "data"))
+    for key, value in sandbox.source_env().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("SOURCES__META_ADS__END_DATE", "2026-09-12")
+    warehouse = Warehouse.from_url(f"duckdb:///{tmp_path / 'w.duckdb'}")
+    run_source("meta_ads", warehouse)
+    conn = warehouse.connect()
+    try:
+        loaded = conn.execute("select sum(spend)::double from raw_meta_ads.ad_insights").fetchone()[0]
+        listed = conn.execute("select count(*) from raw_meta_ads.ads").fetchone()[0]
+    finally:
+        conn.close()
+    assert loaded == pytest.approx(meta_spend)
+    assert listed == (business.ads["platform"] == "meta_ads").sum()
+
+
 def test_bitrix_auth_and_paging(sandbox, business) -> None:
     base = sandbox.url("bitrix24")
     denied = requests.post(f"{base}/rest/1/wrongcode/crm.lead.list.json", json={}, timeout=10)
