@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -154,10 +154,13 @@ def php_query(body: dict[str, Any]) -> str:
     return urlencode(pairs)
 
 
-def _first_value(multifield: Any) -> Any:
-    if isinstance(multifield, list) and multifield:
-        return multifield[0].get("VALUE")
-    return None
+def _first_valid(multifield: Any, normalised: Callable[[Any], str | None]) -> str | None:
+    """The first value of a multifield (PHONE, EMAIL: a list of {VALUE, VALUE_TYPE, ...}) that
+    normalises: an empty or mistyped first entry does not hide a good second one."""
+    if not isinstance(multifield, list):
+        return None
+    entries = (entry.get("VALUE") for entry in multifield if isinstance(entry, dict))
+    return next((value for value in map(normalised, entries) if value), None)
 
 
 def _client_id_text(value: Any) -> str | None:
@@ -172,15 +175,16 @@ def _client_id_text(value: Any) -> str | None:
 
 
 def normalise(record: dict[str, Any], client_id_field: str | None, region: str) -> dict[str, Any]:
-    """Keep every field; multifields as JSON text plus their first value normalised."""
+    """Keep every field; multifields as JSON text plus their first valid phone and e-mail
+    normalised."""
     out = dict(record)
     for name in ("PHONE", "EMAIL", "WEB", "IM"):
         if name in out:
             out[name] = json.dumps(out[name], ensure_ascii=False)
     if "PHONE" in record:
-        out["PHONE_E164"] = to_e164(_first_value(record.get("PHONE")), region)
+        out["PHONE_E164"] = _first_valid(record.get("PHONE"), lambda value: to_e164(value, region))
     if "EMAIL" in record:
-        out["EMAIL_NORMALIZED"] = normalize_email(_first_value(record.get("EMAIL")))
+        out["EMAIL_NORMALIZED"] = _first_valid(record.get("EMAIL"), normalize_email)
     if client_id_field in record:  # a lead field: deals and contacts lack it
         out["CLIENT_ID"] = _client_id_text(record.get(client_id_field))
     for key, value in list(out.items()):

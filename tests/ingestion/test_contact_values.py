@@ -41,3 +41,17 @@ def test_phones_to_e164(raw: str, expected: str | None) -> None:
 def test_client_id_from_a_custom_field_of_any_type(value: object, expected: str | None) -> None:
     record = {"ID": "1", "UF_CRM_1704817278": value}
     assert normalise(record, "UF_CRM_1704817278", "UA")["CLIENT_ID"] == expected
+
+
+def test_a_bitrix_contact_keeps_its_first_valid_phone_and_email() -> None:
+    """PHONE and EMAIL are lists (bitrix24.md: multifields, {ID, VALUE_TYPE, VALUE, TYPE_ID}): a
+    first entry too short to dial or left empty hid the good number and address after it, and the
+    lead lost its contact key (no call or duplicate matched it)."""
+    record = {"ID": "7",
+              "PHONE": [{"ID": "1", "VALUE_TYPE": "WORK", "VALUE": "067 123", "TYPE_ID": "PHONE"},
+                        {"ID": "2", "VALUE_TYPE": "MOBILE", "VALUE": "+380 67 765 43 21", "TYPE_ID": "PHONE"}],
+              "EMAIL": [{"ID": "3", "VALUE_TYPE": "WORK", "VALUE": "", "TYPE_ID": "EMAIL"},
+                        {"ID": "4", "VALUE_TYPE": "HOME", "VALUE": " Olena@Example.UA", "TYPE_ID": "EMAIL"}]}
+    row = normalise(record, None, "UA")
+    assert (row["PHONE_E164"], row["EMAIL_NORMALIZED"]) == ("+380677654321", "olena@example.ua")
+    assert normalise({"ID": "8", "PHONE": [], "EMAIL": None}, None, "UA")["PHONE_E164"] is None
