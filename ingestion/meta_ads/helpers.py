@@ -110,15 +110,17 @@ def insights(client: ApiClient, path: str, params: dict[str, Any], start: date, 
              label: str) -> Iterator[list[dict[str, Any]]]:
     """The ad-level daily insights rows of `path` from `start` to `stop`, one list per date range
     asked. A range Meta finds too large (TooMuchData) is asked again as two halves, down to
-    single days; a single day too large fails, naming the account and day."""
+    single days; a single day too large is asked again with fewer ads a page (as `listed` does),
+    and fails, naming the account and day, when even settings.MIN_PAGE_LIMIT is too many."""
     time_range = json.dumps({"since": start.isoformat(), "until": stop.isoformat()})
     try:  # every page before any row is handed on: a range abandoned half-way leaves no rows
         rows = list(paged(client, path, {**params, "time_range": time_range}, f"{label} {start}..{stop}"))
-    except TooMuchData as exc:
+    except TooMuchData:
         if start == stop:
-            raise SourceError("meta_ads", exc.endpoint, f"{label} {start}",
-                              f"HTTP {exc.status}: Meta finds even one day of this account's ad-level "
-                              "insights too much data to send", exc.status) from exc
+            fewer = {**params, "time_range": time_range, "limit": int(params["limit"]) // 2}
+            rows = listed(client, path, fewer, f"{label} {start} insights")
+            yield records("meta_ads", path, f"{label} {start}..{stop}", rows, insights_record, "ad_id")
+            return
         middle = start + (stop - start) // 2
         log.info("meta_ads: %s %s..%s is too much data for Meta; asking for %s..%s and %s..%s",
                  label, start, stop, start, middle, middle + timedelta(days=1), stop)

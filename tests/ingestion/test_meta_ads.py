@@ -114,8 +114,20 @@ def test_a_range_meta_finds_too_large_is_asked_for_in_halves(monkeypatch: pytest
         (10, 10, Decimal("12.500000"))]
 
 
-def test_a_single_day_too_large_fails_naming_it(meta, load) -> None:
-    meta.fail_next(*[TOO_MUCH_DATA] * 3, path="insights")
+def test_a_single_day_too_large_is_asked_for_with_fewer_ads_a_page(meta, load, query) -> None:
+    """A day Meta finds too much data (a large account) is asked again with half as many ads a
+    page, as the ads list is: every ad of the day loads (it failed the whole Meta load)."""
+    meta.fail_next(*[TOO_MUCH_DATA] * 3, path="insights")  # the two days, day one, day one at 250 a page
+    load("meta_ads")
+    assert query("select ad_id, date_start, spend from raw_meta_ads.ad_insights order by ad_id") == [
+        ("a1", date(2026, 9, 1), Decimal("1532.770000")), ("a2", date(2026, 9, 2), Decimal("10.500000"))]
+    first_day = [r for r in meta.requests if r.path.endswith("/insights") and "2026-09-01\"}" in
+                 r.query.get("time_range", "") and r.query.get("after") is None]
+    assert [r.query["limit"] for r in first_day] == ["500", "250", "125"]
+
+
+def test_a_single_day_too_large_even_in_small_pages_fails_naming_it(meta, load) -> None:
+    meta.fail_next(*[TOO_MUCH_DATA] * 6, path="insights")  # the two days, then day one at 500 down to 31
     with pytest.raises(Exception) as failure:
         load("meta_ads")
     assert "too much data" in str(failure.value) and "2026-09-01" in str(failure.value)
