@@ -301,6 +301,10 @@ def run_report(
         }
         report = client.post_json(path, page=f"offset {offset}", json_body=body)
         rows = report.get("rows", [])
+        if offset == 0 and (report.get("metadata") or {}).get("dataLossFromOtherRow"):
+            log.warning("ga4: the Data API folded part of %s..%s into an '(other)' row (too many distinct "
+                        "sources, campaigns and landing pages): those sessions count under channel Other",
+                        first, last)
         yield records("ga4", path, f"offset {offset}", rows, _report_record)
         offset += settings.REPORT_PAGE_SIZE
         if offset >= int(report.get("rowCount") or 0) or not rows:

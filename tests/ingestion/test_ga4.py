@@ -220,6 +220,21 @@ def test_data_api_report_pages_by_offset_in_a_stable_order(monkeypatch: pytest.M
     assert records[3]["session_manual_ad_content"] == "video_v1" and records[0]["key_events"] == 0.5
 
 
+def test_a_report_with_rows_folded_into_other_warns(caplog: pytest.LogCaptureFixture) -> None:
+    """ga4.md A3: `metadata` may carry `dataLossFromOtherRow` (too many distinct rows: the rest is
+    one '(other)' row): those sessions land in channel Other, which the run now says."""
+    other = {"dimensionValues": [{"value": v} for v in ("20260901", "(other)", "(other)", "(other)", "(other)",
+                                                         "(other)", "(other)")],
+             "metricValues": [{"value": "40"}, {"value": "30"}, {"value": "0"}, {"value": "0"}]}
+    with FakeApi(lambda request: Reply(body={"rows": [other], "rowCount": 1,
+                                             "metadata": {"dataLossFromOtherRow": True}})) as api:
+        with caplog.at_level("WARNING", logger="throughline.ingestion"):
+            rows = [r for page in helpers.run_report(ApiClient("ga4", api.url), "123", date(2026, 9, 1),
+                                                      date(2026, 9, 3)) for r in page]
+    assert [(r["session_source"], r["sessions"]) for r in rows] == [("(other)", 40)]  # kept: the total holds
+    assert "2026-09-01..2026-09-03" in caplog.text and "(other)" in caplog.text
+
+
 def test_a_revised_data_api_day_replaces_its_rows(tmp_path, monkeypatch: pytest.MonkeyPatch, load, query) -> None:
     """GA4 revises its last days for up to three days (a visit first reported as `(not set)` is
     later attributed to google / cpc): the re-read day replaces that day's rows, so its sessions
