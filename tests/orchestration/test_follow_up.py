@@ -93,6 +93,7 @@ def test_no_follow_up_when_a_step_besides_the_loads_failed() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.filterwarnings("ignore:Parameter `repository_def`:dagster.BetaWarning")  # building the sensor's context
 def test_a_revoked_ad_token_still_lets_the_other_sources_reach_the_spend(
     sandbox_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
