@@ -47,15 +47,27 @@ bitrix as (
     left join bitrix_contacts as bc on bc.crm_contact_id = l.crm_contact_id
 ),
 
--- A row at the lead's creation (or before it) is its initial status, not a change.
-file_history as (
+-- A row at the lead's creation (or before it) is its initial status, not a change; nor is a later
+-- row repeating the status before it (the lead saved again, reassigned).
+file_history_rows as (
     select
         h.lead_id,
-        min(case when h.changed_at > l.created_at then h.changed_at end) as first_status_change_at,
-        {{ first_by('h.status', 'h.changed_at', 'h.changed_at <= l.created_at') }} as initial_status
+        h.changed_at,
+        h.status,
+        h.changed_at > l.created_at as is_after_creation,
+        lower(h.status) is distinct from lower(lag(h.status) over (partition by h.lead_id order by h.changed_at))
+            as is_status_change
     from {{ ref('stg_crm_file__lead_status_history') }} as h
     inner join {{ ref('stg_crm_file__leads') }} as l on l.lead_id = h.lead_id
-    group by h.lead_id
+),
+
+file_history as (
+    select
+        lead_id,
+        min(case when is_after_creation and is_status_change then changed_at end) as first_status_change_at,
+        {{ first_by('status', 'changed_at', 'not is_after_creation') }} as initial_status
+    from file_history_rows
+    group by lead_id
 ),
 
 crm_file as (
