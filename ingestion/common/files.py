@@ -61,6 +61,13 @@ UNREADABLE = "\ufffd"
 UTF8_MAJORITY = 10
 
 
+def refuse_header_only(rows: list[Row], label: str, what: str, cause: str) -> None:
+    """A file that must hold `what` but holds only its header (`cause`: an export or a sheet
+    publication that failed) is refused, so that what was loaded before is kept."""
+    if not rows:
+        raise FileError(f"{label}: holds no {what}, only its header ({cause}); the {what} loaded before are kept")
+
+
 def _text(data: bytes, where: str) -> str:
     """A CSV's text: UTF-16 with its byte-order mark (Excel's "Unicode Text"), UTF-8 (with or
     without a BOM; a few broken bytes are marked UNREADABLE, not a reason to read every name in

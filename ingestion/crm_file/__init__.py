@@ -139,10 +139,9 @@ def source(path: str = dlt.config.value, default_region: str = "UA",
             else:
                 rows = files.read_rows(location, sheet)
                 label = Path(location).name + (f"[{sheet}]" if sheet else "")
-                if not rows:
-                    if table in REQUIRED_TABLES:
-                        raise files.FileError(f"{label}: holds no {table}, only its header (an export that "
-                                              f"failed?); the {table} loaded before are kept")
+                if table in REQUIRED_TABLES:
+                    files.refuse_header_only(rows, label, table, "an export that failed?")
+                elif not rows:
                     log.warning("%s: %s holds no rows, only its header: the %s table is now empty",
                                 NAME, label, table)
                 checked[table] = files.check_rows(rows, tables[table], label, key=KEYS.get(table))

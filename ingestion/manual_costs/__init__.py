@@ -76,9 +76,7 @@ def source(costs_path: str | None = None, plan_path: str | None = None,
             else:
                 name = PurePath(location).name if not location.startswith("http") else location
                 rows = files.read_rows(location, sheet=kind)  # a workbook's sheet 'costs' or 'plan'
-                if not rows:
-                    raise files.FileError(f"{name}: holds no {kind} lines, only its header (a sheet "
-                                          f"that failed to publish?); the {kind} loaded before are kept")
+                files.refuse_header_only(rows, name, f"{kind} lines", "a sheet that failed to publish?")
                 columns, row_check = (COST_COLUMNS, _period_ok) if kind == "costs" else (PLAN_COLUMNS, None)
                 checked[kind] = files.check_rows(rows, columns, name, row_check)
                 # from start_date: cost lines still running then, plan months not over by then
