@@ -19,7 +19,6 @@ from throughline.settings import Settings
 
 Reader = Callable[[str], pd.DataFrame]
 CRM_SOURCES = ("bitrix24", "crm_file")
-PAID_CHANNELS = ("Paid Search", "Paid Social", "Video")
 MAX_SUBJECTS = 10
 
 
@@ -202,17 +201,14 @@ def spend_without_sessions(read: Reader, s: HealthSettings, now: datetime) -> He
 
 
 def sessions_unknown_campaign(read: Reader, s: HealthSettings, now: datetime) -> HealthResult:
-    """Paid sessions in the window whose utm_campaign matches no ad-platform campaign: sessions
-    of a paid channel but an unpaid medium (a YouTube video's own link is Video) are left out, as
-    mart_data_health counts them."""
-    channels = ", ".join(f"'{c}'" for c in PAID_CHANNELS)
+    """Paid sessions in the window whose utm_campaign matches no ad-platform campaign, as
+    mart_data_health counts them (int_session_counts.is_paid_traffic)."""
     frame = read(
         "select s.session_date, s.utm_campaign, s.sessions, m.campaign_id "
         f"from {SESSION_COUNTS} as s left join intermediate.int_campaign_matches as m "
         "on m.utm_campaign = s.utm_campaign and m.channel = s.channel and m.is_chosen "
         f"where {_in_window('session_date', SESSION_COUNTS, s, 's.')} "
-        f"and s.channel in ({channels}) and s.utm_medium not in ('organic', 'referral', 'social') "
-        "and s.utm_campaign is not null"
+        "and s.is_paid_traffic and s.utm_campaign is not null"
     )
     threshold = s.max_unknown_campaign_session_share
     total = float(frame["sessions"].sum())

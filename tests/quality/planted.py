@@ -166,7 +166,12 @@ def session_counts(world: World) -> pd.DataFrame:
     """int_session_counts as dbt would derive it from the planted sessions."""
     sessions = world.frames["marts.fct_sessions"]
     keys = ["session_date", "channel", "utm_medium", "utm_campaign"]
-    return sessions.groupby(keys, dropna=False).size().rename("sessions").reset_index()
+    counts = sessions.groupby(keys, dropna=False).size().rename("sessions").reset_index()
+    # a paid channel on a paid medium (a YouTube video's own link is Video, but unpaid)
+    counts["is_paid_traffic"] = (counts["channel"].isin(["Paid Search", "Paid Social", "Video"])
+                                 & counts["utm_medium"].notna()
+                                 & ~counts["utm_medium"].isin(["organic", "referral", "social"]))
+    return counts
 
 
 def refresh(world: World) -> World:

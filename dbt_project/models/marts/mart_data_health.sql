@@ -58,8 +58,7 @@ session_rows as (
         s.sessions as rows_loaded,
         0, 0, 0, 0, 0, 0,
         case
-            when s.channel in ('Paid Search', 'Paid Social', 'Video')
-                and s.utm_medium not in ('organic', 'referral', 'social')
+            when s.is_paid_traffic
                 and s.utm_campaign is not null
                 and m.campaign_id is null
             then s.sessions else 0
