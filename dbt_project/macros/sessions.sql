@@ -52,6 +52,41 @@
     from sessions
 {%- endmacro %}
 
+{#- Where a daily run of int_sessions_sourced reads its sessions' events from: a day before
+    `reprocess_from`, or the first event of a session already running then when that is earlier.
+    GA4 sets no longest session (a page that keeps sending events keeps its session for days) but
+    ends one after at most 7 h 55 min without an event, so a session running from before that day
+    into the window has events in the first 8 hours of both. Read before the model runs: a constant
+    bound skips the row groups of older events. -#}
+{% macro session_events_read_from(reprocess_from) -%}
+    {%- set day_before = dbt.dateadd('day', -1, reprocess_from) -%}
+    {%- if not execute -%}{{ return(day_before) }}{%- endif -%}
+    {%- set events = ref('stg_ga4__events') -%}
+    {%- set long_sessions -%}
+        {{ sessions_with_an_event_in_8_hours_from(events, day_before) }}
+        intersect
+        {{ sessions_with_an_event_in_8_hours_from(events, reprocess_from) }}
+    {%- endset -%}
+    {%- set session_ids = run_query(long_sessions).columns[0].values() | list -%}
+    {%- if not session_ids -%}{{ return(day_before) }}{%- endif -%}
+    {#- by ga_session_id alone (the session's start time in GA4: its events sit together): another
+        visitor's session of the same id only moves the bound earlier -#}
+    {%- set first_event = run_query('select min(event_at) from ' ~ events ~ ' where event_at < ' ~ day_before
+                                    ~ ' and ga_session_id in (' ~ session_ids | join(', ') ~ ')').columns[0].values()[0] -%}
+    {%- if first_event is none -%}{{ return(day_before) }}{%- endif -%}
+    {{ return("cast('" ~ first_event.isoformat(" ") ~ "' as timestamp with time zone)") }}
+{%- endmacro %}
+
+{#- (ga_session_id, client_id) of the sessions with an event in the 8 hours from `since`. -#}
+{% macro sessions_with_an_event_in_8_hours_from(events, since) -%}
+    select distinct ga_session_id, client_id
+    from {{ events }}
+    where event_date >= cast({{ dbt.dateadd('day', -1, since) }} as date)
+        and event_date <= cast({{ dbt.dateadd('hour', 32, since) }} as date)
+        and event_at >= {{ since }}
+        and event_at < {{ dbt.dateadd('hour', 8, since) }}
+{%- endmacro %}
+
 {#- A full build of int_sessions_sourced aggregates the events in batches of at most about
     var('events_per_build_batch') events: a session's first values are strings that DuckDB keeps
     in memory (they do not spill to disk), so one pass over tens of millions of events would need

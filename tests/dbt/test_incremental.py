@@ -359,6 +359,42 @@ def test_a_backfill_of_old_days_reaches_the_marts(tmp_path) -> None:
         pd.testing.assert_frame_equal(daily[table], frame, check_dtype=False, obj=table)
 
 
+def test_a_session_running_for_days_stays_one_session(tmp_path) -> None:
+    """GA4 sets no longest session: a page that keeps sending events (a dashboard on an office
+    screen) keeps one session for days. One comes from Facebook on 28 August at 10:00 and sends an
+    event every 20 minutes until 2 September 10:00, across the daily run's window (from 1 September
+    08:40, a week before the newest session) and the day before it. The run after its last days
+    load keeps it one Paid Social session of 28 August with all its 361 events, as a full rebuild
+    has it."""
+    tables = golden.raw_tables()
+    first_event = golden.session_events("v8", 8000, "2026-08-28T10:00:00", "facebook", "cpc", "spring")[0]
+    every_20_minutes = [
+        {**first_event, "event_name": "page_view", "source": None, "medium": None, "campaign": None,
+         "event_at": at, "event_date": at.date(), "event_timestamp": int(at.timestamp() * 1_000_000)}
+        for at in (first_event["event_at"] + timedelta(minutes=20 * step) for step in range(1, 361))
+    ]
+    long_session = pd.DataFrame([first_event, *every_20_minutes])
+    loaded_first = long_session["event_at"] < golden.ts("2026-08-30T10:00:00")
+    events = tables["raw_ga4.events"]
+    path = tmp_path / "warehouse.duckdb"
+    load_raw(path, {**tables, "raw_ga4.events": pd.concat([events, long_session[loaded_first]])})
+    warehouse = Warehouse.from_url(f"duckdb:///{path}")
+    build(warehouse, full_refresh=True, tests=False)
+    load_raw(path, {"raw_ga4.events": pd.concat([events, long_session])})
+    build(warehouse)
+    daily = snapshot(warehouse)
+    rebuild_whole(warehouse)
+
+    sessions = daily["marts.fct_sessions"]
+    v8 = sessions[sessions["client_id"] == "v8"]
+    assert len(v8) == 1
+    assert (str(v8["started_at"].iloc[0])[:19], v8["channel"].iloc[0]) == ("2026-08-28 10:00:00", "Paid Social")
+    assert warehouse.read_frame("select events from intermediate.int_sessions_sourced "
+                                "where client_id = 'v8'")["events"].tolist() == [361]
+    for table, frame in snapshot(warehouse).items():
+        pd.testing.assert_frame_equal(daily[table], frame, check_dtype=False, obj=table)
+
+
 def test_tables_an_older_release_built_take_the_new_columns(golden_built: Warehouse, tmp_path: Path) -> None:
     """Leads and deals rewrite only their changed rows: after an upgrade that adds a column or
     changes a type, the daily run brings the tables the older release built to the new columns

@@ -2,9 +2,9 @@
 -- sessions_from_events says how it is chosen).
 -- Incremental: a daily run rebuilds the sessions with events in the reprocess window (from the
 -- earliest day a GA4 load since the last build wrote, when a backfill wrote older days), from all
--- their events (a session runs at most a day before the window); rebuilt_at moves only for the
--- sessions that are new or came out different. A full build goes in batches of sessions
--- (session_build_batches) to stay within memory.
+-- their events (read from a day before the window, or from a longer session's start:
+-- session_events_read_from); rebuilt_at moves only for the sessions that are new or came out
+-- different. A full build goes in batches of sessions (session_build_batches) to stay within memory.
 {{ config(
     materialized='incremental',
     unique_key='session_id',
@@ -15,6 +15,7 @@
 
 {% if is_incremental() %}
 {% set reprocess_from = reprocess_cutoff('started_at', loaded_from=('ga4', 'events', 'event_date')) %}
+{% set read_from = session_events_read_from(reprocess_from) %}
 -- event_date (the property's local date, within a day of the UTC time) narrows the scan first.
 with recent_sessions as (
     select distinct e.client_id, e.ga_session_id
@@ -28,13 +29,14 @@ events as (
     from {{ ref('stg_ga4__events') }} as e
     inner join recent_sessions as r
         on r.client_id = e.client_id and r.ga_session_id = e.ga_session_id
-    where e.event_date >= cast({{ dbt.dateadd('day', -2, reprocess_from) }} as date)
-        and e.event_at >= {{ dbt.dateadd('day', -1, reprocess_from) }}
+    where e.event_date >= cast({{ dbt.dateadd('day', -1, read_from) }} as date)
+        and e.event_at >= {{ read_from }}
 )
 
 {%- set compared = adapter.get_columns_in_relation(this) | map(attribute='name') | reject('equalto', 'rebuilt_at') | list %}
 -- A session that came out as it was keeps its stamp, so the models downstream redo only the
--- sessions that changed (old versions started at most a day before the window: a day's margin).
+-- sessions that changed (old versions started at most a day before the window, or a long
+-- session's earlier: it is restamped).
 select
     {%- for column in compared %}
     sessions.{{ column }},
