@@ -44,7 +44,8 @@ def source(
                       columns={**settings.SPARSE_COLUMNS.get(table, {}), **settings.NEWEST_VERSION})
         def rows() -> Iterator[list[dict[str, Any]]]:
             state = dlt.current.resource_state()
-            since = state.get("date_modify") or (f"{start_date}T00:00:00" if start_date else None)
+            from_start_date = start_date and table not in settings.WHOLE_ON_FIRST_LOAD
+            since = state.get("date_modify") or (f"{start_date}T00:00:00" if from_start_date else None)
             body: dict[str, Any] = {"select": fields + extra, "order": {"DATE_MODIFY": "ASC", "ID": "ASC"}}
             if since:
                 body["filter"] = {">=DATE_MODIFY": since}  # ties re-read; merge dedupes them

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qs
 
 import pytest
@@ -125,6 +126,48 @@ def test_a_batch_stopped_by_the_operation_time_limit_is_asked_again(monkeypatch:
         load("bitrix24")
     assert blocked["batches"] >= 2
     assert query("select count(*), count(distinct id) from raw_bitrix24.leads") == [(LEADS, LEADS)]
+
+
+def portal_time(text: str) -> datetime:
+    """A filter's or a record's date; one without an offset is the portal's time (Kyiv, summer)."""
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone(timedelta(hours=3)))
+
+
+def contact(n: int, phone: str, modified: str) -> dict:
+    return {"ID": str(n), "NAME": f"Client {n}", "LAST_NAME": None, "DATE_CREATE": "2025-11-03T12:00:00+02:00",
+            "DATE_MODIFY": modified, "LEAD_ID": None, "EMAIL": [],
+            "PHONE": [{"ID": str(n), "VALUE_TYPE": "MOBILE", "VALUE": phone, "TYPE_ID": "PHONE"}]}
+
+
+def test_contacts_are_loaded_whole_first_then_by_date_modify(portal, monkeypatch: pytest.MonkeyPatch, load,
+                                                             query) -> None:
+    """START_DATE bounds the first load of leads, not of contacts: contact 5, last edited in
+    November 2025, may own leads and deals after it, and is loaded. The next load asks
+    only for the contacts modified since the newest one it saw (contact 6, 3 September 08:00)."""
+    contacts = [contact(5, "067 123 45 67", "2025-11-03T12:00:00+02:00"),
+                contact(6, "050 765 43 21", "2026-09-03T08:00:00+03:00")]
+
+    def handle(request: Request) -> Reply:
+        if not request.path.endswith("crm.contact.list.json"):
+            return bitrix(request)
+        since = (request.json().get("filter") or {}).get(">=DATE_MODIFY")
+        listed = [c for c in contacts if since is None or portal_time(c["DATE_MODIFY"]) >= portal_time(since)]
+        return Reply(body={"result": listed, "total": len(listed), "time": {}})
+
+    portal.handler = handle
+    monkeypatch.setenv("SOURCES__BITRIX24__START_DATE", "2026-09-01")
+    load("bitrix24")
+    contacts[1] |= {"NAME": "Client 6, edited", "DATE_MODIFY": "2026-09-04T09:00:00+03:00"}
+    load("bitrix24")
+
+    assert query("select id, name, phone_e164 from raw_bitrix24.contacts order by id") == [
+        ("5", "Client 5", "+380671234567"), ("6", "Client 6, edited", "+380507654321")]
+
+    def filters(method: str) -> list:
+        return [r.json().get("filter") for r in portal.requests if r.path.endswith(f"{method}.json")]
+    assert filters("crm.contact.list") == [None, {">=DATE_MODIFY": "2026-09-03T08:00:00+03:00"}]
+    assert filters("crm.lead.list")[0] == {">=DATE_MODIFY": "2026-09-01T00:00:00"}
 
 
 def by_date_modify(leads: list[dict]) -> list[dict]:
