@@ -2,8 +2,8 @@
 middle of a Cyrillic letter, a CRM-file phone that is not a phone, a visitor id shared by many
 callers, same-day repeat deals, a won deal without a close date (won on its creation day), a cost that does not divide
 evenly, a Google Display campaign, a customer from a channel nobody pays for, a CRM file naming
-managers without ids and a call agent named by an e-mail no CRM user has. Each expected figure
-is worked out by hand below."""
+managers without ids, a call agent named by an e-mail no CRM user has and a CRM contact with
+neither phone nor e-mail. Each expected figure is worked out by hand below."""
 
 from __future__ import annotations
 
@@ -47,7 +47,11 @@ def query(build_warehouse):
         golden.lead("L10", "2026-09-06T12:00:00", phone="+380679999999", utm=("google", "cpc", "spring%0Asale")),
         # 21 leads whose phones all called one dynamic number with the same visitor id
         *[golden.lead(f"S{n}", "2026-09-06T11:00:00", phone=f"+3806755500{n:02d}") for n in range(SHARED_CALLERS)],
+        # filed on contact C7, who has a name only: no phone or e-mail on the lead or the contact
+        golden.lead("L11", "2026-09-07T10:00:00", manager="2", utm=("newsletter", "email", "autumn"),
+                    contact_id="C7"),
     ]
+    contacts = [{"id": "C7", "phone_e164": None, "date_create": golden.kyiv(golden.ts("2026-09-07T10:00:00"))}]
     calls = [
         {**golden.calls()[0], "call_id": f"SHARED{n}", "caller_phone_e164": f"+3806755500{n:02d}",
          "client_id": "vshared", "started_at": golden.ts("2026-09-06T10:30:00")}
@@ -71,6 +75,13 @@ def query(build_warehouse):
         # won in dollars, but the CRM gives no close date: converted at its creation day's rate (42)
         {**deal, "id": "D5", "lead_id": "L3", "contact_id": None, "opportunity": "50.00", "currency_id": "USD",
          "closedate": None, "date_create": golden.kyiv(golden.ts("2026-09-20T07:00:00"))},
+        # C7's deal from L11, then one without a lead
+        {**deal, "id": "20", "lead_id": "L11", "contact_id": "C7", "opportunity": "200.00", "currency_id": "UAH",
+         "closedate": golden.kyiv(golden.ts("2026-09-15T07:00:00")),
+         "date_create": golden.kyiv(golden.ts("2026-09-08T07:00:00"))},
+        {**deal, "id": "21", "lead_id": None, "contact_id": "C7", "opportunity": "400.00", "currency_id": "UAH",
+         "closedate": golden.kyiv(golden.ts("2026-10-03T07:00:00")),
+         "date_create": golden.kyiv(golden.ts("2026-10-01T07:00:00"))},
     ]
     file_lead = {"created_at": golden.ts("2026-09-07T09:00:00"), "status": "new", "non_target": False,
                  "phone": "n/a", "phone_e164": None, "manager_id": None, "manager_name": None}
@@ -140,6 +151,8 @@ def query(build_warehouse):
         "raw_ga4.events": pd.concat([tables["raw_ga4.events"], pd.DataFrame(events)], ignore_index=True),
         "raw_bitrix24.leads": pd.concat([tables["raw_bitrix24.leads"], pd.DataFrame(leads)], ignore_index=True),
         "raw_bitrix24.deals": pd.concat([tables["raw_bitrix24.deals"], pd.DataFrame(deals)], ignore_index=True),
+        "raw_bitrix24.contacts": pd.concat([tables["raw_bitrix24.contacts"], pd.DataFrame(contacts)],
+                                           ignore_index=True),
         "raw_calltracking.calls": pd.concat([tables["raw_calltracking.calls"], pd.DataFrame(calls)],
                                             ignore_index=True),
         "raw_crm_file.leads": pd.DataFrame(crm_file_leads),
@@ -187,6 +200,21 @@ def test_a_visitor_linked_by_phone_to_too_many_leads_is_a_shared_id(query) -> No
 def test_the_first_of_two_deals_won_at_once_is_the_lower_id(query) -> None:
     assert query("select deal_id, is_new_customer from marts.fct_deals where deal_id in ('9', '10') "
                  "order by deal_id") == [("10", False), ("9", True)]
+
+
+def test_a_contact_without_phone_or_e_mail_is_one_customer_of_its_lead_and_its_deal_without_one(query) -> None:
+    """C7 has only a name. Its lead L11 and deal 20 from it (200 UAH, won 15 September) and its deal
+    21 without a lead (400 UAH, won 3 October) all take the contact's id as key: one new customer,
+    whose second deal is a repeat sale in its September cohort (L11's channel, Email: no other
+    customer), not a second customer of October."""
+    key = "contact:bitrix24:C7"
+    assert query("select contact_key from intermediate.int_leads where lead_id = 'L11'") == [(key,)]
+    assert query("select d.deal_id, i.contact_key, d.is_new_customer, d.is_repeat_sale from marts.fct_deals as d "
+                 "join intermediate.int_deals as i using (crm_source, deal_id) where d.deal_id in ('20', '21') "
+                 "order by 1") == [("20", key, True, False), ("21", key, False, True)]
+    assert query("select cohort_month, months_since, customers, repeat_customers, revenue from marts.mart_cohorts "
+                 "where acquisition_channel = 'Email' order by 1, 2") == [
+        (date(2026, 9, 1), 0, 1, 0, pytest.approx(200)), (date(2026, 9, 1), 1, 1, 1, pytest.approx(400))]
 
 
 def test_a_won_deal_without_a_close_date_counts_on_its_creation_day(query) -> None:

@@ -10,7 +10,7 @@
 -- date's rate. A won or lost deal the CRM gives no close date (a CRM file's closed_at is
 -- optional) counts as closed on its creation day, so its revenue is neither lost from the dated
 -- marts nor left unconverted. A deal without a lead takes its CRM contact's phone / e-mail as
--- contact key.
+-- contact key, else the contact's id, as the contact's leads do.
 -- is_new_customer: the contact's first won deal (by close time, then creation time, then deal id).
 -- Recomputed whole each run; only the rows that differ are rewritten (strategy changed_rows).
 with leads as (
@@ -29,7 +29,7 @@ bitrix as (
         d.amount,
         d.currency,
         d.manager_id,
-        coalesce(c.phone_e164, c.email, case when d.crm_contact_id is not null then 'contact:bitrix24:' || d.crm_contact_id end) as crm_contact_key
+        coalesce(c.phone_e164, c.email, {{ crm_contact_id_key("'bitrix24'", 'd.crm_contact_id') }}) as crm_contact_key
     from {{ ref('stg_bitrix24__deals') }} as d
     left join {{ ref('stg_bitrix24__contacts') }} as c on c.crm_contact_id = d.crm_contact_id
 ),

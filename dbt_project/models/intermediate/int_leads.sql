@@ -2,7 +2,8 @@
 -- whether the sales team marked it non-target, and a duplicate flag: another lead of the same
 -- contact was created less than 24 h earlier (a double form submit, a call and a form for one
 -- request). Duplicates stay leads; the data-health mart counts them.
--- contact_key: E.164 phone, else lower-cased e-mail (the lead's own, else its CRM contact's).
+-- contact_key: E.164 phone, else lower-cased e-mail (the lead's own, else its CRM contact's),
+-- else its CRM contact's id (as a deal without a lead of that contact has it), else the lead's.
 -- Recomputed whole each run; only the rows that differ are rewritten (strategy changed_rows).
 {{ config(materialized='incremental', unique_key=['crm_source', 'lead_id'], incremental_strategy='changed_rows',
           on_schema_change='sync_all_columns') }}
@@ -111,7 +112,12 @@ keyed as (
     select
         *,
         {{ local_date('created_at') }} as lead_date,
-        coalesce(phone_e164, email, 'lead:' || crm_source || ':' || lead_id) as contact_key,
+        coalesce(
+            phone_e164,
+            email,
+            {{ crm_contact_id_key('crm_source', 'crm_contact_id') }},
+            'lead:' || crm_source || ':' || lead_id
+        ) as contact_key,
         case
             when first_response_at is not null and first_response_at >= created_at
                 then (({{ epoch_seconds('first_response_at') }}) - ({{ epoch_seconds('created_at') }})) / 60.0
