@@ -118,5 +118,17 @@ def days(first: date, last: date, step: int = 1) -> list[tuple[date, date]]:
     return windows
 
 
+def joined_spans(*spans: tuple[date, date]) -> list[tuple[date, date]]:
+    """The days of `spans` (first, last inclusive; none when last is before first) as the fewest
+    spans of consecutive days, in order: overlapping or adjacent spans are joined."""
+    joined: list[tuple[date, date]] = []
+    for first, last in sorted(span for span in spans if span[0] <= span[1]):
+        if joined and first <= joined[-1][1] + timedelta(days=1):
+            joined[-1] = (joined[-1][0], max(joined[-1][1], last))
+        else:
+            joined.append((first, last))
+    return joined
+
+
 def _as_date(value: str | date) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])

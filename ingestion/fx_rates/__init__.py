@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import date, datetime
+import logging
+from collections.abc import Generator, Iterator
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import dlt
+import requests
 from dlt.sources import DltResource
 
-from ingestion.common.config import advance_window, days, load_window
+from ingestion import manual_costs
+from ingestion.common.config import advance_window, days, joined_spans, load_window
+from ingestion.common.files import FileError
 from ingestion.common.http import ApiClient, records, unexpected_body
 
 NAME = "fx_rates"
 DEFAULT_BASE_URL = "https://bank.gov.ua"
 EXCHANGE_PATH = "NBUStatService/v1/statdirectory/exchange"
 LOOKBACK_DAYS = 3
+log = logging.getLogger("throughline.ingestion")
 
 
 def is_configured() -> bool:
@@ -54,27 +59,54 @@ def source(
         # Through today: a deal won today is priced at today's rate (NBU sets it the business
         # day before), and a missing rate stops the build.
         first, last = load_window(state, **window, through_today=True)
-        published, in_force, without_rates = None, [], []
-        for day, _ in days(first, last):
-            # `json` is a flag without a value, as NBU documents it
-            body = client.get_json(f"{EXCHANGE_PATH}?json", page=f"date {day}", params={"date": day.strftime("%Y%m%d")})
-            if not isinstance(body, list):
-                raise unexpected_body(NAME, EXCHANGE_PATH, f"date {day}", "a JSON array of rates", body)
-            if not body:
-                without_rates.append(day)
-                continue
-            # A day answered without rates before a later day's are out (a holiday) keeps the
-            # rates in force, the last ones set, as NBU's answer for a weekend does.
-            for gap in without_rates if in_force else []:
-                yield _records(gap, in_force)
-            in_force, without_rates, published = [row for row in body if row.get("cc")], [], day
-            yield _records(day, in_force)
+        # Rates are loaded without a gap from `first_day` on (a state from before it was kept:
+        # from the configured start). Manual costs may need earlier days once, or again when
+        # an older line is added to the file.
+        loaded_from = (date.fromisoformat(state["first_day"]) if "first_day" in state
+                       else load_window({}, **window, through_today=True)[0])
+        needed_from = _first_day_costs_need() or loaded_from
+        if needed_from < loaded_from:
+            log.info("fx_rates: loading the rates from %s, the first day the manual costs need", needed_from)
+        published = None
+        for span in joined_spans((needed_from, loaded_from - timedelta(days=1)), (first, last)):
+            published = (yield from _load_days(client, *span)) or published
         # Days without rates after the last published one are not out yet: the next run asks for
         # them again (the cursor stops at the last published day).
         if published:
             advance_window(state, published)
+            state["first_day"] = min(loaded_from, needed_from).isoformat()
 
     return rates
+
+
+def _load_days(client: ApiClient, first: date, last: date) -> Generator[list[dict[str, Any]], None, date | None]:
+    """The rates of every day first..last; returns the last day NBU has published rates for."""
+    published, in_force, without_rates = None, [], []
+    for day, _ in days(first, last):
+        # `json` is a flag without a value, as NBU documents it
+        body = client.get_json(f"{EXCHANGE_PATH}?json", page=f"date {day}", params={"date": day.strftime("%Y%m%d")})
+        if not isinstance(body, list):
+            raise unexpected_body(NAME, EXCHANGE_PATH, f"date {day}", "a JSON array of rates", body)
+        if not body:
+            without_rates.append(day)
+            continue
+        # A day answered without rates before a later day's are out (a holiday) keeps the
+        # rates in force, the last ones set, as NBU's answer for a weekend does.
+        for gap in without_rates if in_force else []:
+            yield _records(gap, in_force)
+        in_force, without_rates, published = [row for row in body if row.get("cc")], [], day
+        yield _records(day, in_force)
+    return published
+
+
+def _first_day_costs_need() -> date | None:
+    """The first day the kept manual costs and plan need a rate for. A file that cannot be read
+    does not stop the rates (deals are priced with them): the manual_costs load reports it."""
+    try:
+        return manual_costs.first_day_to_convert()
+    except (FileError, requests.RequestException) as error:
+        log.warning("fx_rates: the days the manual costs need rates for are unknown: %s", error)
+        return None
 
 
 def _records(day: date, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -11,10 +11,12 @@ from pathlib import PurePath
 from typing import Any
 
 import dlt
+from dlt.common.configuration import known_sections, with_config
 from dlt.sources import DltResource
 
 from ingestion.common import files
 from ingestion.common.config import is_configured as _is_configured
+from throughline.settings import Settings
 
 NAME = "manual_costs"
 log = logging.getLogger("throughline.ingestion")
@@ -59,9 +61,43 @@ def _period_ok(row: dict[str, Any]) -> str | None:
     return None
 
 
-def _month_end(row: dict[str, Any]) -> date:
+def _month_start(row: dict[str, Any]) -> date:
     year, month = (int(part) for part in row["month"].split("-"))
-    return date(year, month, calendar.monthrange(year, month)[1])
+    return date(year, month, 1)
+
+
+def _month_end(row: dict[str, Any]) -> date:
+    start = _month_start(row)
+    return start.replace(day=calendar.monthrange(start.year, start.month)[1])
+
+
+def kept(kind: str, location: str | None, start_date: str | None) -> files.Checked:
+    """The checked lines of the costs or the plan file (`kind`) from start_date on: cost lines
+    still running then, plan months not over by then."""
+    if location is None:
+        return files.Checked()
+    name = PurePath(location).name if not location.startswith("http") else location
+    rows = files.read_rows(location, sheet=kind)  # a workbook's sheet 'costs' or 'plan'
+    files.refuse_header_only(rows, name, f"{kind} lines", "a sheet that failed to publish?")
+    columns, row_check = (COST_COLUMNS, _period_ok) if kind == "costs" else (PLAN_COLUMNS, None)
+    checked = files.check_rows(rows, columns, name, row_check)
+    last_day = (lambda row: row["date_to"]) if kind == "costs" else _month_end
+    checked.rows = files.since(checked.rows, start_date, last_day)
+    return checked
+
+
+# Settings resolved as dlt resolves the source's (SOURCES__MANUAL_COSTS__START_DATE, then
+# SOURCES__START_DATE or START_DATE): the fx_rates source asks, whichever of the two loads first.
+@with_config(sections=(known_sections.SOURCES, NAME, NAME))
+def first_day_to_convert(costs_path: str | None = None, plan_path: str | None = None,
+                         start_date: str | None = None) -> date | None:
+    """The first day a kept line not in the reporting currency needs an exchange rate for: a
+    cost line's every day (int_ad_spend), a plan month's first (int_budget_plan). None when no
+    such line is kept."""
+    reporting = Settings.from_env().reporting_currency
+    costs = [row["date_from"] for row in kept("costs", costs_path, start_date).rows if row["currency"] != reporting]
+    plan = [_month_start(row) for row in kept("plan", plan_path, start_date).rows if row["currency"] != reporting]
+    return min(costs + plan, default=None)
 
 
 @dlt.source(name=NAME)
@@ -71,18 +107,8 @@ def source(costs_path: str | None = None, plan_path: str | None = None,
 
     def load(kind: str, location: str | None) -> files.Checked:
         if kind not in checked:
-            if location is None:
-                checked[kind] = files.Checked()
-            else:
-                name = PurePath(location).name if not location.startswith("http") else location
-                rows = files.read_rows(location, sheet=kind)  # a workbook's sheet 'costs' or 'plan'
-                files.refuse_header_only(rows, name, f"{kind} lines", "a sheet that failed to publish?")
-                columns, row_check = (COST_COLUMNS, _period_ok) if kind == "costs" else (PLAN_COLUMNS, None)
-                checked[kind] = files.check_rows(rows, columns, name, row_check)
-                # from start_date: cost lines still running then, plan months not over by then
-                last_day = (lambda row: row["date_to"]) if kind == "costs" else _month_end
-                checked[kind].rows = files.since(checked[kind].rows, start_date, last_day)
-                files.log_rejects(log, NAME, checked[kind].rejected)
+            checked[kind] = kept(kind, location, start_date)
+            files.log_rejects(log, NAME, checked[kind].rejected)
         return checked[kind]
 
     @dlt.resource(name="costs", write_disposition="replace", columns=files.dlt_columns(COST_COLUMNS))

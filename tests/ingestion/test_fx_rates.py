@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 
+from tests.dbt.conftest import query_of
 from tests.ingestion.fake_api import FakeApi, Reply, Request
+from throughline.settings import Settings
+from throughline.transform import build
 
 
 def nbu(request: Request) -> Reply:
@@ -98,3 +101,83 @@ def test_a_rate_that_cannot_be_read_is_named(monkeypatch: pytest.MonkeyPatch, lo
         monkeypatch.setenv("SOURCES__FX_RATES__END_DATE", "2026-09-01")
         with pytest.raises(Exception, match=r"exchange \(date 2026-09-01\) failed: cc 'EUR' cannot be read"):
             load("fx_rates")
+
+
+COSTS_HEADER = "date_from,date_to,channel,campaign,amount,currency,description\n"
+
+
+@pytest.mark.slow  # a dbt build
+def test_rates_reach_back_to_the_manual_costs_days_before_start_date(
+        tmp_path, monkeypatch: pytest.MonkeyPatch, warehouse, load, query) -> None:
+    """A cost line still running on START_DATE is kept whole, and a plan month is converted at
+    its first day's rate: the rates reach back to those days, and the reports build with each
+    day at its own rate. Here 2000 USD over 2026-01-05..24 is 100 USD a day, at the fake NBU's
+    41.5 + day/100 UAH: 4150 + day UAH, and from 01-21 on, after the last rate loaded (01-20),
+    at that rate, 4170. January's 5000 USD plan is at the rate of 01-01: 5000 × 41.51. An amount
+    in the reporting currency needs no rate: the UAH retainer since November asks for none.
+    (END_DATE only keeps the load short: the daily load runs to today.)"""
+    (tmp_path / "costs.csv").write_text(COSTS_HEADER + "2026-01-05,2026-01-24,Paid Social,influencer-jan,2000,USD,\n"
+                                                       "2025-11-01,2026-01-31,Organic Search,,9200,UAH,SEO retainer\n")
+    (tmp_path / "plan.csv").write_text("month,channel,campaign_id,planned_spend,currency\n"
+                                       "2026-01,Paid Social,,5000,USD\n")
+    monkeypatch.setenv("SOURCES__START_DATE", "2026-01-15")  # every source's
+    monkeypatch.setenv("SOURCES__MANUAL_COSTS__COSTS_PATH", str(tmp_path / "costs.csv"))
+    monkeypatch.setenv("SOURCES__MANUAL_COSTS__PLAN_PATH", str(tmp_path / "plan.csv"))
+    with FakeApi(nbu) as api:
+        monkeypatch.setenv("SOURCES__FX_RATES__BASE_URL", api.url)
+        monkeypatch.setenv("SOURCES__FX_RATES__END_DATE", "2026-01-20")
+        load("manual_costs")
+        load("fx_rates")
+    assert query("select rate_date from raw_fx_rates.rates where currency = 'USD' order by 1") == [
+        (date(2026, 1, day),) for day in range(1, 21)]
+    build(warehouse)
+    query = query_of(warehouse)  # dbt keeps its read-write connection open in this process
+    assert query("select spend_date, spend from intermediate.int_ad_spend where currency = 'USD' order by 1") == [
+        (date(2026, 1, day), Decimal(4150 + min(day, 20))) for day in range(5, 25)]
+    assert query("select planned_spend_reporting from intermediate.int_budget_plan") == [(Decimal("207550"),)]
+
+
+def test_a_daily_load_asks_for_its_window_and_a_cost_line_added_later_for_its_older_days(
+        tmp_path, monkeypatch: pytest.MonkeyPatch, load) -> None:
+    """The days before START_DATE that the manual costs need are asked for once: the next daily
+    load asks only for its own window (the last day loaded less 3 days, to today); a line added
+    to the file later, older than any loaded, has its days asked for on the next load."""
+    today = Settings.from_env().today()
+
+    def dated(back: int) -> date:
+        return today - timedelta(days=back)
+
+    def days_back(first: int, last: int = 0) -> list[str]:
+        return [dated(back).strftime("%Y%m%d") for back in range(first, last - 1, -1)]
+
+    costs = tmp_path / "costs.csv"
+    costs.write_text(COSTS_HEADER + f"{dated(6)},{today},Paid Social,,700,USD,\n")
+    monkeypatch.setenv("SOURCES__START_DATE", dated(3).isoformat())
+    monkeypatch.setenv("SOURCES__MANUAL_COSTS__COSTS_PATH", str(costs))
+    with FakeApi(nbu) as api:
+        monkeypatch.setenv("SOURCES__FX_RATES__BASE_URL", api.url)
+
+        def asked_by_a_load() -> list[str]:
+            api.requests.clear()
+            load("fx_rates")
+            return [request.query["date"] for request in api.requests]
+
+        assert asked_by_a_load() == days_back(6)
+        assert asked_by_a_load() == days_back(3)
+        costs.write_text(costs.read_text() + f"{dated(10)},{dated(2)},Webinars,,900,EUR,\n")
+        assert asked_by_a_load() == days_back(10, 7) + days_back(3)
+        assert asked_by_a_load() == days_back(3)
+
+
+def test_a_costs_file_that_cannot_be_read_does_not_stop_the_rates(
+        tmp_path, monkeypatch: pytest.MonkeyPatch, load, query, caplog: pytest.LogCaptureFixture) -> None:
+    """The manual costs load reports its own file; the rates (deals are priced with them) still
+    load their window."""
+    monkeypatch.setenv("SOURCES__MANUAL_COSTS__COSTS_PATH", str(tmp_path / "missing.csv"))
+    with FakeApi(nbu) as api:
+        monkeypatch.setenv("SOURCES__FX_RATES__BASE_URL", api.url)
+        monkeypatch.setenv("SOURCES__FX_RATES__START_DATE", "2026-09-01")
+        monkeypatch.setenv("SOURCES__FX_RATES__END_DATE", "2026-09-01")
+        load("fx_rates")
+    assert query("select rate_date from raw_fx_rates.rates where currency = 'USD'") == [(date(2026, 9, 1),)]
+    assert "missing.csv: file not found" in caplog.text
