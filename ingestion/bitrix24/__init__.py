@@ -44,8 +44,11 @@ def source(
                       columns={**settings.SPARSE_COLUMNS.get(table, {}), **settings.NEWEST_VERSION})
         def rows() -> Iterator[list[dict[str, Any]]]:
             state = dlt.current.resource_state()
-            from_start_date = start_date and table not in settings.WHOLE_ON_FIRST_LOAD
-            since = state.get("date_modify") or (f"{start_date}T00:00:00" if from_start_date else None)
+            lists_whole = table in settings.WHOLE_ON_FIRST_LOAD
+            first_day = f"{start_date}T00:00:00" if start_date and not lists_whole else None
+            # an earlier release listed it from start_date: whole, once
+            relist = lists_whole and start_date and not state.get("listed_whole")
+            since = None if relist else state.get("date_modify") or first_day
             body: dict[str, Any] = {"select": fields + extra, "order": {"DATE_MODIFY": "ASC", "ID": "ASC"}}
             if since:
                 body["filter"] = {">=DATE_MODIFY": since}  # ties re-read; merge dedupes them
@@ -68,6 +71,8 @@ def source(
                 return  # the cursor stays: what slipped through is listed again next run
             if latest:
                 state["date_modify"] = latest
+            if lists_whole:
+                state["listed_whole"] = True
 
         return rows
 

@@ -10,6 +10,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
+from ingestion.bitrix24 import settings
 from tests.ingestion.fake_api import FakeApi, Reply, Request
 
 CODE = "k8s9webhookcode77"
@@ -140,14 +141,8 @@ def contact(n: int, phone: str, modified: str) -> dict:
             "PHONE": [{"ID": str(n), "VALUE_TYPE": "MOBILE", "VALUE": phone, "TYPE_ID": "PHONE"}]}
 
 
-def test_contacts_are_loaded_whole_first_then_by_date_modify(portal, monkeypatch: pytest.MonkeyPatch, load,
-                                                             query) -> None:
-    """START_DATE bounds the first load of leads, not of contacts: contact 5, last edited in
-    November 2025, may own leads and deals after it, and is loaded. The next load asks
-    only for the contacts modified since the newest one it saw (contact 6, 3 September 08:00)."""
-    contacts = [contact(5, "067 123 45 67", "2025-11-03T12:00:00+02:00"),
-                contact(6, "050 765 43 21", "2026-09-03T08:00:00+03:00")]
-
+def listing_contacts(contacts: list[dict]) -> Callable[[Request], Reply]:
+    """The portal, with `contacts` as crm.contact.list lists them (a >=DATE_MODIFY filter honoured)."""
     def handle(request: Request) -> Reply:
         if not request.path.endswith("crm.contact.list.json"):
             return bitrix(request)
@@ -155,7 +150,17 @@ def test_contacts_are_loaded_whole_first_then_by_date_modify(portal, monkeypatch
         listed = [c for c in contacts if since is None or portal_time(c["DATE_MODIFY"]) >= portal_time(since)]
         return Reply(body={"result": listed, "total": len(listed), "time": {}})
 
-    portal.handler = handle
+    return handle
+
+
+def test_contacts_are_loaded_whole_first_then_by_date_modify(portal, monkeypatch: pytest.MonkeyPatch, load,
+                                                             query) -> None:
+    """START_DATE bounds the first load of leads, not of contacts: contact 5, last edited in
+    November 2025, may own leads and deals after it, and is loaded. The next load asks
+    only for the contacts modified since the newest one it saw (contact 6, 3 September 08:00)."""
+    contacts = [contact(5, "067 123 45 67", "2025-11-03T12:00:00+02:00"),
+                contact(6, "050 765 43 21", "2026-09-03T08:00:00+03:00")]
+    portal.handler = listing_contacts(contacts)
     monkeypatch.setenv("SOURCES__BITRIX24__START_DATE", "2026-09-01")
     load("bitrix24")
     contacts[1] |= {"NAME": "Client 6, edited", "DATE_MODIFY": "2026-09-04T09:00:00+03:00"}
@@ -168,6 +173,27 @@ def test_contacts_are_loaded_whole_first_then_by_date_modify(portal, monkeypatch
         return [r.json().get("filter") for r in portal.requests if r.path.endswith(f"{method}.json")]
     assert filters("crm.contact.list") == [None, {">=DATE_MODIFY": "2026-09-03T08:00:00+03:00"}]
     assert filters("crm.lead.list")[0] == {">=DATE_MODIFY": "2026-09-01T00:00:00"}
+
+
+def test_contacts_an_earlier_release_listed_from_start_date_are_listed_whole_once(
+        portal, monkeypatch: pytest.MonkeyPatch, load, query) -> None:
+    """A release before contacts were listed whole listed them from START_DATE, and left its
+    cursor: contact 5, last edited in November 2025, never arrived. The first load after the
+    upgrade lists the contacts whole once (contact 5 arrives), the next one by DATE_MODIFY."""
+    contacts = [contact(5, "067 123 45 67", "2025-11-03T12:00:00+02:00"),
+                contact(6, "050 765 43 21", "2026-09-03T08:00:00+03:00")]
+    portal.handler = listing_contacts(contacts)
+    monkeypatch.setenv("SOURCES__BITRIX24__START_DATE", "2026-09-01")
+    with monkeypatch.context() as earlier_release:
+        earlier_release.setattr(settings, "WHOLE_ON_FIRST_LOAD", frozenset())
+        load("bitrix24")
+    assert query("select id from raw_bitrix24.contacts") == [("6",)]
+    load("bitrix24")
+    load("bitrix24")
+
+    assert query("select id from raw_bitrix24.contacts order by id") == [("5",), ("6",)]
+    assert [r.json().get("filter") for r in portal.requests if r.path.endswith("crm.contact.list.json")] == [
+        {">=DATE_MODIFY": "2026-09-01T00:00:00"}, None, {">=DATE_MODIFY": "2026-09-03T08:00:00+03:00"}]
 
 
 def by_date_modify(leads: list[dict]) -> list[dict]:
