@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import logging
 import re
 from collections.abc import Iterator
@@ -11,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ingestion.calltracking import settings
+from ingestion.common.config import kept_from
 from ingestion.common.http import ApiClient, Pacer, SourceError, records, unexpected_body
 from ingestion.common.phones import ga_client_id, to_e164
 
@@ -112,24 +112,11 @@ def ringostat_record(row: dict[str, Any], tz: ZoneInfo, region: str = "UA") -> d
 
 # CallRail ----------------------------------------------------------------------------------
 
-def callrail_oldest_day(today: date) -> date:
-    """The first day CallRail still keeps (calls older than 25 months are deleted), plus a day
-    so that the business's and CallRail's time zones cannot put the start a day too early."""
-    months = today.year * 12 + today.month - 1 - settings.CALLRAIL_RETENTION_MONTHS
-    year, month = divmod(months, 12)
-    month_days = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(today.day, month_days)) + timedelta(days=1)
-
-
 def callrail_calls(client: ApiClient, account_id: str, first: date, last: date,
                    today: date) -> Iterator[list[dict[str, Any]]]:
-    oldest = callrail_oldest_day(today)
-    if first < oldest:
-        log.warning("calltracking: CallRail keeps calls for %d months: loading from %s, not %s",
-                    settings.CALLRAIL_RETENTION_MONTHS, oldest, first)
-        first = oldest
-        if last < first:
-            return
+    first = kept_from("calltracking (CallRail)", first, today, settings.CALLRAIL_RETENTION_MONTHS)
+    if last < first:
+        return
     path = f"v3/a/{account_id}/calls.json"
     page, total_pages = 1, 1
     while page <= total_pages:

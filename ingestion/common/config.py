@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import calendar
 import json
+import logging
 from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,6 +13,8 @@ import dlt
 
 from ingestion.common.redaction import register_secret
 from throughline.settings import Settings
+
+log = logging.getLogger("throughline.ingestion")
 
 
 def config_value(source: str, key: str, default: Any = None) -> Any:
@@ -61,23 +65,41 @@ def load_window(
     start_date: str | date | None,
     end_date: str | date | None,
     lookback_days: int,
+    backfill: bool = False,
     default_days: int = 90,
     through_today: bool = False,
     today: date | None = None,
 ) -> tuple[date, date]:
-    """The days to (re)load: from the last loaded day minus the restatement window (or the
-    configured start) to yesterday (today with `through_today`), or exactly start..end when both are given (a backfill).
-    Days are the business's (business_today). The caller stores `last_day` in the state only
-    after every page of the window arrived."""
-    today = today or business_today()
-    if start_date and end_date:
+    """The days to (re)load. A backfill loads exactly start_date..end_date. Otherwise from the last
+    loaded day less the restatement window (`lookback_days`), not before start_date; a first load
+    from start_date, or `default_days` back; up to end_date, else yesterday (today with
+    `through_today`). Days are the business's (business_today). dlt hands a source the configured
+    START_DATE whenever a run does not pass its own, so start_date alone never makes a backfill.
+    The caller stores `last_day` in the state only after every page of the window arrived."""
+    if backfill:
+        if not (start_date and end_date):
+            raise ValueError("a backfill needs its first and last day")
         return _as_date(start_date), _as_date(end_date)
+    today = today or business_today()
     end = _as_date(end_date) if end_date else today - timedelta(days=0 if through_today else 1)
-    first = _as_date(start_date) if start_date else today - timedelta(days=default_days)
     last_loaded = state.get("last_day")
     if last_loaded:
-        first = max(first, _as_date(last_loaded) - timedelta(days=lookback_days))
-    return first, end
+        first = _as_date(last_loaded) - timedelta(days=lookback_days)
+        return (max(first, _as_date(start_date)) if start_date else first), end
+    return (_as_date(start_date) if start_date else today - timedelta(days=default_days)), end
+
+
+def kept_from(source: str, first: date, today: date, months: int) -> date:
+    """`first`, or the first day an API that deletes data older than `months` still keeps (plus a
+    day, so that its time zone and the business's cannot put the start a day too early): asking
+    for older days is an error there, which would stop the whole load."""
+    elapsed = today.year * 12 + today.month - 1 - months
+    year, month = divmod(elapsed, 12)
+    oldest = date(year, month + 1, min(today.day, calendar.monthrange(year, month + 1)[1])) + timedelta(days=1)
+    if first >= oldest:
+        return first
+    log.warning("%s: the API keeps %d months of data: loading from %s, not %s", source, months, oldest, first)
+    return oldest
 
 
 def business_today() -> date:

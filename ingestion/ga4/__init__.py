@@ -48,8 +48,9 @@ def source(
     start_date: str | None = None,
     end_date: str | None = None,
     lookback_days: int = settings.EXPORT_LOOKBACK_DAYS,
+    backfill: bool = False,
 ) -> list[DltResource]:
-    window = {"start_date": start_date, "end_date": end_date, "lookback_days": lookback_days}
+    window = {"start_date": start_date, "end_date": end_date, "lookback_days": lookback_days, "backfill": backfill}
 
     @dlt.resource(
         name="events",

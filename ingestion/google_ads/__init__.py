@@ -48,12 +48,13 @@ def source(
     start_date: str | None = None,
     end_date: str | None = None,
     lookback_days: int = settings.DEFAULT_LOOKBACK_DAYS,
+    backfill: bool = False,
 ) -> list[DltResource]:
     secrets(client_secret, refresh_token, developer_token)
     token = OAuthToken.refresh_grant(NAME, token_url, client_id, client_secret, refresh_token)
     client = helpers.make_client(base_url, token, developer_token, login_customer_id)
     customers = [helpers.digits(c) for c in as_list(customer_ids)]
-    window = {"start_date": start_date, "end_date": end_date, "lookback_days": lookback_days}
+    window = {"start_date": start_date, "end_date": end_date, "lookback_days": lookback_days, "backfill": backfill}
     return [
         _stats_resource(table, client, api_version, customers, window)
         for table in settings.QUERIES

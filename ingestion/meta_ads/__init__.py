@@ -12,7 +12,9 @@ from ingestion.common.config import (
     account_states,
     advance_window,
     as_list,
+    business_today,
     days,
+    kept_from,
     load_window,
     secrets,
 )
@@ -42,11 +44,12 @@ def source(
     start_date: str | None = None,
     end_date: str | None = None,
     lookback_days: int = settings.DEFAULT_LOOKBACK_DAYS,
+    backfill: bool = False,
 ) -> list[DltResource]:
     secrets(access_token)
     client = helpers.make_client(base_url, access_token)
     accounts = [helpers.account_path(a) for a in as_list(ad_account_ids)]
-    window = {"start_date": start_date, "end_date": end_date, "lookback_days": lookback_days}
+    window = {"start_date": start_date, "end_date": end_date, "lookback_days": lookback_days, "backfill": backfill}
 
     @dlt.resource(
         name="ad_insights",
@@ -62,6 +65,7 @@ def source(
                   "filtering": helpers.every_status("ad.effective_status")}
         for account, state in account_states(dlt.current.resource_state(), accounts).items():
             first, last = load_window(state, **window)
+            first = kept_from(NAME, first, business_today(), settings.INSIGHTS_RETENTION_MONTHS)
             for start, stop in days(first, last, settings.WINDOW_DAYS):
                 yield from helpers.insights(client, f"{api_version}/{account}/insights", params, start, stop,
                                             account)

@@ -2,6 +2,7 @@
 
 DEFAULT_BASE_URL = "https://graph.facebook.com"
 DEFAULT_API_VERSION = "v26.0"
+INSIGHTS_RETENTION_MONTHS = 37  # older insights are gone; a range reaching before them is an error (#3018)
 DEFAULT_LOOKBACK_DAYS = 28
 WINDOW_DAYS = 30
 PAGE_LIMIT = 500

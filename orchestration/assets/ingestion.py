@@ -143,9 +143,10 @@ def declared_specs(name: str, module: ModuleType) -> list[AssetSpec]:
     ]
 
 
-def partition_kwargs(context: AssetExecutionContext, source: Any) -> dict[str, str]:
-    """The first and last day (inclusive) of the partitions this run covers: keys are ISO dates.
-    The daily run gives only the last: the source reloads its own window up to it."""
+def partition_kwargs(context: AssetExecutionContext, source: Any) -> dict[str, Any]:
+    """The first and last day (inclusive) of the partitions this run covers (ISO dates), loaded
+    exactly: a backfill. The daily run gives only the last: the source reloads its own window up
+    to it."""
     if context.has_partition_key_range:
         first, last = context.partition_key_range.start, context.partition_key_range.end
     elif context.has_partition_key:
@@ -153,7 +154,7 @@ def partition_kwargs(context: AssetExecutionContext, source: Any) -> dict[str, s
     else:
         return {}
     accepted = inspect.signature(source).parameters
-    missing = {"start_date", "end_date"} - set(accepted)
+    missing = {"start_date", "end_date", "backfill"} - set(accepted)
     if missing:
         raise TypeError(
             f"{source.__module__}.source() must accept {', '.join(sorted(missing))} "
@@ -161,7 +162,7 @@ def partition_kwargs(context: AssetExecutionContext, source: Any) -> dict[str, s
         )
     if context.run.tags.get(OWN_WINDOW_TAG) == "own":
         return {"end_date": last}
-    return {"start_date": first, "end_date": last}
+    return {"start_date": first, "end_date": last, "backfill": True}
 
 
 # A client error the API will answer the same way however often it is asked (not a timeout or a

@@ -212,3 +212,56 @@ def test_an_account_throttled_for_minutes_is_waited_for() -> None:
         client.sleep = waits.append
         assert helpers.listed(client, "v26.0/act_1/ads", {"limit": 500}, "act_1 ads") == [{"id": "a1"}]
     assert len(waits) == 9 and waits[0] >= 1.5
+
+
+def insights_asked(api: FakeApi) -> list[tuple[str, str]]:
+    """The (since, until) of every first insights request (not a next page)."""
+    return [(json.loads(r.query["time_range"])["since"], json.loads(r.query["time_range"])["until"])
+            for r in api.requests if r.path.endswith("/insights") and r.query.get("after") is None]
+
+
+def test_the_daily_run_asks_for_its_own_window_though_start_date_is_configured(
+        monkeypatch: pytest.MonkeyPatch, warehouse) -> None:
+    """dlt hands the source the configured START_DATE whenever a run passes none, and the daily run
+    passes only its last day: the source took the pair for a backfill and reloaded the whole
+    history every morning. After a first load through 8 September, the daily run to 10 September
+    asks from the last loaded day less the 2 lookback days: 6 to 10 September."""
+    from ingestion.pipeline import run_source
+
+    with FakeApi(lambda request: Reply(body={"data": [], "paging": {"cursors": {}}})) as api:
+        for key, value in {"BASE_URL": api.url, "AD_ACCOUNT_IDS": "1234567890", "ACCESS_TOKEN": TOKEN,
+                           "START_DATE": "2026-09-01", "END_DATE": "2026-09-08", "LOOKBACK_DAYS": "2"}.items():
+            monkeypatch.setenv(f"SOURCES__META_ADS__{key}", value)
+        run_source("meta_ads", warehouse)
+        api.requests.clear()
+        run_source("meta_ads", warehouse, end_date="2026-09-10")  # as the scheduled daily run calls it
+        assert insights_asked(api) == [("2026-09-06", "2026-09-10")]
+        api.requests.clear()
+        run_source("meta_ads", warehouse, start_date="2026-09-02", end_date="2026-09-03", backfill=True)
+        assert insights_asked(api) == [("2026-09-02", "2026-09-03")]
+
+
+def test_a_start_beyond_the_37_months_meta_keeps_loads_from_the_oldest_kept_day(
+        monkeypatch: pytest.MonkeyPatch, load, caplog: pytest.LogCaptureFixture) -> None:
+    """Meta keeps insights for 37 months and refuses a range starting earlier (error #3018), which
+    stopped the whole Meta load: a START_DATE 40 months back loads from 37 months back, plus a day."""
+    from ingestion.common.config import business_today
+
+    today = business_today()
+    oldest_kept = date(today.year - 3, today.month, 1) - timedelta(days=1)  # 37 months back, at most
+    oldest_kept = oldest_kept.replace(day=min(today.day, oldest_kept.day)) + timedelta(days=1)
+
+    def handle(request: Request) -> Reply:
+        since = json.loads(request.query.get("time_range", "{}")).get("since")
+        if since and since < oldest_kept.isoformat():
+            return Reply(400, {"error": {"message": "The start date of the time range cannot be beyond 37 months "
+                                                    "from the current date", "type": "OAuthException", "code": 3018}})
+        return Reply(body={"data": [], "paging": {"cursors": {}}})
+
+    with FakeApi(handle) as api:
+        for key, value in {"BASE_URL": api.url, "AD_ACCOUNT_IDS": "1234567890", "ACCESS_TOKEN": TOKEN,
+                           "START_DATE": (today - timedelta(days=40 * 31)).isoformat()}.items():
+            monkeypatch.setenv(f"SOURCES__META_ADS__{key}", value)
+        load("meta_ads")
+        assert insights_asked(api)[0][0] == oldest_kept.isoformat()
+    assert "keeps 37 months of data" in caplog.text

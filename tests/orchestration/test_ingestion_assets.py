@@ -67,17 +67,19 @@ def _run_context(key: str | None = None, days: PartitionKeyRange | None = None, 
                            run=SimpleNamespace(tags=tags))
 
 
-def test_a_partition_run_passes_its_days_to_the_source() -> None:
-    def source(start_date: str | None = None, end_date: str | None = None):
-        return None
+def source(start_date: str | None = None, end_date: str | None = None, backfill: bool = False):
+    return None
 
+
+def test_a_partition_run_passes_its_days_to_the_source() -> None:
     # A single partition is a one-day range: start and end are the same local day.
     assert partition_kwargs(_run_context("2026-03-10"), source) == {
         "start_date": "2026-03-10",
         "end_date": "2026-03-10",
+        "backfill": True,
     }
     days = _run_context(days=PartitionKeyRange("2026-03-01", "2026-03-03"))
-    assert partition_kwargs(days, source) == {"start_date": "2026-03-01", "end_date": "2026-03-03"}
+    assert partition_kwargs(days, source) == {"start_date": "2026-03-01", "end_date": "2026-03-03", "backfill": True}
     assert partition_kwargs(_run_context(), source) == {}
 
 
@@ -85,23 +87,29 @@ def test_the_daily_run_lets_each_source_reload_its_own_window() -> None:
     """The schedule's 28 days of partitions are the ad platforms' restatement window; GA4's export
     restates 3 days, and reloading 28 of them every morning would only cost (BigQuery bills each
     scan). The source gets the window's last day and goes back its own lookback_days from the day
-    it last loaded."""
-    def source(start_date: str | None = None, end_date: str | None = None):
-        return None
-
+    it last loaded (dlt gives it the configured START_DATE: not a backfill)."""
     tags = restatement_tags(date(2026, 2, 10), date(2026, 3, 10))
     daily = _run_context(days=PartitionKeyRange("2026-02-10", "2026-03-10"), **tags)
     assert partition_kwargs(daily, source) == {"end_date": "2026-03-10"}
-    assert load_window({"last_day": "2026-03-09"}, start_date=None, end_date="2026-03-10", lookback_days=3,
+    assert load_window({"last_day": "2026-03-09"}, start_date="2024-01-01", end_date="2026-03-10", lookback_days=3,
                        today=date(2026, 3, 10)) == (date(2026, 3, 6), date(2026, 3, 10))
 
 
+def test_a_source_paused_for_months_goes_on_from_its_last_loaded_day() -> None:
+    """Without START_DATE a first load reaches 90 days back; a later one goes on from the last
+    loaded day less the lookback however long ago that was (it left the days between out)."""
+    assert load_window({}, start_date=None, end_date=None, lookback_days=3,
+                       today=date(2026, 6, 1)) == (date(2026, 3, 3), date(2026, 5, 31))
+    assert load_window({"last_day": "2026-01-01"}, start_date=None, end_date=None, lookback_days=3,
+                       today=date(2026, 6, 1)) == (date(2025, 12, 29), date(2026, 5, 31))
+
+
 def test_a_source_without_date_arguments_cannot_be_partitioned() -> None:
-    def source(api_key: str = "x"):
+    def dateless_source(api_key: str = "x"):
         return None
 
-    with pytest.raises(TypeError, match="must accept end_date, start_date"):
-        partition_kwargs(_run_context("2026-03-10"), source)
+    with pytest.raises(TypeError, match="must accept backfill, end_date, start_date"):
+        partition_kwargs(_run_context("2026-03-10"), dateless_source)
 
 
 def test_daily_partitions_start_where_configured() -> None:
@@ -152,7 +160,7 @@ def test_an_api_that_refuses_the_request_is_not_asked_again(
     reason = "HTTP 403: (#200) Ad account owner has NOT grant ads_read permission" if status else "gave up"
 
     @dlt.source(name="meta_ads")
-    def refusing(start_date: str | None = None, end_date: str | None = None):
+    def refusing(start_date: str | None = None, end_date: str | None = None, backfill: bool = False):
         @dlt.resource(name="ad_insights")
         def ad_insights():
             raise SourceError("meta_ads", "act_1/insights", "page 1", reason, status)
