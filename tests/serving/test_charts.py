@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from throughline.report.charts import grouped_bars
+from throughline.report.charts import grouped_bars, lines, segments
 
 
 def fmt(value: float, digits: int = 0) -> str:
@@ -26,3 +26,16 @@ def axis_labels(svg: str) -> list[str]:
 ])
 def test_each_gridline_is_labelled_with_its_value(highest: float, labels: list[str]) -> None:
     assert axis_labels(grouped_bars(["week 1", "week 2"], {"Paid Search": [highest, highest / 2]}, fmt)) == labels
+
+
+def test_a_line_breaks_where_its_value_is_unknown_or_missing() -> None:
+    """A's week 2 is unknown (NaN) and B has no row for weeks 2 and 4: neither line joins the
+    weeks either side; a week alone between two gaps is a dot."""
+    import pandas as pd
+
+    frame = pd.DataFrame({"week": [1, 2, 3, 4, 1, 3], "channel": ["A"] * 4 + ["B"] * 2,
+                          "cac": [10, None, 20, 30, 5, 6]})
+    assert segments(frame, "week", "channel", "cac") == {
+        "A": [[(1, 10)], [(3, 20), (4, 30)]], "B": [[(1, 5)], [(3, 6)]]}
+    svg = lines(frame, "week", "channel", "cac", fmt)
+    assert (svg.count("<polyline"), svg.count("<circle")) == (1, 3)

@@ -82,6 +82,45 @@ def kpis(read: Any, period: Period, gross_margin: float = 1.0) -> dict[str, floa
     return values
 
 
+def data_start(read: Any) -> date | None:
+    """The first day every CRM and ad platform has data for: the latest of their first days (a
+    lead or won deal, a day of spend), as each source may be loaded from its own start date.
+    Manual costs are left out: a cost line still running on START_DATE is loaded whole, so its
+    spread reaches back before the other sources' data."""
+    first = read("""
+        with first_days as (
+            select crm_source as source, min(lead_date) as first_day from marts.fct_leads group by crm_source
+            union all
+            select crm_source, min(won_date) from marts.fct_deals group by crm_source
+            union all
+            select platform, min(spend_date) from marts.fct_ad_spend where platform <> 'manual' group by platform
+        ),
+
+        by_source as (
+            select source, min(first_day) as first_day from first_days group by source
+        )
+
+        select max(first_day) as d from by_source
+    """).iloc[0]["d"]
+    return None if first is None or pd.isna(first) else pd.Timestamp(first).date()
+
+
+def weekly_by_channel(read: Any, first: date, last: date) -> pd.DataFrame:
+    """Each channel's new customers and cost per customer in every week beginning (a Monday)
+    between `first` and `last`. A week without the channel's row had no customer: 0 customers,
+    and no cost per customer (NaN, where its chart line breaks)."""
+    rows = read(f"""
+        select period_start, channel, new_customers, cac from marts.mart_channel_scorecard
+        where period_grain = 'week' and attribution_model = '{REPORT_MODEL}'
+          and period_start between date '{first}' and date '{last}'
+    """)
+    every = pd.MultiIndex.from_product([pd.date_range(first, last, freq="W-MON"), sorted(rows["channel"].unique())],
+                                       names=["period_start", "channel"])
+    weekly = (rows.assign(period_start=pd.to_datetime(rows["period_start"]))
+              .set_index(["period_start", "channel"]).reindex(every).reset_index())
+    return weekly.assign(new_customers=weekly["new_customers"].fillna(0))
+
+
 def manager_table(read: Any, period: Period) -> pd.DataFrame:
     """The sales managers' figures over `period`; the median first response is taken over the
     period's leads, not over the mart's daily medians."""
@@ -184,11 +223,10 @@ def gather(warehouse: Warehouse, lang: str, today: date | None = None) -> dict[s
     settings = analysis_vars()
     margin = float(settings.get("gross_margin", 1.0))
     romi, decision = romi_and_decision_sql(settings)
-    now, previous = kpis(read, period, margin), period.previous()
-    first = pd.Timestamp(read("select min(date) as d from marts.mart_channel_performance "
-                              "where spend > 0 or leads > 0").iloc[0]["d"]).date()
-    # a previous period that began before the first spend or lead shows a made-up growth: no change
-    before = kpis(read, previous, margin) if first <= previous.first else dict.fromkeys(now)
+    now, previous, start = kpis(read, period, margin), period.previous(), data_start(read)
+    # compared only with a previous period the data wholly covers: a part of one shows a made-up growth
+    covered = start is not None and start <= previous.first
+    before = kpis(read, previous, margin) if covered else dict.fromkeys(now)
     scorecard = read(f"""
         with summed as (
             select channel, sum(spend) as spend, sum(leads) as leads, sum(new_customers) as new_customers,
@@ -202,14 +240,9 @@ def gather(warehouse: Warehouse, lang: str, today: date | None = None) -> dict[s
         from summed where spend > 0 or leads > 0 or revenue > 0
         order by revenue desc, spend desc
     """)
-    # whole weeks only: a week still running would show as a fall
-    weekly = read(f"""
-        select period_start, channel, new_customers, cac from marts.mart_channel_scorecard
-        where period_grain = 'week' and attribution_model = '{REPORT_MODEL}'
-          and period_start >= date '{period.first - timedelta(days=56)}'
-          and period_start <= date '{period.last - timedelta(days=6)}'
-        order by period_start
-    """)
+    # whole weeks of data only: one still running, or begun before the data, would show too little
+    weekly = weekly_by_channel(read, max(period.first - timedelta(days=56), start or date.min),
+                               period.last - timedelta(days=6))
     models = read(f"""select channel, attribution_model, sum(revenue) as revenue
                       from marts.mart_channel_performance where {period.where()}
                       group by channel, attribution_model""")
@@ -296,7 +329,7 @@ def render(data: dict[str, Any], currency: str) -> str:
             {t["spend"]: list(scorecard["spend"].astype(float)),
              t["revenue"]: list(scorecard["revenue"].astype(float))}, fmt),
         weekly_svg=charts.lines(weekly, "period_start", "channel", "new_customers", fmt),
-        cac_svg=charts.lines(weekly.dropna(subset=["cac"]), "period_start", "channel", "cac", fmt),
+        cac_svg=charts.lines(weekly, "period_start", "channel", "cac", fmt),
         models_table=models, best_campaigns=best, worst_campaigns=worst,
         unspent_revenue=unspent_revenue,
     )

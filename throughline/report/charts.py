@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from html import escape
+from itertools import groupby
+from typing import Any
 
 import pandas as pd
 
@@ -89,23 +91,40 @@ def grouped_bars(categories: list[str], series: dict[str, list[float]], fmt: For
     return _svg(parts, len(series))
 
 
+def segments(frame: pd.DataFrame, x: str, group: str, y: str) -> dict[str, list[list[tuple[Any, float]]]]:
+    """Each `group`'s runs of consecutive `x` (every x in `frame`, in order) where `y` is known: a
+    NaN or a missing x breaks the line, rather than joining the values either side of it. A group
+    with no value has no line."""
+    xs = sorted(frame[x].unique())
+    drawn = {}
+    for name, rows in frame.groupby(group):
+        values = rows.set_index(x)[y].astype(float).reindex(xs)
+        runs = [list(run) for known, run in groupby(values.items(), key=lambda point: not pd.isna(point[1])) if known]
+        if runs:
+            drawn[str(name)] = runs
+    return drawn
+
+
 def lines(frame: pd.DataFrame, x: str, group: str, y: str, fmt: Format) -> str:
-    if frame.empty:
+    drawn = segments(frame, x, group, y)
+    if not drawn:
         return '<svg class="chart" width="760" height="40"><text x="10" y="25">—</text></svg>'
     xs = sorted(frame[x].unique())
-    top = nice_top(float(frame[y].astype(float).max()))
+    top = nice_top(max(value for runs in drawn.values() for run in runs for _, value in run))
     step = (WIDTH - LEFT - 20) / max(1, len(xs) - 1)
     parts = [_axis(top, fmt)]
-    names = sorted(frame[group].unique())
-    for i, name in enumerate(names):
-        rows = frame[frame[group] == name].set_index(x)[y].astype(float)
-        points = " ".join(
-            f"{LEFT + xs.index(k) * step:.1f},{_y(v, top):.1f}"
-            for k, v in rows.items())
-        parts.append(f'<polyline fill="none" stroke="{PALETTE[i % len(PALETTE)]}" stroke-width="2" '
-                     f'points="{points}"><title>{escape(str(name))}</title></polyline>')
+    for i, (name, runs) in enumerate(drawn.items()):
+        colour, title = PALETTE[i % len(PALETTE)], f"<title>{escape(name)}</title>"
+        for run in runs:
+            points = [(LEFT + xs.index(k) * step, _y(value, top)) for k, value in run]
+            if len(points) == 1:  # a value between two gaps: a dot (a line through one point shows nothing)
+                parts.append(f'<circle cx="{points[0][0]:.1f}" cy="{points[0][1]:.1f}" r="3" fill="{colour}">'
+                             f'{title}</circle>')
+            else:
+                parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="'
+                             + " ".join(f"{px:.1f},{py:.1f}" for px, py in points) + f'">{title}</polyline>')
     for k in xs[:: max(1, len(xs) // 8)]:
         parts.append(f'<text x="{LEFT + xs.index(k) * step:.1f}" y="{HEIGHT - BOTTOM + 14}" '
                      f'text-anchor="middle" font-size="10">{pd.Timestamp(k):%d.%m}</text>')
-    parts.append(_legend(names))
-    return _svg(parts, len(names))
+    parts.append(_legend(list(drawn)))
+    return _svg(parts, len(drawn))
