@@ -39,40 +39,60 @@ def source(
     pacer = Pacer(settings.BURST, settings.DRAIN_PER_SECOND)
     extra = [client_id_field] if client_id_field else []
 
+    first_moment = f"{start_date}T00:00:00" if start_date else None
+
+    def normalised(page: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [helpers.normalise(record, client_id_field, default_region) for record in page]
+
+    def leads_modified_before_start(ids: list[str]) -> Iterator[Any]:
+        """The leads of `ids` last modified before start_date, which no lead listing reads, as
+        rows of the leads table."""
+        method, fields = settings.ENTITIES["leads"]
+        body = {"select": fields + extra, "filter": {"<DATE_MODIFY": first_moment}}
+        for page in helpers.list_by_ids(client, pacer, method, body, ids):
+            yield dlt.mark.with_table_name(normalised(page), "leads")
+
     def entity(table: str, method: str, fields: list[str]) -> DltResource:
         @dlt.resource(name=table, primary_key="id", write_disposition="merge",
                       columns={**settings.SPARSE_COLUMNS.get(table, {}), **settings.NEWEST_VERSION})
-        def rows() -> Iterator[list[dict[str, Any]]]:
+        def rows() -> Iterator[Any]:
             state = dlt.current.resource_state()
             lists_whole = table in settings.WHOLE_ON_FIRST_LOAD
-            first_day = f"{start_date}T00:00:00" if start_date and not lists_whole else None
-            # an earlier release listed it from start_date: whole, once
-            relist = lists_whole and start_date and not state.get("listed_whole")
-            since = None if relist else state.get("date_modify") or first_day
+            looks_up_leads = bool(start_date) and table in settings.LEADS_LOOKED_UP_FOR
+            first_day = None if lists_whole else first_moment
+            # an earlier release listed it from start_date, or did not look up its leads: from the start, once
+            mark = "listed_whole" if lists_whole else "leads_looked_up" if looks_up_leads else None
+            relist = start_date and mark and not state.get(mark)
+            since = first_day if relist else state.get("date_modify") or first_day
             body: dict[str, Any] = {"select": fields + extra, "order": {"DATE_MODIFY": "ASC", "ID": "ASC"}}
             if since:
                 body["filter"] = {">=DATE_MODIFY": since}  # ties re-read; merge dedupes them
-            latest = since
+            latest, lead_ids = since, set()
             for attempt in range(1, settings.LISTING_ATTEMPTS + 1):
                 listing, seen = helpers.Listing(), set()
                 for page in helpers.list_all(client, pacer, method, body, listing=listing):
-                    records = [helpers.normalise(r, client_id_field, default_region) for r in page]
+                    records = normalised(page)
                     for record in records:
                         latest = max(latest or "", record.get("DATE_MODIFY") or "")
                         seen.add(record.get("ID"))
+                        if looks_up_leads:
+                            lead_ids.add(record.get("LEAD_ID"))
                     yield records  # rows listed twice are merged by id
-                if len(seen) >= listing.total:
+                complete = len(seen) >= listing.total
+                if complete:
                     break
                 log.warning("bitrix24: %s listed %d of the %d records it counted (the CRM changed during "
                             "the listing)%s", method, len(seen), listing.total,
                             "; listing again" if attempt < settings.LISTING_ATTEMPTS else
                             f"; the next run lists again from {since or 'the start'}")
-            else:
+            if named := sorted(lead_ids - {None, "0"}):  # "0": no lead
+                yield from leads_modified_before_start(named)
+            if not complete:
                 return  # the cursor stays: what slipped through is listed again next run
             if latest:
                 state["date_modify"] = latest
-            if lists_whole:
-                state["listed_whole"] = True
+            if mark:
+                state[mark] = True
 
         return rows
 

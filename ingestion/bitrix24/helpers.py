@@ -106,23 +106,41 @@ def list_all(client: ApiClient, pacer: Pacer, method: str, body: dict[str, Any],
     yield _rows(response["result"], items_key)
     if "next" not in response:
         return
-    offsets = list(range(int(response["next"]), int(response.get("total") or 0), settings.PAGE_SIZE))
-    for chunk in range(0, len(offsets), settings.BATCH_SIZE):
-        starts = offsets[chunk:chunk + settings.BATCH_SIZE]
-        commands = {f"p{start}": f"{method}?{php_query({**body, 'start': start})}" for start in starts}
-        page = f"batch of starts {starts[0]}..{starts[-1]}"
+    offsets = range(int(response["next"]), int(response.get("total") or 0), settings.PAGE_SIZE)
+    yield from batched(client, pacer, method, {f"p{start}": {**body, "start": start} for start in offsets},
+                       items_key, listing)
+
+
+def list_by_ids(client: ApiClient, pacer: Pacer, method: str, body: dict[str, Any],
+                ids: list[str]) -> Iterator[list[dict[str, Any]]]:
+    """The records of `ids` that the `filter` of `body` lets through: 50 ids a page (`@ID`, so
+    that each fits one page), the pages sent as `batch` calls."""
+    chunks = [ids[at:at + settings.PAGE_SIZE] for at in range(0, len(ids), settings.PAGE_SIZE)]
+    pages = {f"ids{chunk[0]}": {**body, "filter": {**body.get("filter", {}), "@ID": chunk}} for chunk in chunks}
+    yield from batched(client, pacer, method, pages)
+
+
+def batched(client: ApiClient, pacer: Pacer, method: str, pages: dict[str, dict[str, Any]],
+            items_key: str | None = None, listing: Listing | None = None) -> Iterator[list[dict[str, Any]]]:
+    """The pages of `method` that `pages` names (sub-call name: request body), asked in `batch`
+    calls of up to 50 sub-calls each, one request of the rate limit each."""
+    names = list(pages)
+    for at in range(0, len(names), settings.BATCH_SIZE):
+        chunk = names[at:at + settings.BATCH_SIZE]
+        commands = {name: f"{method}?{php_query(pages[name])}" for name in chunk}
+        page = f"batch of {chunk[0]}..{chunk[-1]}"
         reply = call(client, pacer, "batch", {"halt": 1, "cmd": commands}, page)["result"]
         errors = reply.get("result_error") or {}
         if errors:
             name, error = next(iter(errors.items()))
             detail = error.get("error_description") or error.get("error") if isinstance(error, dict) else error
-            raise SourceError("bitrix24", method, f"start {name.removeprefix('p')}", f"batch sub-call failed: {detail}")
+            raise SourceError("bitrix24", method, f"batch sub-call {name}", str(detail))
         results = reply.get("result") or {}
         if listing is not None and isinstance(totals := reply.get("result_total"), dict):
             listing.total = max([listing.total, *(int(total) for total in totals.values())])
         for name in commands:
             if name not in results:
-                raise SourceError("bitrix24", method, f"start {name.removeprefix('p')}", "missing from the batch reply")
+                raise SourceError("bitrix24", method, f"batch sub-call {name}", "missing from the batch reply")
             yield _rows(results[name], items_key)
 
 

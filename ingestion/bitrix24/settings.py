@@ -41,6 +41,10 @@ ENTITIES = {
 # Loaded whole on the first load whatever start_date says, then by DATE_MODIFY: a contact is a
 # dimension, and one last edited before start_date still owns the leads and deals after it.
 WHOLE_ON_FIRST_LOAD = frozenset({"contacts"})
+# Tables whose records name their lead (LEAD_ID): with start_date, the leads last modified before
+# it are in no lead listing (a converted lead is seldom edited again, while its deal changes until
+# won), so they are asked for by id after the records are listed.
+LEADS_LOOKED_UP_FOR = frozenset({"deals"})
 HISTORY = {"lead_stage_history": 1, "deal_stage_history": 2}
 # A record listed twice in one load (listed again, or its edit moved it to a later page) keeps
 # its newest version.

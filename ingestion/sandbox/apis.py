@@ -358,13 +358,16 @@ def _bitrix_batch(state: ApiState, body: dict[str, Any]) -> Response:
 
 def _bitrix_filter(rows: list[dict[str, Any]], flt: dict[str, Any]) -> list[dict[str, Any]]:
     for key, value in (flt or {}).items():
-        for op in (">=", "<=", ">", "<", "="):
+        for op in (">=", "<=", ">", "<", "=", "@"):
             if key.startswith(op):
                 field = key[len(op):]
                 break
         else:
             op, field = "=", key
-        if field == "ID":
+        if op == "@":  # in a list: {"@ID": [1043, "1044"]}, or filter[@ID][0]=1043 in a query string
+            listed = {str(item) for item in (value if isinstance(value, list) else [value])}
+            rows = [r for r in rows if str(r.get(field)) in listed]
+        elif field == "ID":
             rows = [r for r in rows if _compare(int(r["ID"]), op, int(value))]
         elif field in ("DATE_MODIFY", "DATE_CREATE"):
             bound = pd.Timestamp(value)

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from ingestion.bitrix24 import settings
+from ingestion.sandbox.apis import php_params
 from tests.ingestion.fake_api import FakeApi, Reply, Request
 
 CODE = "k8s9webhookcode77"
@@ -141,16 +142,70 @@ def contact(n: int, phone: str, modified: str) -> dict:
             "PHONE": [{"ID": str(n), "VALUE_TYPE": "MOBILE", "VALUE": phone, "TYPE_ID": "PHONE"}]}
 
 
-def listing_contacts(contacts: list[dict]) -> Callable[[Request], Reply]:
-    """The portal, with `contacts` as crm.contact.list lists them (a >=DATE_MODIFY filter honoured)."""
+LIST_METHODS = {"crm.lead.list": "leads", "crm.deal.list": "deals", "crm.contact.list": "contacts"}
+
+
+def passes(record: dict, filters: dict) -> bool:
+    """Whether the portal lists `record` under a list method's filter (the keys the connector sends)."""
+    for key, value in filters.items():
+        if key == ">=DATE_MODIFY":
+            passed = portal_time(record["DATE_MODIFY"]) >= portal_time(value)
+        elif key == "<DATE_MODIFY":
+            passed = portal_time(record["DATE_MODIFY"]) < portal_time(value)
+        else:
+            assert key == "@ID", key
+            passed = record["ID"] in [str(item) for item in value]
+        if not passed:
+            return False
+    return True
+
+
+def listing(**tables: list[dict]) -> Callable[[Request], Reply]:
+    """The portal, with `tables` (leads, deals, contacts: a page or less each) as their list
+    methods list them, filters honoured, also inside `batch` calls."""
+    def listed(method: str, body: dict) -> dict:
+        records = [r for r in tables[LIST_METHODS[method]] if passes(r, body.get("filter") or {})]
+        return {"result": records, "total": len(records), "time": {}}
+
     def handle(request: Request) -> Reply:
-        if not request.path.endswith("crm.contact.list.json"):
-            return bitrix(request)
-        since = (request.json().get("filter") or {}).get(">=DATE_MODIFY")
-        listed = [c for c in contacts if since is None or portal_time(c["DATE_MODIFY"]) >= portal_time(since)]
-        return Reply(body={"result": listed, "total": len(listed), "time": {}})
+        method = request.path.rsplit("/", 1)[1].removesuffix(".json")
+        if LIST_METHODS.get(method) in tables:
+            return Reply(body=listed(method, request.json()))
+        commands = {name: command.partition("?") for name, command in (request.json() or {}).get("cmd", {}).items()}
+        if method == "batch" and all(LIST_METHODS.get(sub_method) in tables for sub_method, _, _ in commands.values()):
+            pages = {name: listed(sub_method, php_params(query)) for name, (sub_method, _, query) in commands.items()}
+            return Reply(body={"result": {"result": {n: p["result"] for n, p in pages.items()}, "result_error": [],
+                                          "result_total": {n: p["total"] for n, p in pages.items()},
+                                          "result_next": []}, "time": {}})
+        return bitrix(request)
 
     return handle
+
+
+def filters(requests: list[Request], method: str) -> list[dict | None]:
+    """The filter of every `method` call, those inside `batch` calls too, in order."""
+    found = []
+    for request in requests:
+        if request.path.endswith(f"/{method}.json"):
+            found.append(request.json().get("filter"))
+        elif request.path.endswith("/batch.json"):
+            calls = (command.partition("?") for command in request.json()["cmd"].values())
+            found += [php_params(query).get("filter") for sub_method, _, query in calls if sub_method == method]
+    return found
+
+
+def across_an_upgrade(monkeypatch: pytest.MonkeyPatch, load: Callable[[str], object], setting: str,
+                      loaded: Callable[[], list[tuple]]) -> list[list[tuple]]:
+    """What `loaded` reads after a load with START_DATE 2026-09-01 by a release without `setting`
+    (left empty), then after two loads by this one."""
+    monkeypatch.setenv("SOURCES__BITRIX24__START_DATE", "2026-09-01")
+    with monkeypatch.context() as earlier_release:
+        earlier_release.setattr(settings, setting, frozenset())
+        load("bitrix24")
+    before = loaded()
+    load("bitrix24")
+    load("bitrix24")
+    return [before, loaded()]
 
 
 def test_contacts_are_loaded_whole_first_then_by_date_modify(portal, monkeypatch: pytest.MonkeyPatch, load,
@@ -160,7 +215,7 @@ def test_contacts_are_loaded_whole_first_then_by_date_modify(portal, monkeypatch
     only for the contacts modified since the newest one it saw (contact 6, 3 September 08:00)."""
     contacts = [contact(5, "067 123 45 67", "2025-11-03T12:00:00+02:00"),
                 contact(6, "050 765 43 21", "2026-09-03T08:00:00+03:00")]
-    portal.handler = listing_contacts(contacts)
+    portal.handler = listing(contacts=contacts)
     monkeypatch.setenv("SOURCES__BITRIX24__START_DATE", "2026-09-01")
     load("bitrix24")
     contacts[1] |= {"NAME": "Client 6, edited", "DATE_MODIFY": "2026-09-04T09:00:00+03:00"}
@@ -168,11 +223,8 @@ def test_contacts_are_loaded_whole_first_then_by_date_modify(portal, monkeypatch
 
     assert query("select id, name, phone_e164 from raw_bitrix24.contacts order by id") == [
         ("5", "Client 5", "+380671234567"), ("6", "Client 6, edited", "+380507654321")]
-
-    def filters(method: str) -> list:
-        return [r.json().get("filter") for r in portal.requests if r.path.endswith(f"{method}.json")]
-    assert filters("crm.contact.list") == [None, {">=DATE_MODIFY": "2026-09-03T08:00:00+03:00"}]
-    assert filters("crm.lead.list")[0] == {">=DATE_MODIFY": "2026-09-01T00:00:00"}
+    assert filters(portal.requests, "crm.contact.list") == [None, {">=DATE_MODIFY": "2026-09-03T08:00:00+03:00"}]
+    assert filters(portal.requests, "crm.lead.list")[0] == {">=DATE_MODIFY": "2026-09-01T00:00:00"}
 
 
 def test_contacts_an_earlier_release_listed_from_start_date_are_listed_whole_once(
@@ -182,18 +234,89 @@ def test_contacts_an_earlier_release_listed_from_start_date_are_listed_whole_onc
     upgrade lists the contacts whole once (contact 5 arrives), the next one by DATE_MODIFY."""
     contacts = [contact(5, "067 123 45 67", "2025-11-03T12:00:00+02:00"),
                 contact(6, "050 765 43 21", "2026-09-03T08:00:00+03:00")]
-    portal.handler = listing_contacts(contacts)
-    monkeypatch.setenv("SOURCES__BITRIX24__START_DATE", "2026-09-01")
-    with monkeypatch.context() as earlier_release:
-        earlier_release.setattr(settings, "WHOLE_ON_FIRST_LOAD", frozenset())
-        load("bitrix24")
-    assert query("select id from raw_bitrix24.contacts") == [("6",)]
-    load("bitrix24")
-    load("bitrix24")
-
-    assert query("select id from raw_bitrix24.contacts order by id") == [("5",), ("6",)]
-    assert [r.json().get("filter") for r in portal.requests if r.path.endswith("crm.contact.list.json")] == [
+    portal.handler = listing(contacts=contacts)
+    assert across_an_upgrade(monkeypatch, load, "WHOLE_ON_FIRST_LOAD",
+                             lambda: query("select id from raw_bitrix24.contacts order by id")) == [
+        [("6",)], [("5",), ("6",)]]
+    assert filters(portal.requests, "crm.contact.list") == [
         {">=DATE_MODIFY": "2026-09-01T00:00:00"}, None, {">=DATE_MODIFY": "2026-09-03T08:00:00+03:00"}]
+
+
+START = "2026-09-01T00:00:00"  # SOURCES__BITRIX24__START_DATE=2026-09-01, as the connector filters on it
+
+
+def converted_lead(n: int, modified: str, source: str, campaign: str) -> dict:
+    return lead(n) | {"STATUS_ID": "CONVERTED", "STATUS_SEMANTIC_ID": "S", "CONTACT_ID": "2069",
+                      "DATE_CREATE": "2026-08-25T10:15:42+03:00", "DATE_MODIFY": modified,
+                      "UTM_SOURCE": source, "UTM_MEDIUM": "cpc", "UTM_CAMPAIGN": campaign}
+
+
+def won_deal(n: int, lead_id: str | None, modified: str) -> dict:
+    return {"ID": str(n), "TITLE": f"Deal {n}", "LEAD_ID": lead_id, "CONTACT_ID": "2069", "CATEGORY_ID": "0",
+            "STAGE_ID": "WON", "STAGE_SEMANTIC_ID": "S", "CLOSED": "Y", "CLOSEDATE": "2026-09-05T03:00:00+03:00",
+            "DATE_CREATE": "2026-08-27T12:00:00+03:00", "DATE_MODIFY": modified, "OPPORTUNITY": "15000.00",
+            "CURRENCY_ID": "UAH", "ASSIGNED_BY_ID": "17"}
+
+
+def deals_of_an_older_lead() -> tuple[list[dict], list[dict]]:
+    """Lead 1043, converted and last edited on 27 August, before START_DATE; lead 7, edited on
+    3 September. Deal 20 of lead 1043, won on 5 September; deal 21 of lead 7, the last deal
+    edited; deal 22 without a lead ("0")."""
+    leads = [converted_lead(1043, "2026-08-27T12:00:00+03:00", "facebook", "ua_leads"), lead(7)]
+    deals = [won_deal(20, "1043", "2026-09-05T15:00:00+03:00"), won_deal(21, "7", "2026-09-05T18:00:00+03:00"),
+             won_deal(22, "0", "2026-09-03T09:00:00+03:00")]
+    return leads, deals
+
+
+def asked_by_id(requests: list[Request]) -> list[dict]:
+    return [found for found in filters(requests, "crm.lead.list") if found and "@ID" in found]
+
+
+def test_the_lead_of_a_deal_last_modified_before_start_date_is_asked_for_by_id(
+        portal, monkeypatch: pytest.MonkeyPatch, load, query) -> None:
+    """START_DATE bounds the lead listing, and lead 1043 was last edited before it, while its deal
+    20 is listed: the lead is asked for by id (the leads the deals name, if modified before
+    START_DATE: lead 7 is listed) and loaded with its UTMs. The next load reads deal 21 again (at
+    the cursor) and asks only for its lead 7 (which the API does not return); the one after lists
+    deal 21 and new deal 23 and asks for their leads 7 and 1050, the latter last edited on
+    21 August."""
+    leads, deals = deals_of_an_older_lead()
+    portal.handler = listing(leads=leads, deals=deals)
+    monkeypatch.setenv("SOURCES__BITRIX24__START_DATE", "2026-09-01")
+    load("bitrix24")
+    assert query("select id, status_id, utm_source, utm_medium, utm_campaign, phone_e164, client_id "
+                 "from raw_bitrix24.leads order by id") == [
+        ("1043", "CONVERTED", "facebook", "cpc", "ua_leads", "+380671234567", "1382483615.1522331416"),
+        ("7", "NEW", "facebook", "cpc", "ua_leads", "+380671234567", "1382483615.1522331416")]
+    assert asked_by_id(portal.requests) == [{"@ID": ["1043", "7"], "<DATE_MODIFY": START}]
+
+    load("bitrix24")
+    assert asked_by_id(portal.requests) == [{"@ID": ["1043", "7"], "<DATE_MODIFY": START},
+                                            {"@ID": ["7"], "<DATE_MODIFY": START}]
+
+    leads.append(converted_lead(1050, "2026-08-21T16:00:00+03:00", "google", "brand"))
+    deals.append(won_deal(23, "1050", "2026-09-06T10:00:00+03:00"))
+    load("bitrix24")
+    assert asked_by_id(portal.requests)[2:] == [{"@ID": ["1050", "7"], "<DATE_MODIFY": START}]
+    assert query("select id, utm_source, utm_campaign from raw_bitrix24.leads order by id") == [
+        ("1043", "facebook", "ua_leads"), ("1050", "google", "brand"), ("7", "facebook", "ua_leads")]
+    assert query("select count(*) from raw_bitrix24.deals") == [(4,)]
+
+
+def test_deals_an_earlier_release_loaded_have_their_leads_asked_for_once(
+        portal, monkeypatch: pytest.MonkeyPatch, load, query) -> None:
+    """A release before the leads of deals were asked for by id loaded deal 20 without lead 1043.
+    The first load after the upgrade lists the deals from START_DATE again, once, and loads lead
+    1043; the next lists them from the cursor and asks only for the lead of deal 21 there."""
+    leads, deals = deals_of_an_older_lead()
+    portal.handler = listing(leads=leads, deals=deals)
+    assert across_an_upgrade(monkeypatch, load, "LEADS_LOOKED_UP_FOR",
+                             lambda: query("select id from raw_bitrix24.leads order by id")) == [
+        [("7",)], [("1043",), ("7",)]]
+    assert filters(portal.requests, "crm.deal.list") == [
+        {">=DATE_MODIFY": START}, {">=DATE_MODIFY": START}, {">=DATE_MODIFY": "2026-09-05T18:00:00+03:00"}]
+    assert asked_by_id(portal.requests) == [{"@ID": ["1043", "7"], "<DATE_MODIFY": START},
+                                            {"@ID": ["7"], "<DATE_MODIFY": START}]
 
 
 def by_date_modify(leads: list[dict]) -> list[dict]:

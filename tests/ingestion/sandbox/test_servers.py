@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import time
 from datetime import date
+from urllib.parse import urlencode
 
+import pandas as pd
 import pytest
 import requests
 
@@ -149,6 +151,23 @@ def test_bitrix_batch_and_form_bodies(sandbox, business) -> None:
     form = requests.post(f"{base}/crm.lead.list.json", data="start=50&order%5BID%5D=ASC",
                          headers={"Content-Type": "application/x-www-form-urlencoded"}, timeout=10).json()
     assert form["result"] == pages[1]["result"]
+
+
+def test_bitrix_lists_the_leads_of_given_ids(sandbox, business) -> None:
+    """`@ID` keeps the leads of the ids listed (a JSON list, or filter[@ID][n] in a batch
+    command); an unknown id lists nothing, and the other filters still apply."""
+    base = f"{sandbox.url('bitrix24')}/rest/1/{CREDENTIALS['bitrix_webhook_code']}"
+    ids = sorted(int(i) for i in business.leads["lead_id"])[:3]
+    asked = requests.post(f"{base}/crm.lead.list.json", json={"filter": {"@ID": [*ids, 99999]}}, timeout=10).json()
+    assert sorted(int(r["ID"]) for r in asked["result"]) == ids and asked["total"] == 3
+    leads = business.leads[business.leads["lead_id"].isin(ids)]
+    modified_before = sorted(leads.loc[leads["modified_at"] < pd.Timestamp("2026-09-02T12:00:00+03:00"), "lead_id"])
+    assert 0 < len(modified_before) < len(ids)
+    query = urlencode([*((f"filter[@ID][{n}]", i) for n, i in enumerate(ids)),
+                       ("filter[<DATE_MODIFY]", "2026-09-02T12:00:00")])  # the portal's time: +03:00
+    reply = requests.post(f"{base}/batch.json", json={"halt": 1, "cmd": {"ids": f"crm.lead.list?{query}"}},
+                          timeout=10).json()["result"]
+    assert sorted(int(r["ID"]) for r in reply["result"]["ids"]) == modified_before
 
 
 @pytest.mark.parametrize("kind, check", [
