@@ -419,7 +419,9 @@ def _build_bitrix_table(state: ApiState, method: str, body: dict[str, Any]) -> l
             "ID": str(r.deal_id), "TITLE": r.title, "LEAD_ID": None if pd.isna(r.lead_id) else str(r.lead_id),
             "CONTACT_ID": str(r.contact_id), "CATEGORY_ID": "0", "STAGE_ID": r.stage_id,
             "STAGE_SEMANTIC_ID": r.stage_semantic, "CLOSED": "Y" if r.closed else "N",
-            "CLOSEDATE": _kyiv(r.closed_at) or "", "DATE_CREATE": _kyiv(r.created_at),
+            # an open deal's is its planned close: Bitrix24 sets a week after its creation
+            "CLOSEDATE": _kyiv(r.closed_at if r.closed else r.created_at + timedelta(days=7)) or "",
+            "DATE_CREATE": _kyiv(r.created_at),
             "DATE_MODIFY": _kyiv(min(r.modified_at, seen)), "OPPORTUNITY": f"{r.amount:.2f}", "CURRENCY_ID": r.currency,
             "ASSIGNED_BY_ID": str(r.manager_id),
         } for r in deals.itertuples(index=False)]

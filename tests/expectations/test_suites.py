@@ -93,6 +93,18 @@ def test_malformed_crm_export_fails_keys_and_dates() -> None:
     assert SUITES["crm_file_leads"].blocking
 
 
+def test_only_a_closed_deal_s_close_date_must_not_be_in_the_future() -> None:
+    """Bitrix24 gives an open deal the date it is planned to close as CLOSEDATE (by default a
+    week after its creation): an open deal due next week passes, a deal closed next week fails."""
+    next_week = datetime.combine(TODAY + timedelta(days=7), datetime.min.time())
+    frame = pd.DataFrame({"id": ["1", "2"], "stage_semantic_id": ["P", "S"], "closed": ["N", "Y"],
+                          "currency_id": ["UAH", "UAH"], "opportunity": [100.0, 200.0],
+                          "date_create": [datetime(2026, 1, 1)] * 2, "closedate": [next_week, datetime(2026, 1, 5)]})
+    assert _outcome("bitrix24_deals", frame).success
+    frame.loc[1, "closedate"] = next_week
+    assert _failed(_outcome("bitrix24_deals", frame)) == {("expect_column_values_to_be_between", "closedate")}
+
+
 def test_a_ratio_over_a_zero_denominator_must_be_null() -> None:
     frame = channel_performance()
     frame.loc[1, "cpl"] = 0.0  # Direct has 0 leads: cpl must be NULL, not 0
