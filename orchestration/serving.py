@@ -2,14 +2,17 @@
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
+from orchestration.assets.transform import transform_assets
 from orchestration.resources import WarehouseResource
 from throughline.publish import CONTRACT_MARTS
 from throughline.settings import Settings
 
-MART_KEYS = [AssetKey(["marts", mart]) for mart in CONTRACT_MARTS]
-COMMON = {"group_name": "serving", "owners": ["team:marketing-analytics"], "deps": MART_KEYS}
-# the report also reads each manager's leads (median first response) and the managers' names
-REPORT_DEPS = [*MART_KEYS, AssetKey(["marts", "fct_leads"]), AssetKey(["marts", "dim_manager"])]
+# After every model of the marts layer, not only those read: the blocking checks on the facts and
+# dimensions beside the contract marts (attribution weights summing to one and conserving the
+# leads, one row per session, ...) guard the same figures, and hold up what is published.
+MARTS_LAYER = sorted({key for assets in transform_assets for key in assets.keys if key.path[0] == "marts"}
+                     | {AssetKey(["marts", mart]) for mart in CONTRACT_MARTS}, key=AssetKey.to_user_string)
+COMMON = {"group_name": "serving", "owners": ["team:marketing-analytics"], "deps": MARTS_LAYER}
 
 
 @asset(key=["serving", "bi_publication"], kinds={"postgres"}, **COMMON,
@@ -39,7 +42,7 @@ def marts_export(context: AssetExecutionContext, warehouse: WarehouseResource) -
     return MaterializeResult(metadata={"files": len(files), "folder": str(files[0].parent) if files else ""})
 
 
-@asset(key=["serving", "owner_report"], kinds={"html"}, **{**COMMON, "deps": REPORT_DEPS},
+@asset(key=["serving", "owner_report"], kinds={"html"}, **COMMON,
        description="The owner's weekly report: one HTML page with channel ROMI and decisions, cost "
                    "per customer, campaigns, paths, managers, calls, pacing and data health.")
 def owner_report(context: AssetExecutionContext) -> MaterializeResult:

@@ -171,3 +171,19 @@ def test_the_markov_step_waits_only_for_the_models_it_reads() -> None:
     assert before == AssetSelection.assets(transitions).upstream().resolve(graph) & models
     assert AssetSelection.assets(markov).downstream().resolve(graph) & models <= after
     assert AssetKey(["marts", "fct_leads"]) in after  # it does not feed the Markov step
+
+
+def test_every_blocking_check_of_the_marts_layer_holds_up_what_is_published() -> None:
+    """Dagster skips only what is downstream of a failed blocking check: a check on a fact or
+    dimension nothing publishes from (attribution weights summing to one on fct_attribution, one
+    row per session on fct_sessions) held up nothing, and the marts built on the same figures
+    were published."""
+    from dagster import AssetSelection
+
+    graph = defs.resolve_asset_graph()
+    published = {AssetKey(["serving", name]) for name in ("bi_publication", "marts_export", "owner_report")}
+    checked = {graph.get_check_spec(key).asset_key for key in graph.asset_check_keys
+               if graph.get_check_spec(key).blocking and key.asset_key.path[0] == "marts"}
+    assert {AssetKey(["marts", "fct_attribution"]), AssetKey(["marts", "fct_sessions"])} <= checked
+    for asset in checked:
+        assert published <= AssetSelection.assets(asset).downstream().resolve(graph), asset
