@@ -23,10 +23,21 @@ class FileError(ValueError):
     """The file itself cannot be read (missing, wrong format, missing columns)."""
 
 
+class RefusedFile(FileError):
+    """The file holds nothing to load (only its header, or no row that could be read): refused, so
+    that what was loaded from it before is kept."""
+
+    def __init__(self, file: str, reason: str) -> None:
+        super().__init__(f"{file}: {reason}")
+        # the refusal as rejected_rows lists it: the whole file, no row of it
+        self.rejected_row = {"file": file, "row_number": None, "column": "", "value": "", "reason": reason}
+
+
 @dataclass
 class Checked:
     rows: list[dict[str, Any]] = field(default_factory=list)
     rejected: list[dict[str, Any]] = field(default_factory=list)
+    refused: RefusedFile | None = None  # the whole file, refused: no rows
 
 
 # (row number in the file, 1 being the header; the row's values by column name)
@@ -65,7 +76,16 @@ def refuse_header_only(rows: list[Row], label: str, what: str, cause: str) -> No
     """A file that must hold `what` but holds only its header (`cause`: an export or a sheet
     publication that failed) is refused, so that what was loaded before is kept."""
     if not rows:
-        raise FileError(f"{label}: holds no {what}, only its header ({cause}); the {what} loaded before are kept")
+        raise RefusedFile(label, f"holds no {what}, only its header ({cause}); the {what} loaded before are kept")
+
+
+def refuse_all_set_aside(rows: list[Row], checked: Checked, label: str, what: str) -> None:
+    """A file with rows of which check_rows kept none (dates a spreadsheet rewrote as 02.09.2026,
+    columns shifted) is refused as an empty one is: it would replace every one of `what` loaded
+    before with nothing."""
+    if rows and not checked.rows:
+        raise RefusedFile(label, f"none of its {len(rows)} row(s) could be loaded (first: "
+                                 f"{listed(checked.rejected[:2])}); the {what} loaded before are kept")
 
 
 def _text(data: bytes, where: str) -> str:
@@ -126,7 +146,11 @@ def _xlsx_rows(path: Path, sheet: str | None) -> list[Row]:
     if chosen is None:
         wanted = f"no sheet named {sheet!r}" if sheet else "several sheets and no name to choose one by"
         raise FileError(f"{path}: {wanted} (sheets: {', '.join(names)})")
-    records = book[chosen].iter_rows(values_only=True)
+    worksheet = book[chosen]
+    # Read-only mode stops at the size the sheet declares, which some writers get wrong (A1 over a
+    # whole sheet): every row there is is read, as Excel does.
+    worksheet.reset_dimensions()
+    records = worksheet.iter_rows(values_only=True)
     return _rows([_cell(name) for name in next(records, ())], ([_cell(v) for v in row] for row in records),
                  f"{path}[{chosen}]")
 
@@ -255,8 +279,17 @@ def iso_datetime(text: str, zone: tzinfo) -> datetime:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise ValueError(f"not an ISO date-time: {text!r}") from None
-    return (value if value.tzinfo else value.replace(tzinfo=zone)).astimezone(UTC)
+    try:
+        moment = (value if value.tzinfo else value.replace(tzinfo=zone)).astimezone(UTC)
+        moment.astimezone(zone)  # its day on the business's clock is asked for (start_date)
+    except OverflowError:  # .NET's empty date, 0001-01-01T00:00:00 on a clock ahead of UTC
+        raise ValueError(f"not a date-time on the calendar: {text!r}") from None
+    return moment
 
+
+# A money amount's column keeps its cents exactly, and 16 digits before the point.
+AMOUNT_PRECISION, AMOUNT_SCALE = 18, 2
+AMOUNT_DIGITS = AMOUNT_PRECISION - AMOUNT_SCALE
 
 # A number with ',' between groups of three digits, as a published sheet formats it: 1,000.00
 # (never a first group of 0: 0,500 is a decimal comma)
@@ -275,6 +308,8 @@ def decimal_amount(text: str) -> Decimal:
         raise ValueError(f"not a number: {text!r}") from None
     if not value.is_finite():  # NaN, Infinity
         raise ValueError(f"not a number: {text!r}")
+    if abs(value) >= Decimal(10) ** AMOUNT_DIGITS:  # an id typed into an amount: it would fail the whole load
+        raise ValueError(f"more than the {AMOUNT_DIGITS} digits before the point an amount may have: {text!r}")
     return value
 
 
@@ -285,8 +320,8 @@ def non_negative(text: str) -> Decimal:
     return value
 
 
-# What a Ukrainian sheet writes for the hryvnia instead of its ISO code.
-CURRENCY_NAMES = {"ГРН": "UAH", "ГРН.": "UAH", "₴": "UAH"}
+# What a Ukrainian sheet writes for the hryvnia instead of its ISO code (also in Latin letters).
+CURRENCY_NAMES = {"ГРН": "UAH", "ГРН.": "UAH", "₴": "UAH", "GRN": "UAH", "HRN": "UAH"}
 
 
 def currency_code(text: str) -> str:
@@ -324,13 +359,13 @@ def text_value(text: str) -> str:
     return text.strip()
 
 
-# dlt's column type for what a parser returns. A money amount keeps its cents exactly.
+# dlt's column type for what a parser returns.
 _DLT_TYPES: dict[type, dict[str, Any]] = {
     str: {"data_type": "text"},
     bool: {"data_type": "bool"},
     date: {"data_type": "date"},
     datetime: {"data_type": "timestamp"},
-    Decimal: {"data_type": "decimal", "precision": 18, "scale": 2},
+    Decimal: {"data_type": "decimal", "precision": AMOUNT_PRECISION, "scale": AMOUNT_SCALE},
 }
 
 
@@ -348,14 +383,23 @@ def dlt_columns(columns: dict[str, tuple[Parser, bool]], *, text: Iterable[str] 
     return hints
 
 
+def rejected_columns() -> dict[str, dict[str, Any]]:
+    """dlt column hints of a rejected_rows holding refusals (RefusedFile.rejected_row): a row_number
+    column even when no entry has one (fresh dicts: dlt writes into them)."""
+    return {"file": {"data_type": "text"}, "row_number": {"data_type": "bigint"}, "column": {"data_type": "text"},
+            "value": {"data_type": "text"}, "reason": {"data_type": "text"}}
+
+
+def listed(rejected: list[dict[str, Any]]) -> str:
+    """Bad values by row and column, with their reasons (within one file)."""
+    return "; ".join(f"row {r['row_number']}" + (f" column {r['column']}" if r["column"] else "") + f": {r['reason']}"
+                     for r in rejected)
+
+
 def log_rejects(log: Any, source: str, rejected: list[dict[str, Any]], shown: int = 5) -> None:
     """One warning per file load naming the first bad values (all are kept in rejected_rows)."""
     if not rejected:
         return
-    details = "; ".join(
-        f"{r['file']} row {r['row_number']}" + (f" column {r['column']}" if r["column"] else "")
-        + f": {r['reason']}"
-        for r in rejected[:shown]
-    )
+    details = "; ".join(f"{r['file']} {listed([r])}" for r in rejected[:shown])
     log.warning("%s: %d bad value(s) set aside in rejected_rows: %s%s", source, len(rejected),
                 details, " ..." if len(rejected) > shown else "")

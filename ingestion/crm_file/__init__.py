@@ -144,14 +144,15 @@ def source(path: str = dlt.config.value, default_region: str = "UA",
                 elif not rows:
                     log.warning("%s: %s holds no rows, only its header: the %s table is now empty",
                                 NAME, label, table)
-                checked[table] = files.check_rows(rows, tables[table], label, key=KEYS.get(table))
+                result = files.check_rows(rows, tables[table], label, key=KEYS.get(table))
+                files.log_rejects(log, NAME, result.rejected)
+                files.refuse_all_set_aside(rows, result, label, table)
                 if table in START_COLUMNS:
                     column = START_COLUMNS[table]
-                    checked[table].rows = files.since(
-                        checked[table].rows, start_date,
-                        lambda row, column=column: row[column].astimezone(zone).date())
-                checked[table].rows = [_enrich(table, r, default_region) for r in checked[table].rows]
-                files.log_rejects(log, NAME, checked[table].rejected)
+                    result.rows = files.since(result.rows, start_date,
+                                              lambda row, column=column: row[column].astimezone(zone).date())
+                result.rows = [_enrich(table, r, default_region) for r in result.rows]
+                checked[table] = result
         return checked[table]
 
     def table_resource(table: str) -> DltResource:

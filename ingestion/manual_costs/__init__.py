@@ -73,14 +73,20 @@ def _month_end(row: dict[str, Any]) -> date:
 
 def kept(kind: str, location: str | None, start_date: str | None) -> files.Checked:
     """The checked lines of the costs or the plan file (`kind`) from start_date on: cost lines
-    still running then, plan months not over by then."""
+    still running then, plan months not over by then. A file with no line, or none that can be
+    read, is refused (`refused`): the other file still loads."""
     if location is None:
         return files.Checked()
     name = PurePath(location).name if not location.startswith("http") else location
     rows = files.read_rows(location, sheet=kind)  # a workbook's sheet 'costs' or 'plan'
-    files.refuse_header_only(rows, name, f"{kind} lines", "a sheet that failed to publish?")
     columns, row_check = (COST_COLUMNS, _period_ok) if kind == "costs" else (PLAN_COLUMNS, None)
     checked = files.check_rows(rows, columns, name, row_check)
+    try:
+        files.refuse_header_only(rows, name, f"{kind} lines", "a sheet that failed to publish?")
+        files.refuse_all_set_aside(rows, checked, name, f"{kind} lines")
+    except files.RefusedFile as refusal:
+        checked.refused = refusal
+        return checked
     last_day = (lambda row: row["date_to"]) if kind == "costs" else _month_end
     checked.rows = files.since(checked.rows, start_date, last_day)
     return checked
@@ -109,18 +115,33 @@ def source(costs_path: str | None = None, plan_path: str | None = None,
         if kind not in checked:
             checked[kind] = kept(kind, location, start_date)
             files.log_rejects(log, NAME, checked[kind].rejected)
+            if checked[kind].refused:
+                log.error("%s: %s", NAME, checked[kind].refused)
         return checked[kind]
 
+    def lines(kind: str, location: str | None) -> Iterator[Any]:
+        result = load(kind, location)
+        if result.refused:
+            # appending nothing keeps the table as loaded before (replacing it with nothing empties it)
+            yield dlt.mark.with_hints([], dlt.mark.make_hints(write_disposition="append"))
+        else:
+            yield result.rows
+
+    def set_aside(kind: str, location: str | None) -> list[dict[str, Any]]:
+        """The file's bad values, and its refusal."""
+        result = load(kind, location)
+        return result.rejected + ([result.refused.rejected_row] if result.refused else [])
+
     @dlt.resource(name="costs", write_disposition="replace", columns=files.dlt_columns(COST_COLUMNS))
-    def costs() -> Iterator[list[dict[str, Any]]]:
-        yield load("costs", costs_path).rows
+    def costs() -> Iterator[Any]:
+        yield from lines("costs", costs_path)
 
     @dlt.resource(name="budget_plan", write_disposition="replace", columns=files.dlt_columns(PLAN_COLUMNS))
-    def budget_plan() -> Iterator[list[dict[str, Any]]]:
-        yield load("plan", plan_path).rows
+    def budget_plan() -> Iterator[Any]:
+        yield from lines("plan", plan_path)
 
-    @dlt.resource(name="rejected_rows", write_disposition="replace")
+    @dlt.resource(name="rejected_rows", write_disposition="replace", columns=files.rejected_columns())
     def rejected_rows() -> Iterator[list[dict[str, Any]]]:
-        yield load("costs", costs_path).rejected + load("plan", plan_path).rejected
+        yield set_aside("costs", costs_path) + set_aside("plan", plan_path)
 
     return [costs, budget_plan, rejected_rows]

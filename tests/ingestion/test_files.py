@@ -3,8 +3,11 @@ aside with file, row, column and reason."""
 
 from __future__ import annotations
 
+import re
+import zipfile
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -20,6 +23,16 @@ PLAN = """month,channel,campaign_id,planned_spend,currency
 2026-09,Paid Search,,50000,UAH
 2026-9-x,Paid Social,,1000,USD
 """
+COSTS_HEADER, PLAN_HEADER = COSTS.splitlines()[0] + "\n", PLAN.splitlines()[0] + "\n"
+
+
+def manual_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, costs: str | None = None,
+                 plan: str | None = None) -> None:
+    """Write costs.csv and plan.csv (those given) and point the manual_costs source at them."""
+    for kind, text in (("costs", costs), ("plan", plan)):
+        if text is not None:
+            (tmp_path / f"{kind}.csv").write_text(text)
+            monkeypatch.setenv(f"SOURCES__MANUAL_COSTS__{kind.upper()}_PATH", str(tmp_path / f"{kind}.csv"))
 
 
 def test_manual_costs_keep_good_rows(tmp_path, monkeypatch: pytest.MonkeyPatch, load, query) -> None:
@@ -180,17 +193,14 @@ def test_a_published_sheets_thousands_separators_are_read(tmp_path, monkeypatch:
     """A published Google Sheet writes formatted numbers, quoted: "30,000.00" and "12,500" are
     thirty and twelve and a half thousand; "12,50" could be 12.5 or 1250 and is set aside, as is
     "0,500" (no thousands group starts with 0: half of one, written with a decimal comma)."""
-    (tmp_path / "costs.csv").write_text(
-        "date_from,date_to,channel,campaign,amount,currency,description\n"
-        '2026-09-01,2026-09-30,Organic Search,,"30,000.00",UAH,SEO retainer\n'
-        '2026-09-02,2026-09-02,Paid Social,,"12,50",UAH,decimal comma\n'
-        '2026-09-03,2026-09-03,Paid Social,,"0,500",UAH,decimal comma\n')
-    (tmp_path / "plan.csv").write_text(
-        "month,channel,campaign_id,planned_spend,currency\n"
-        '2026-09,Paid Search,,"12,500",UAH\n'
-        '2026-09,Paid Social,,"1,234,567.5",UAH\n')
-    monkeypatch.setenv("SOURCES__MANUAL_COSTS__COSTS_PATH", str(tmp_path / "costs.csv"))
-    monkeypatch.setenv("SOURCES__MANUAL_COSTS__PLAN_PATH", str(tmp_path / "plan.csv"))
+    manual_files(tmp_path, monkeypatch,
+                 costs="date_from,date_to,channel,campaign,amount,currency,description\n"
+                       '2026-09-01,2026-09-30,Organic Search,,"30,000.00",UAH,SEO retainer\n'
+                       '2026-09-02,2026-09-02,Paid Social,,"12,50",UAH,decimal comma\n'
+                       '2026-09-03,2026-09-03,Paid Social,,"0,500",UAH,decimal comma\n',
+                 plan="month,channel,campaign_id,planned_spend,currency\n"
+                      '2026-09,Paid Search,,"12,500",UAH\n'
+                      '2026-09,Paid Social,,"1,234,567.5",UAH\n')
     load("manual_costs")
     assert query("select amount from raw_manual_costs.costs") == [(Decimal("30000.00"),)]
     assert query("select channel, planned_spend from raw_manual_costs.budget_plan order by 1") == [
@@ -303,9 +313,11 @@ def test_a_cost_line_of_decades_is_set_aside_and_an_empty_costs_file_refused(
     assert query("select row_number, reason from raw_manual_costs.rejected_rows") == [
         (3, "a period of 13514 days, more than ten years: a typo in date_to 2062-12-31?")]
     (tmp_path / "costs.csv").write_text(COSTS.splitlines()[0] + "\n")
-    with pytest.raises(Exception, match="holds no costs lines"):
-        load("manual_costs")
+    load("manual_costs")
     assert query("select description from raw_manual_costs.costs") == [("SEO",)]
+    assert query("select reason from raw_manual_costs.rejected_rows") == [
+        ("holds no costs lines, only its header (a sheet that failed to publish?); the costs lines loaded before "
+         "are kept",)]
 
 
 @pytest.mark.parametrize("encoded", [
@@ -384,3 +396,148 @@ def test_a_column_no_row_fills_is_still_loaded_typed(tmp_path, monkeypatch: pyte
     assert types["leads.first_response_at"] == "TIMESTAMP WITH TIME ZONE"
     assert query("select deal_id, manager_name, contact_phone_e164 from raw_crm_file.deals") == [("10", None, None)]
     assert "did not receive any data" not in capfd.readouterr().err
+
+
+def test_an_amount_too_large_for_the_warehouse_is_a_bad_value(tmp_path, monkeypatch: pytest.MonkeyPatch, load,
+                                                              query) -> None:
+    """An 18-digit Meta campaign id typed into planned_spend passed the checks and failed the load
+    in the warehouse's decimal(18,2) column, naming no file or row (and dlt tried that failed load
+    again at every later one): an amount has at most 16 digits before the point."""
+    manual_files(tmp_path, monkeypatch,
+                 costs=COSTS_HEADER + "2026-09-01,2026-09-30,Organic Search,,9999999999999999.99,UAH,largest\n"
+                                      "2026-09-01,2026-09-30,Organic Search,,1e16,UAH,too large\n",
+                 plan=PLAN_HEADER + "2026-09,Paid Social,,50000,UAH\n"
+                                    "2026-09,Paid Social,50000,120210000000000000,UAH\n")
+    load("manual_costs")
+    assert query("select planned_spend from raw_manual_costs.budget_plan") == [(Decimal("50000.00"),)]
+    assert query("select amount from raw_manual_costs.costs") == [(Decimal("9999999999999999.99"),)]
+    assert query('select file, row_number, "column", reason from raw_manual_costs.rejected_rows order by file') == [
+        ("costs.csv", 3, "amount", "more than the 16 digits before the point an amount may have: '1e16'"),
+        ("plan.csv", 3, "planned_spend",
+         "more than the 16 digits before the point an amount may have: '120210000000000000'")]
+
+
+def test_a_dotnet_empty_date_is_a_bad_value(tmp_path, monkeypatch: pytest.MonkeyPatch, load, query) -> None:
+    """.NET tools export an empty date as 0001-01-01T00:00:00. On Kyiv's clock (UTC+2:02 then) it is
+    a moment before year 1 in UTC, which no date-time holds: the whole CRM load failed with "date
+    value out of range", naming no file. Deal 11's empty close date is left empty, lead 2 without
+    its creation time is set aside."""
+    monkeypatch.delenv("THROUGHLINE_TIMEZONE", raising=False)
+    (tmp_path / "leads.csv").write_text("lead_id,created_at,status\n1,2026-09-02T10:00:00+03:00,new\n"
+                                        "2,0001-01-01T00:00:00,new\n")
+    (tmp_path / "deals.csv").write_text(
+        "deal_id,lead_id,created_at,closed_at,stage,amount,currency\n"
+        "10,1,2026-09-04T10:00:00+03:00,2026-09-05T10:00:00+03:00,won,100,UAH\n"
+        "11,1,2026-09-04T10:00:00+03:00,0001-01-01T00:00:00,open,50,UAH\n")
+    monkeypatch.setenv("SOURCES__CRM_FILE__PATH", str(tmp_path))
+    load("crm_file")
+    assert query("select lead_id from raw_crm_file.leads") == [("1",)]
+    assert query("select deal_id, closed_at from raw_crm_file.deals order by deal_id") == [
+        ("10", datetime(2026, 9, 5, 7, 0, tzinfo=UTC)), ("11", None)]
+    assert query('select file, row_number, "column", reason from raw_crm_file.rejected_rows order by file') == [
+        ("deals.csv", 3, "closed_at",
+         "not a date-time on the calendar: '0001-01-01T00:00:00'; the row is kept without this value"),
+        ("leads.csv", 3, "created_at", "not a date-time on the calendar: '0001-01-01T00:00:00'")]
+
+
+def test_a_time_the_business_clock_cannot_show_is_a_bad_value() -> None:
+    """The last moment of 9999 in UTC is in year 10000 in Kyiv: taken, it failed later, where the
+    lead's local day is asked for (START_DATE)."""
+    from zoneinfo import ZoneInfo
+
+    from ingestion.common.files import iso_datetime
+
+    with pytest.raises(ValueError, match="not a date-time on the calendar: '9999-12-31T23:00:00Z'"):
+        iso_datetime("9999-12-31T23:00:00Z", ZoneInfo("Europe/Kyiv"))
+
+
+def test_hryvnia_written_in_latin_letters_is_uah(tmp_path, monkeypatch: pytest.MonkeyPatch, load, query) -> None:
+    """`grn` and `hrn` were taken for currency codes: the build then stopped with "No exchange rate
+    to UAH for GRN", naming no file or row."""
+    manual_files(tmp_path, monkeypatch, costs=COSTS_HEADER + "2026-09-05,2026-09-05,Influencers,,100,grn,a\n"
+                                                             "2026-09-06,2026-09-06,Influencers,,200,HRN,b\n"
+                                                             "2026-09-07,2026-09-07,Influencers,,300,Hrn,c\n")
+    load("manual_costs")
+    assert query("select amount, currency from raw_manual_costs.costs order by amount") == [
+        (Decimal("100.00"), "UAH"), (Decimal("200.00"), "UAH"), (Decimal("300.00"), "UAH")]
+
+
+def test_a_leads_file_whose_every_row_is_set_aside_keeps_the_leads_loaded_before(
+        tmp_path, monkeypatch: pytest.MonkeyPatch, load, query) -> None:
+    """The same export opened and saved again by Excel on a Ukrainian Windows (';', Windows-1251,
+    dates 02.09.2026 10:00): every row was set aside and the leads loaded before were all gone."""
+    (tmp_path / "leads.csv").write_text("lead_id,created_at,status\n1,2026-09-02 10:00:00,new\n"
+                                        "2,2026-09-03 11:00:00,new\n")
+    monkeypatch.setenv("SOURCES__CRM_FILE__PATH", str(tmp_path))
+    load("crm_file")
+    (tmp_path / "leads.csv").write_bytes("lead_id;created_at;status\r\n1;02.09.2026 10:00;новий\r\n"
+                                         "2;03.09.2026 11:00;новий\r\n".encode("cp1251"))
+    with pytest.raises(Exception, match=re.escape(
+            "leads.csv: none of its 2 row(s) could be loaded (first: row 2 column created_at: not an ISO "
+            "date-time: '02.09.2026 10:00'; row 3 column created_at: not an ISO date-time: '03.09.2026 11:00'); "
+            "the leads loaded before are kept")):
+        load("crm_file")
+    assert query("select lead_id from raw_crm_file.leads order by 1") == [("1",), ("2",)]
+
+
+def test_a_sheet_declaring_too_few_rows_is_read_whole(tmp_path) -> None:
+    """Some writers declare a sheet's size wrongly (`<dimension ref="A1:D3"/>` over 10 rows), and
+    openpyxl's read-only mode believed it: 2 leads of 10 were read, without a word."""
+    from ingestion.common.files import read_rows
+
+    book = openpyxl.Workbook()
+    book.active.append(["lead_id", "created_at", "status", "non_target"])
+    for day in range(1, 11):
+        book.active.append([day, datetime(2026, 9, day, 10, 0), "new", False])
+    book.save(tmp_path / "written.xlsx")
+    with zipfile.ZipFile(tmp_path / "written.xlsx") as written, \
+            zipfile.ZipFile(tmp_path / "leads.xlsx", "w") as declared_wrongly:
+        for item in written.infolist():
+            data = written.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="A1:D3"/>', data)
+            declared_wrongly.writestr(item, data)
+    rows = read_rows(str(tmp_path / "leads.xlsx"))
+    assert [(number, row["lead_id"]) for number, row in rows] == [(day + 1, str(day)) for day in range(1, 11)]
+
+
+def test_a_refused_file_keeps_its_own_lines_and_the_other_file_loads(
+        tmp_path, monkeypatch: pytest.MonkeyPatch, load, query, caplog: pytest.LogCaptureFixture) -> None:
+    """A plan file holding only its header (a template not filled in yet) failed the whole load:
+    a valid costs file never loaded. Now a refused file keeps its lines loaded before, says why in
+    rejected_rows and the log, and the other file loads; likewise a costs file whose every line is
+    set aside (dates Excel rewrote as 01.09.2026) no longer empties the costs."""
+    seo = "2026-09-01,2026-09-30,Organic Search,,30000,UAH,SEO\n"
+    manual_files(tmp_path, monkeypatch, costs=COSTS_HEADER + seo, plan=PLAN_HEADER + "2026-09,Paid Search,,50000,UAH\n")
+    load("manual_costs")
+
+    manual_files(tmp_path, monkeypatch, costs=COSTS_HEADER + seo + "2026-09-17,2026-09-17,Webinars,,4500,UAH,Webinar\n",
+                 plan=PLAN_HEADER)
+    load("manual_costs")
+    assert query("select description, amount from raw_manual_costs.costs order by 1") == [
+        ("SEO", Decimal("30000.00")), ("Webinar", Decimal("4500.00"))]
+    assert query("select month, planned_spend from raw_manual_costs.budget_plan") == [("2026-09", Decimal("50000.00"))]
+    refusal = ("holds no plan lines, only its header (a sheet that failed to publish?); "
+               "the plan lines loaded before are kept")
+    assert query('select file, row_number, "column", reason from raw_manual_costs.rejected_rows') == [
+        ("plan.csv", None, "", refusal)]
+    assert f"plan.csv: {refusal}" in caplog.text
+
+    manual_files(tmp_path, monkeypatch, costs=COSTS_HEADER + "01.09.2026,30.09.2026,Organic Search,,30000,UAH,SEO\n",
+                 plan=PLAN_HEADER + "2026-10,Paid Search,,40000,UAH\n")
+    load("manual_costs")
+    assert query("select description from raw_manual_costs.costs order by 1") == [("SEO",), ("Webinar",)]
+    assert query("select month from raw_manual_costs.budget_plan") == [("2026-10",)]
+    assert query('select file, row_number, "column", reason from raw_manual_costs.rejected_rows '
+                 "order by row_number nulls last, 3") == [
+        ("costs.csv", 2, "date_from", "not an ISO date (YYYY-MM-DD): '01.09.2026'"),
+        ("costs.csv", 2, "date_to", "not an ISO date (YYYY-MM-DD): '30.09.2026'"),
+        ("costs.csv", None, "", "none of its 1 row(s) could be loaded (first: row 2 column date_from: not an ISO "
+                                "date (YYYY-MM-DD): '01.09.2026'; row 2 column date_to: not an ISO date "
+                                "(YYYY-MM-DD): '30.09.2026'); the costs lines loaded before are kept")]
+
+    # a file loaded again replaces its lines: the refused loads left nothing behind
+    manual_files(tmp_path, monkeypatch, costs=COSTS_HEADER + "2026-10-01,2026-10-31,Organic Search,,31000,UAH,SEO\n")
+    load("manual_costs")
+    assert query("select amount from raw_manual_costs.costs") == [(Decimal("31000.00"),)]
+    assert query("select count(*) from raw_manual_costs.rejected_rows") == [(0,)]

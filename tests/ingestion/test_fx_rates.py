@@ -181,3 +181,21 @@ def test_a_costs_file_that_cannot_be_read_does_not_stop_the_rates(
         load("fx_rates")
     assert query("select rate_date from raw_fx_rates.rates where currency = 'USD'") == [(date(2026, 9, 1),)]
     assert "missing.csv: file not found" in caplog.text
+
+
+def test_a_refused_plan_file_does_not_hide_the_days_the_costs_need(tmp_path, monkeypatch: pytest.MonkeyPatch,
+                                                                    load) -> None:
+    """A plan file holding only its header (a template not filled in yet) is refused on its own:
+    the dollar cost line from 6 days back still has its days asked for (the refusal hid both files,
+    and only the load's own window, from 3 days back, was asked for)."""
+    today = Settings.from_env().today()
+    (tmp_path / "costs.csv").write_text(COSTS_HEADER + f"{today - timedelta(days=6)},{today},Paid Social,,700,USD,\n")
+    (tmp_path / "plan.csv").write_text("month,channel,campaign_id,planned_spend,currency\n")
+    monkeypatch.setenv("SOURCES__START_DATE", (today - timedelta(days=3)).isoformat())
+    monkeypatch.setenv("SOURCES__MANUAL_COSTS__COSTS_PATH", str(tmp_path / "costs.csv"))
+    monkeypatch.setenv("SOURCES__MANUAL_COSTS__PLAN_PATH", str(tmp_path / "plan.csv"))
+    with FakeApi(nbu) as api:
+        monkeypatch.setenv("SOURCES__FX_RATES__BASE_URL", api.url)
+        load("fx_rates")
+    assert [request.query["date"] for request in api.requests] == [
+        (today - timedelta(days=back)).strftime("%Y%m%d") for back in range(6, -1, -1)]
