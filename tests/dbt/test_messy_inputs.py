@@ -33,6 +33,15 @@ GA4_STYLE_SOURCES = [
     # Meta's {{site_source_name}} for Audience Network and Messenger: its placements, Paid Social
     ("an", "paid", "Paid Social"),
     ("msg", "cpc", "Paid Social"),
+    # a social network's video ads (Meta's spend is Paid Social), its videos, and search engines
+    # and Instagram as referrers
+    ("facebook", "cpv", "Paid Social"),
+    ("tiktok", "paid_video", "Paid Social"),
+    ("instagram", "video", "Organic Social"),
+    ("duckduckgo.com", "referral", "Organic Search"),
+    ("www.google.com.ua", "referral", "Organic Search"),
+    ("mail.google.com", "referral", "Referral"),
+    ("www.instagram.com", "referral", "Organic Social"),
 ]
 BITRIX_LEADS_OF_USER_1 = sum(lead["assigned_by_id"] == "1" for lead in golden.leads()) + 2 + SHARED_CALLERS  # L8, L10
 
@@ -317,7 +326,7 @@ def test_a_google_ads_click_exported_as_organic_is_paid_search(query) -> None:
 
 def test_sources_as_real_links_give_them_get_ga4s_channels(query) -> None:
     assert query("select utm_source, utm_medium, channel from marts.fct_sessions where client_id like 'vstyle%' "
-                 "order by ga_session_id") == GA4_STYLE_SOURCES  # vstyle0 to vstyle10
+                 "order by ga_session_id") == GA4_STYLE_SOURCES  # vstyle0 to vstyle17
 
 
 def test_crm_file_managers_named_without_an_id_are_managers(query) -> None:
