@@ -77,3 +77,23 @@ def test_a_warehouse_with_other_data_is_refused_and_kept(warehouse: Warehouse, t
     with pytest.raises(DemoWarehouseInUse, match=r"holds data the demo did not load \(raw_counter\)"):
         prepare_demo_warehouse(warehouse, TODAY)
     assert load_counter(warehouse, tmp_path / "pipelines") == [0, 1, 2, 3, 4, 5]
+
+
+def test_a_warehouse_with_tables_of_its_own_is_refused_and_kept(warehouse: Warehouse, tmp_path: Path) -> None:
+    """A warehouse holding the user's own tables, no dlt load among them: the demo took it, and a
+    later day's demo starts over by deleting the warehouse, the user's tables with it."""
+    conn = warehouse.connect()
+    try:
+        conn.execute("create schema if not exists analytics")
+        conn.execute("create table analytics.customers (id integer)")
+        conn.execute("insert into analytics.customers values (1), (2)")
+        conn.commit()
+    finally:
+        conn.close()
+    with pytest.raises(DemoWarehouseInUse, match=r"holds data the demo did not load \(analytics\)"):
+        prepare_demo_warehouse(warehouse, TODAY)
+    conn = warehouse.connect()
+    try:
+        assert conn.execute("select count(*) from analytics.customers").fetchall() == [(2,)]
+    finally:
+        conn.close()

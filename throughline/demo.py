@@ -68,7 +68,8 @@ def _prepare(warehouse: Warehouse, business: DemoBusiness) -> str:
     if held == business.key():
         return "same"
     if held is None:
-        loaded = _raw_schemas(warehouse)
+        # any table at all: a later day's demo starts over by deleting the warehouse
+        loaded = _schemas_holding_tables(warehouse)
         if loaded:
             datasets = ", ".join(schema for schema in loaded if not schema.endswith("_staging"))  # not dlt's
             raise DemoWarehouseInUse(
@@ -106,11 +107,13 @@ def held_demo_business(warehouse: Warehouse) -> str | None:
     return _query(warehouse, f"select business from {MARKER}")[0][0]
 
 
-def _raw_schemas(warehouse: Warehouse) -> list[str]:
+def _schemas_holding_tables(warehouse: Warehouse, like: str = "%") -> list[str]:
+    """The schemas (named `like`) that hold a table or view, the database's own catalogs left out."""
     if warehouse.kind == "duckdb" and not warehouse.path.exists():
         return []
     rows = _query(warehouse, "select distinct table_schema from information_schema.tables "
-                             "where table_schema like 'raw\\_%' escape '\\' order by 1")
+                             f"where table_schema like '{like}' escape '\\' "
+                             "and table_schema not in ('information_schema', 'pg_catalog') order by 1")
     return [schema for (schema,) in rows]
 
 
@@ -120,7 +123,7 @@ def _remove_project_data(warehouse: Warehouse) -> None:
         for path in (warehouse.path, warehouse.path.with_name(warehouse.path.name + ".wal")):
             path.unlink(missing_ok=True)
         return
-    schemas = [*_raw_schemas(warehouse), *PROJECT_SCHEMAS, MARKER.split(".")[0]]
+    schemas = [*_schemas_holding_tables(warehouse, "raw\\_%"), *PROJECT_SCHEMAS, MARKER.split(".")[0]]
     _execute(warehouse, *(f'drop schema if exists "{schema}" cascade' for schema in schemas))
 
 
