@@ -154,12 +154,10 @@ def at_most(part: str, whole: str) -> list[Expectation]:
     ]
 
 
-def not_future(*columns: str, where: str | None = None) -> list[Expectation]:
-    """Dates and timestamps no later than tomorrow (frames carry them as naive UTC), on the rows
-    `where` (a pandas condition) lets through, or all."""
+def not_future(*columns: str) -> list[Expectation]:
+    """Dates and timestamps no later than tomorrow (frames carry them as naive UTC)."""
     limit = (datetime.now(UTC) + FUTURE_TOLERANCE).replace(tzinfo=None)
-    condition = {"row_condition": where, "condition_parser": "pandas"} if where else {}
-    return [gxe.ExpectColumnValuesToBeBetween(column=c, max_value=limit, **condition) for c in columns]
+    return [gxe.ExpectColumnValuesToBeBetween(column=c, max_value=limit) for c in columns]
 
 
 def null_when_zero(ratio: str, denominator: str) -> list[Expectation]:

@@ -93,16 +93,17 @@ def test_malformed_crm_export_fails_keys_and_dates() -> None:
     assert SUITES["crm_file_leads"].blocking
 
 
-def test_only_a_closed_deal_s_close_date_must_not_be_in_the_future() -> None:
-    """Bitrix24 gives an open deal the date it is planned to close as CLOSEDATE (by default a
-    week after its creation): an open deal due next week passes, a deal closed next week fails."""
+def test_a_deal_s_close_date_ahead_stops_nothing() -> None:
+    """Bitrix24 gives an open deal the date it is planned to close as CLOSEDATE (by default a week
+    after its creation), and a deal won early keeps it where the portal does not set it on
+    closing: neither stops the build. A creation date ahead still fails."""
     next_week = datetime.combine(TODAY + timedelta(days=7), datetime.min.time())
     frame = pd.DataFrame({"id": ["1", "2"], "stage_semantic_id": ["P", "S"], "closed": ["N", "Y"],
                           "currency_id": ["UAH", "UAH"], "opportunity": [100.0, 200.0],
-                          "date_create": [datetime(2026, 1, 1)] * 2, "closedate": [next_week, datetime(2026, 1, 5)]})
+                          "date_create": [datetime(2026, 1, 1)] * 2, "closedate": [next_week] * 2})
     assert _outcome("bitrix24_deals", frame).success
-    frame.loc[1, "closedate"] = next_week
-    assert _failed(_outcome("bitrix24_deals", frame)) == {("expect_column_values_to_be_between", "closedate")}
+    frame.loc[1, "date_create"] = next_week
+    assert _failed(_outcome("bitrix24_deals", frame)) == {("expect_column_values_to_be_between", "date_create")}
 
 
 def test_a_ratio_over_a_zero_denominator_must_be_null() -> None:
