@@ -14,6 +14,7 @@ from itertools import zip_longest
 from pathlib import Path
 from typing import Any, get_args, get_type_hints
 
+import dlt
 import requests
 
 Parser = Callable[[str], Any]
@@ -38,6 +39,13 @@ class Checked:
     rows: list[dict[str, Any]] = field(default_factory=list)
     rejected: list[dict[str, Any]] = field(default_factory=list)
     refused: RefusedFile | None = None  # the whole file, refused: no rows
+    missing: bool = False  # no such file (or sheet)
+
+
+def kept_as_loaded() -> Any:
+    """What a `replace` resource yields to keep its table as loaded before: an append of nothing
+    (a replace with nothing would empty it)."""
+    return dlt.mark.with_hints([], dlt.mark.make_hints(write_disposition="append"))
 
 
 # (row number in the file, 1 being the header; the row's values by column name)
@@ -122,12 +130,12 @@ def _csv_rows(text: str, where: str) -> list[Row]:
 
 
 def _called(sheets: Iterable[str], name: str | None) -> str | None:
-    """The sheet called `name`, in any case (None without one)."""
-    return next((sheet for sheet in sheets if name and sheet.strip().lower() == name.strip().lower()), None)
+    """The sheet called `name` however written (`Lead Status History`, None without one)."""
+    return next((sheet for sheet in sheets if name and column_name(sheet) == column_name(name)), None)
 
 
 def sheet_named(path: Path, name: str) -> str | None:
-    """The workbook's sheet called `name`, in any case (None without one)."""
+    """The workbook's sheet called `name` however written (None without one)."""
     import openpyxl
 
     return _called(openpyxl.load_workbook(path, read_only=True).sheetnames, name)
@@ -175,6 +183,7 @@ def _rows(header: list[str], records: Iterable[list[str]], where: str) -> list[R
 
 
 def column_name(text: str) -> str:
+    """A column's (or a file's, a sheet's) name as the project writes it: `Lead ID` is lead_id."""
     return re.sub(r"[\s-]+", "_", text.strip().lower())
 
 

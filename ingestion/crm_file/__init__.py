@@ -105,8 +105,9 @@ def _location(path: Path, table: str) -> tuple[str | None, str | None]:
         return (str(path), sheet) if sheet else (None, None)
     if not path.is_dir():
         return None, None
-    # Deals.csv as deals.csv: a name's case differs from one export or system to another
-    found = next((f for f in sorted(path.iterdir()) if f.name.lower() == f"{table}.csv"), None)
+    # Deals.csv or lead-status-history.csv: names are written otherwise from one export or system to another
+    found = next((f for f in sorted(path.iterdir())
+                  if f.suffix.lower() == ".csv" and files.column_name(f.stem) == table), None)
     return (str(found), None) if found else (None, None)
 
 
@@ -134,8 +135,7 @@ def source(path: str = dlt.config.value, default_region: str = "UA",
             if location is None:
                 if table in REQUIRED_TABLES:
                     raise files.FileError(f"{root}: no {table}.csv (or sheet '{table}') found")
-                log.info("%s: no %s.csv (or sheet '%s') in %s: no %s loaded", NAME, table, table, root, table)
-                checked[table] = files.Checked()
+                checked[table] = files.Checked(missing=True)
             else:
                 rows = files.read_rows(location, sheet)
                 label = Path(location).name + (f"[{sheet}]" if sheet else "")
@@ -158,8 +158,21 @@ def source(path: str = dlt.config.value, default_region: str = "UA",
     def table_resource(table: str) -> DltResource:
         @dlt.resource(name=table, write_disposition="replace",
                       columns=files.dlt_columns(tables[table], text=DERIVED_COLUMNS.get(table, ())))
-        def rows() -> Iterator[list[dict[str, Any]]]:
-            yield load(table).rows
+        def rows() -> Iterator[Any]:
+            # (in the source's state: dlt starts a replace resource's own state afresh each load)
+            seen, result = dlt.current.source_state().setdefault("files_seen", []), load(table)
+            if not result.missing:
+                if table not in seen:
+                    seen.append(table)
+                yield result.rows
+            elif table in seen:
+                # a renamed or moved export must not wipe what it loaded: its header alone empties it
+                log.warning("%s: no %s.csv (or sheet '%s') in %s any more: the %s loaded before are kept "
+                            "(to empty them, give the file with its header only)", NAME, table, table, root, table)
+                yield files.kept_as_loaded()
+            else:
+                log.info("%s: no %s.csv (or sheet '%s') in %s: no %s loaded", NAME, table, table, root, table)
+                yield []
 
         return rows
 

@@ -122,8 +122,7 @@ def source(costs_path: str | None = None, plan_path: str | None = None,
     def lines(kind: str, location: str | None) -> Iterator[Any]:
         result = load(kind, location)
         if result.refused:
-            # appending nothing keeps the table as loaded before (replacing it with nothing empties it)
-            yield dlt.mark.with_hints([], dlt.mark.make_hints(write_disposition="append"))
+            yield files.kept_as_loaded()
         else:
             yield result.rows
 

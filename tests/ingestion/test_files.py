@@ -541,3 +541,26 @@ def test_a_refused_file_keeps_its_own_lines_and_the_other_file_loads(
     load("manual_costs")
     assert query("select amount from raw_manual_costs.costs") == [(Decimal("31000.00"),)]
     assert query("select count(*) from raw_manual_costs.rejected_rows") == [(0,)]
+
+
+def test_a_deals_export_gone_from_the_folder_keeps_the_deals_loaded_before(
+        tmp_path, monkeypatch: pytest.MonkeyPatch, load, query, caplog: pytest.LogCaptureFixture) -> None:
+    """deals.csv renamed (`Deals export.csv`) or moved: the next load emptied the deals table with
+    no word, and revenue, ROMI and CAC fell to nothing. The deals loaded before are kept, with a
+    warning; the file with its header only empties them. `lead-status-history.csv` is the status
+    history, as `Lead ID` is lead_id."""
+    (tmp_path / "leads.csv").write_text("lead_id,created_at,status\n1,2026-09-02T10:00:00+03:00,new\n")
+    deals = "deal_id,lead_id,created_at,closed_at,stage,amount,currency\n"
+    (tmp_path / "deals.csv").write_text(deals + "10,1,2026-09-04T10:00:00+03:00,2026-09-10T10:00:00+03:00,won,1500,"
+                                                "UAH\n")
+    (tmp_path / "lead-status-history.csv").write_text("lead_id,changed_at,status\n1,2026-09-02T10:30:00+03:00,won\n")
+    monkeypatch.setenv("SOURCES__CRM_FILE__PATH", str(tmp_path))
+    load("crm_file")
+    assert query("select lead_id, status from raw_crm_file.lead_status_history") == [("1", "won")]
+    (tmp_path / "deals.csv").rename(tmp_path / "Deals export.csv")
+    load("crm_file")
+    assert query("select deal_id, amount from raw_crm_file.deals") == [("10", Decimal("1500.00"))]
+    assert "no deals.csv (or sheet 'deals') in" in caplog.text and "the deals loaded before are kept" in caplog.text
+    (tmp_path / "deals.csv").write_text(deals)
+    load("crm_file")
+    assert query("select count(*) from raw_crm_file.deals") == [(0,)]
