@@ -312,3 +312,19 @@ def test_doctor_fails_a_published_sheet_link_that_serves_no_file(env_file, tmp_p
         assert "failed" not in line and "HTTP 200" in line, line
     finally:
         server.shutdown()
+
+
+def test_a_copied_env_example_leaves_no_source_partly_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    """.env.example is copied to .env to start from: its placeholder account ids made Google Ads
+    and Meta 'partly configured', and `throughline doctor` failed on a fresh copy."""
+    from dotenv import dotenv_values
+
+    from ingestion.pipeline import SOURCE_NAMES
+    from throughline.doctor import _check_source
+    from throughline.settings import PROJECT_ROOT
+
+    for key, value in dotenv_values(PROJECT_ROOT / ".env.example").items():
+        if key.startswith("SOURCES__") and value:
+            monkeypatch.setenv(key, value)
+    checks = {name: _check_source(name).details for name in SOURCE_NAMES if name != "fx_rates"}  # (NBU: on by default)
+    assert {name: details for name, details in checks.items() if "partly configured" in details} == {}

@@ -112,7 +112,8 @@ def run(
     except ValueError as error:  # a --select that names no asset
         _fail(str(error))
     if not succeeded:
-        _fail("some assets failed; the summary above names them (see the Dagster UI for details).")
+        details = "the Dagster UI" if os.environ.get("DAGSTER_HOME") else "the run's log file named above"
+        _fail(f"some assets failed; the summary above names them (see {details} for details).")
 
 
 def _keep_out_of_the_demo(replace_demo: bool) -> None:
