@@ -37,7 +37,7 @@ def warehouse(build_warehouse) -> Warehouse:
     deal = golden.deals()[0]
     deals = [{**deal, "id": "D9", "lead_id": "L404", "contact_id": None}]  # the CRM deleted L404
     leads = [golden.lead("L9", "2026-09-07T09:00:00", phone="+380679999999", manager="77")]  # no user 77
-    call = {**golden.calls()[1], "call_id": "EARLY", "started_at": golden.ts("2026-05-01T09:00:00"),
+    call = {**golden.calls()[1], "call_id": "EARLY", "started_at": golden.ts("2014-05-01T09:00:00"),
             "caller_phone_e164": "+380930000001"}  # before every session, lead and spend
     costs = tables["raw_manual_costs.costs"]
     seo = {**costs.iloc[0].to_dict(), "channel": "SEO", "campaign": None, "row_number": 3}  # not a channel
@@ -78,8 +78,13 @@ def test_inputs_to_fix_warn_and_name_the_orphans(warehouse: Warehouse) -> None:
 
 
 def test_a_call_older_than_every_other_fact_has_its_day(warehouse: Warehouse) -> None:
-    assert run_tests(warehouse, ("fct_calls_date_in_dim_date",)) == {"fct_calls_date_in_dim_date": ("pass", 0)}
-    assert query_of(warehouse)("select min(date_day) from marts.dim_date") == [(pd.Timestamp("2026-05-01").date(),)]
+    """A call twelve years before the other facts: the calendar spans every day between (it
+    stopped 4,001 days after the first, and the later days' facts failed their tests)."""
+    assert run_tests(warehouse, ("fct_calls_date_in_dim_date", "fct_sessions_date_in_dim_date")) == {
+        "fct_calls_date_in_dim_date": ("pass", 0), "fct_sessions_date_in_dim_date": ("pass", 0)}
+    days = query_of(warehouse)("select min(date_day), count(*), count(distinct date_day), "
+                               "max(date_day) - min(date_day) + 1 from marts.dim_date")
+    assert days[0][0] == pd.Timestamp("2014-05-01").date() and days[0][1] == days[0][2] == days[0][3] > 4001
 
 
 def test_orphans_our_sql_would_make_fail_at_error(warehouse: Warehouse, tmp_path: Path) -> None:

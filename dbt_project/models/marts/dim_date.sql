@@ -16,11 +16,11 @@ with bounds as (
     ) as dates
 ),
 
+-- every day between the bounds, however many years apart (no bounds: none)
 days as (
     select cast({{ dbt.dateadd('day', 'n.n', 'b.first_day') }} as date) as date_day
     from bounds as b
-    inner join ({{ numbers(4000) }}) as n
-        on n.n <= {{ dbt.datediff('b.first_day', 'b.last_day', 'day') }}
+    cross join lateral generate_series(0, {{ dbt.datediff('b.first_day', 'b.last_day', 'day') }}) as n(n)
 )
 
 select
