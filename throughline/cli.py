@@ -42,7 +42,9 @@ def _read_settings() -> None:
 
 
 def _fail(message: str) -> NoReturn:
-    console.print(f"[bold red]Error:[/] {message}")
+    from ingestion.common.redaction import redact
+
+    console.print(f"[bold red]Error:[/] {redact(message)}")
     raise typer.Exit(code=1)
 
 

@@ -36,8 +36,23 @@ def export_marts(out_dir: Path | None = None, settings: Settings | None = None,
     for mart, frame in frames.items():
         table = parquet_table(frame, catalog.get(mart, {}))
         written.append(_write_atomically(out / f"{mart}.parquet", partial(pq.write_table, table)))
-        written.append(_write_atomically(out / f"{mart}.csv", partial(frame.to_csv, index=False)))
+        written.append(_write_atomically(out / f"{mart}.csv", partial(csv_safe(frame).to_csv, index=False)))
     return written
+
+
+# A cell a spreadsheet would run as a formula (OWASP's CSV injection): a visitor sets a UTM.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with each text value a spreadsheet would take for a formula (`=HYPERLINK(...)`
+    in a utm_campaign) led by a quote, as a spreadsheet shows typed text."""
+    text = frame.select_dtypes(include=["object", "string"]).columns
+
+    def quoted(value: Any) -> Any:
+        return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+    return frame.assign(**{column: frame[column].map(quoted) for column in text}) if len(text) else frame
 
 
 def _write_atomically(target: Path, write: Callable[[Path], None]) -> Path:

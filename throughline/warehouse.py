@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlparse
 
+from ingestion.common.redaction import redact, register_secret
 from throughline.settings import PROJECT_ROOT, Settings
 
 # PostgreSQL URL options (`?sslmode=require`) that dbt's profile takes too (dbt_project/profiles.yml);
@@ -36,10 +37,13 @@ class Warehouse:
             if not path.is_absolute():
                 path = PROJECT_ROOT / path
             return cls(kind="duckdb", path=path)
+        if parsed.password:  # psycopg quotes a password it cannot read in its error
+            register_secret(parsed.password)
+            register_secret(unquote(parsed.password))
         if parsed.scheme in ("postgresql", "postgres"):
             return cls(kind="postgres", dsn=url)
         raise ValueError(
-            f"THROUGHLINE_WAREHOUSE={url!r} is not supported: use duckdb:///path/to/file.duckdb "
+            f"THROUGHLINE_WAREHOUSE={redact(url)!r} is not supported: use duckdb:///path/to/file.duckdb "
             "or postgresql://user:password@host:port/database"
         )
 

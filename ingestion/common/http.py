@@ -154,6 +154,8 @@ class ApiClient:
                 reason = f"{type(exc).__name__}: {exc}"
                 wait = self._backoff(attempt)
                 unreached += 1
+            except requests.RequestException as exc:  # a request it cannot send: a bad URL or header
+                raise SourceError(self.source, endpoint, page, f"{type(exc).__name__}: {exc}") from None
             else:
                 try:
                     verdict = self._verdict(response)

@@ -14,6 +14,8 @@ _CREDENTIAL_PATTERNS = [
     re.compile(r"(?i)(access_token|refresh_token|client_secret|token|api_key|auth_key|key|secret)=([^&\s\"']+)"),
     re.compile(r"(?i)(authorization|auth-key|developer-token)(\"?\s*[:=]\s*\"?)([^\"',}\s]+(?: [^\"',}\s]+)?)"),
     re.compile(r"(/rest/\d+/)([A-Za-z0-9_]+)(/)"),  # Bitrix24 webhook code in the URL path
+    re.compile(r"([a-z][a-z0-9+.-]*://[^:/@\s]+:)([^@\s]+)(@)", re.I),  # a password in a URL
+    re.compile(r"(bearer\s+)([^\s'\"\\]+)()", re.I),  # a header's value quoted without its name
 ]
 
 
@@ -33,7 +35,8 @@ def redact(text: object) -> str:
         out = out.replace(secret, "***")
     out = _CREDENTIAL_PATTERNS[0].sub(lambda m: f"{m.group(1)}=***", out)
     out = _CREDENTIAL_PATTERNS[1].sub(lambda m: f"{m.group(1)}{m.group(2)}***", out)
-    out = _CREDENTIAL_PATTERNS[2].sub(lambda m: f"{m.group(1)}***{m.group(3)}", out)
+    for pattern in _CREDENTIAL_PATTERNS[2:]:
+        out = pattern.sub(lambda m: f"{m.group(1)}***{m.group(3)}", out)
     return out
 
 

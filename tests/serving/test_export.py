@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.conftest import copy_warehouse
-from throughline.export import export_marts
+from throughline.export import csv_safe, export_marts
 from throughline.publish import CONTRACT_MARTS, ContactDataError, read_marts
 from throughline.settings import Settings
 
@@ -74,3 +74,15 @@ def test_a_mart_refused_for_contact_data_leaves_the_last_export_whole(settings_e
     with pytest.raises(ContactDataError, match="mart_call_quality.manager_id"):
         export_marts(out, Settings.from_env(), leaked)
     assert {path.name: path.read_bytes() for path in out.iterdir()} == before
+
+
+def test_a_visitors_formula_is_text_in_the_csv() -> None:
+    """Any visitor can set utm_campaign: `=HYPERLINK(...)` reached mart_campaign_performance.csv
+    as it came, and a spreadsheet opening the file ran it. Text a spreadsheet takes for a formula
+    is led by a quote; other text and numbers (negative ROMI too) are as they were."""
+    frame = pd.DataFrame({"utm_campaign": ['=HYPERLINK("http://x.example","click")', "spring_sale", "@SUM(A1)", None],
+                          "romi_pct": [-100.0, 25.5, 0.0, None]})
+    safe = csv_safe(frame)
+    assert safe["utm_campaign"].tolist() == ['\'=HYPERLINK("http://x.example","click")', "spring_sale", "'@SUM(A1)",
+                                             None]
+    assert safe["romi_pct"].tolist()[:3] == [-100.0, 25.5, 0.0]
