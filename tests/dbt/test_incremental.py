@@ -395,6 +395,33 @@ def test_a_session_running_for_days_stays_one_session(tmp_path) -> None:
         pd.testing.assert_frame_equal(daily[table], frame, check_dtype=False, obj=table)
 
 
+def test_the_day_the_clocks_go_back_is_counted_whole(tmp_path) -> None:
+    """25 October 2026 lasts 25 hours in Kyiv. Visitor v9 visits three times in its first hour
+    (00:10 to 00:50, UTC+3) and once more at 23:30 (UTC+2), which a later load brings: the daily
+    run recounted the day from 24 hours before that visit, half an hour after the day began, and
+    the visitor's day came out as 3 sessions, not 4."""
+    tables = golden.raw_tables()
+    early = [event for minute in (10, 30, 50)
+             for event in golden.session_events("v9", 9000 + minute, f"2026-10-24T21:{minute}:00", "google", "organic")]
+    late = golden.session_events("v9", 9100, "2026-10-25T21:30:00", "google", "organic")
+    events = pd.concat([tables["raw_ga4.events"], pd.DataFrame(early)])
+    path = tmp_path / "warehouse.duckdb"
+    load_raw(path, {**tables, "raw_ga4.events": events})
+    warehouse = Warehouse.from_url(f"duckdb:///{path}")
+    build(warehouse, full_refresh=True, tests=False)
+    load_raw(path, {"raw_ga4.events": pd.concat([events, pd.DataFrame(late)])})
+    build(warehouse, tests=False)
+
+    def v9_days() -> list[tuple]:
+        return [tuple(row) for row in warehouse.read_frame(
+            "select cast(session_date as text), sessions from intermediate.int_visitor_days "
+            "where client_id = 'v9' order by 1").itertuples(index=False)]
+
+    daily = v9_days()
+    rebuild_whole(warehouse)
+    assert daily == v9_days() == [("2026-10-25", 4)]
+
+
 def test_tables_an_older_release_built_take_the_new_columns(golden_built: Warehouse, tmp_path: Path) -> None:
     """Leads and deals rewrite only their changed rows: after an upgrade that adds a column or
     changes a type, the daily run brings the tables the older release built to the new columns

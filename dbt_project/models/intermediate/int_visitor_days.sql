@@ -11,8 +11,8 @@ with rebuilt as (
 sessions as (
     select client_id, {{ local_date('started_at') }} as session_date
     from {{ ref('int_sessions_sourced') }}
-    -- a local day begins less than a day before its UTC date
-    where started_at >= (select {{ dbt.dateadd('day', -1, 'earliest_at') }} from rebuilt)
+    -- a local day begins at most two days before the moment (the autumn clock change's lasts 25 hours)
+    where started_at >= (select {{ dbt.dateadd('day', -2, 'earliest_at') }} from rebuilt)
 )
 {% else %}
 with sessions as (
