@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import dlt
+from dlt.common.typing import TSecretStrValue
 from dlt.sources import DltResource
 
 from ingestion.calltracking import helpers, settings
@@ -48,8 +49,8 @@ def default_base_url() -> str | None:
 @dlt.source(name=NAME)
 def source(
     provider: str = dlt.config.value,
-    auth_key: str | None = None,
-    api_key: str | None = None,
+    auth_key: TSecretStrValue | None = None,  # secret-typed: dlt keeps no copy in its run trace
+    api_key: TSecretStrValue | None = None,
     project_id: str | None = None,
     account_id: str | None = None,
     base_url: str | None = None,

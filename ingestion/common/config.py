@@ -20,9 +20,10 @@ log = logging.getLogger("throughline.ingestion")
 def config_value(source: str, key: str, default: Any = None) -> Any:
     """`sources.<source>.<key>` from dlt config or secrets (env: SOURCES__<SOURCE>__<KEY>)."""
     path = f"sources.{source}.{key}"
-    value = dlt.config.get(path)
+    # secrets first: dlt's run trace keeps a copy of each value read as config, none of a secret
+    value = dlt.secrets.get(path)
     if value is None:
-        value = dlt.secrets.get(path)
+        value = dlt.config.get(path)
     return default if value is None or value == "" else value
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import dlt
+from dlt.common.typing import TSecretValue
 from dlt.sources import DltResource
 
 from ingestion.common.config import (
@@ -43,7 +44,7 @@ def is_configured() -> bool:
 def source(
     export_path: str | None = None,
     property_id: str | None = None,
-    credentials: Any = None,
+    credentials: TSecretValue | None = None,  # secret-typed: dlt keeps no copy in its run trace
     base_url: str = settings.DEFAULT_BASE_URL,
     start_date: str | None = None,
     end_date: str | None = None,

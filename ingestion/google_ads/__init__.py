@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import dlt
+from dlt.common.typing import TSecretStrValue
 from dlt.sources import DltResource
 
 from ingestion.common.config import (
@@ -40,7 +41,7 @@ def source(
     client_id: str = dlt.secrets.value,
     client_secret: str = dlt.secrets.value,
     refresh_token: str = dlt.secrets.value,
-    developer_token: str | None = None,
+    developer_token: TSecretStrValue | None = None,  # secret-typed: dlt keeps no copy in its run trace
     login_customer_id: str | None = None,
     base_url: str = settings.DEFAULT_BASE_URL,
     api_version: str = settings.DEFAULT_API_VERSION,

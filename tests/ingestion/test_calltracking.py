@@ -192,3 +192,17 @@ def test_a_call_that_cannot_be_read_is_named(monkeypatch: pytest.MonkeyPatch, lo
         named = r"calls/list \(2026-09-02 00:00:00\.\.2026-09-02 23:59:59\) failed: uniqueid 'broken\.1' cannot be read"
         with pytest.raises(Exception, match=named):
             load("calltracking")
+
+
+def test_the_auth_key_is_kept_out_of_dlts_run_trace(monkeypatch: pytest.MonkeyPatch, warehouse, load) -> None:
+    """dlt writes the settings it resolved to a trace file beside the pipeline (readable by every
+    user): a key passed as an ordinary setting was written there in clear; a secret-typed one is not."""
+    from throughline.settings import Settings
+
+    with FakeApi(ringostat) as api:
+        for key, value in {"PROVIDER": "ringostat", "BASE_URL": api.url, "AUTH_KEY": KEY,
+                           "PROJECT_ID": "42", "START_DATE": "2026-09-01", "END_DATE": "2026-09-01"}.items():
+            monkeypatch.setenv(f"SOURCES__CALLTRACKING__{key}", value)
+        load("calltracking")
+    traces = list((Settings.from_env().data_dir / "dlt_pipelines").glob("throughline_calltracking/trace.pickle"))
+    assert traces and KEY.encode() not in traces[0].read_bytes()
