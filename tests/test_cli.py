@@ -328,3 +328,16 @@ def test_a_copied_env_example_leaves_no_source_partly_configured(monkeypatch: py
             monkeypatch.setenv(key, value)
     checks = {name: _check_source(name).details for name in SOURCE_NAMES if name != "fx_rates"}  # (NBU: on by default)
     assert {name: details for name, details in checks.items() if "partly configured" in details} == {}
+
+
+@pytest.mark.parametrize("webhook", ["portal.bitrix24.ua/rest/1/k3y0fw3bh00k/",
+                                     " portal.bitrix24.ua/rest/1/k3y0fw3bh00k"])
+def test_doctor_never_shows_a_webhook_code_written_without_its_scheme(webhook: str,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A webhook URL missing `https://` (or with a space before it) was taken for a file path and
+    echoed whole, its code (the credential) with it."""
+    from throughline.doctor import _check_location
+
+    monkeypatch.setenv("SOURCES__BITRIX24__WEBHOOK_URL", webhook)
+    check = _check_location("bitrix24", "webhook_url")
+    assert check.status == "failed" and "k3y0fw3bh00k" not in check.details and "/rest/1/***" in check.details

@@ -168,13 +168,14 @@ def _check_location(name: str, key: str) -> Check | None:
     value = dlt.config.get(f"sources.{name}.{key}") or dlt.secrets.get(f"sources.{name}.{key}")
     if not value:
         return None
-    value = str(value)
-    if value.startswith(("http://", "https://")):
+    value = str(value).strip()
+    if value.lower().startswith(("http://", "https://")):
         return _check_url(key, value, serves_file=(name, key) in FILE_KEYS)
     path = Path(value)
     if path.exists():
         return Check(key, "ok", f"{key}: {path} exists")
-    return Check(key, "failed", f"{key}: {path} does not exist")
+    # (a URL without its scheme, a webhook's code in it: never echoed)
+    return Check(key, "failed", redact(f"{key}: {value} does not exist"))
 
 
 def _check_url(label: str, url: str, serves_file: bool = False) -> Check:

@@ -13,7 +13,7 @@ _secrets: set[str] = set()
 _CREDENTIAL_PATTERNS = [
     re.compile(r"(?i)(access_token|refresh_token|client_secret|token|api_key|auth_key|key|secret)=([^&\s\"']+)"),
     re.compile(r"(?i)(authorization|auth-key|developer-token)(\"?\s*[:=]\s*\"?)([^\"',}\s]+(?: [^\"',}\s]+)?)"),
-    re.compile(r"(/rest/\d+/)([A-Za-z0-9_]+)(/)"),  # Bitrix24 webhook code in the URL path
+    re.compile(r"(/rest/\d+/)([A-Za-z0-9_]+)(/?)"),  # Bitrix24 webhook code in the URL path
     re.compile(r"([a-z][a-z0-9+.-]*://[^:/@\s]+:)([^@\s]+)(@)", re.I),  # a password in a URL
     re.compile(r"(bearer\s+)([^\s'\"\\]+)()", re.I),  # a header's value quoted without its name
 ]
