@@ -11,10 +11,18 @@
     lower({{ trim_spaces(url_decode("replace(cast(" ~ expr ~ " as text), '+', ' ')")) }})
 {%- endmacro %}
 
+{#- A value holding an e-mail address (a visitor's or a mailing's own merge tag filled in) is
+    masked: contact data never reaches the marts, and one such value in the history refused every
+    publication after it. -#}
 {% macro without_placeholder(value, label=false) -%}
     {%- set placeholders = ["''", "'(not set)'", "'(not provided)'", "'(data deleted)'", "'(organic)'",
                             "'(referral)'", "'<other>'"] + (["'(direct)'", "'(none)'"] if label else []) -%}
-    case when {{ value }} in ({{ placeholders | join(', ') }}) then null else {{ value }} end
+    case
+        when {{ value }} in ({{ placeholders | join(', ') }}) then null
+        when {{ value }} like '%@%' and {{ regex_match(value, "'.*[a-z0-9._%+-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}.*'") }}
+            then '(e-mail removed)'
+        else {{ value }}
+    end
 {%- endmacro %}
 
 {#- The five raw UTM columns decoded (decoded_utm), as decoded_utm_source ... decoded_utm_term: for

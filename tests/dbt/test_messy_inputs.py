@@ -142,6 +142,9 @@ def query(build_warehouse):
           golden.session_events("vgclid", 7001, "2026-09-05T08:00:00", "google", "organic", "(organic)")],
         # a real organic visit with the same placeholder
         *golden.session_events("vorganic", 7002, "2026-09-05T08:30:00", "google", "organic", "(organic)"),
+        # a mailing whose merge tag filled the reader's address into the campaign
+        *golden.session_events("vmailed", 7003, "2026-09-05T08:40:00", "newsletter", "email",
+                               "Sept%20Olena.K%40Gmail.com"),
         *[event for n, (source, medium, _) in enumerate(GA4_STYLE_SOURCES) for event in
           golden.session_events(f"vstyle{n}", 7100 + n, "2026-09-05T09:00:00", source, medium)],
     ]
@@ -322,6 +325,14 @@ def test_a_google_ads_click_exported_as_organic_is_paid_search(query) -> None:
     assert query("select client_id, utm_source, utm_medium, utm_campaign, channel from marts.fct_sessions "
                  "where client_id in ('vgclid', 'vorganic') order by 1") == [
         ("vgclid", "google", "cpc", None, "Paid Search"), ("vorganic", "google", "organic", None, "Organic Search")]
+
+
+def test_an_e_mail_address_in_a_utm_never_reaches_the_marts(query) -> None:
+    """A mailing's merge tag put the reader's address in utm_campaign: it reached fct_sessions and
+    the campaign marts, and the publication refused every mart (and every run after) for it."""
+    assert query("select utm_campaign, channel from marts.fct_sessions where client_id = 'vmailed'") == [
+        ("(e-mail removed)", "Email")]
+    assert query("select count(*) from marts.mart_campaign_performance where campaign_name like '%@%'") == [(0,)]
 
 
 def test_sources_as_real_links_give_them_get_ga4s_channels(query) -> None:
