@@ -8,14 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
+from urllib.parse import urlparse
 
-import dlt
 import requests
 
 from ingestion.calltracking import default_base_url as calltracking_base_url
-from ingestion.common.config import missing_settings
-from ingestion.common.redaction import redact, register_secret
+from ingestion.common.config import config_value, missing_settings
+from ingestion.common.redaction import redact
 from ingestion.fx_rates import DEFAULT_BASE_URL as NBU_URL
 from ingestion.ga4.settings import DEFAULT_BASE_URL as GA4_URL
 from ingestion.google_ads.settings import DEFAULT_BASE_URL as GOOGLE_ADS_URL
@@ -80,11 +79,7 @@ def _check_alerts(settings: Settings) -> Check:
 
 
 def _check_warehouse(settings: Settings) -> Check:
-    warehouse = Warehouse.from_settings(settings)
-    if warehouse.dsn:  # a driver error may quote the password, even a malformed one
-        password = urlparse(warehouse.dsn).password
-        for secret in (password, unquote(password or "")):
-            register_secret(secret)
+    warehouse = Warehouse.from_settings(settings)  # registers its password as a secret
     try:
         if warehouse.kind == "duckdb" and warehouse.path and not warehouse.path.exists():
             return Check("warehouse", "ok", f"{warehouse.describe()} (created on the first run)")
@@ -165,7 +160,7 @@ def _default_endpoint(name: str) -> str | None:
 
 def _check_location(name: str, key: str) -> Check | None:
     """Whether the URL or path the source reads from under `key` answers (None: not set)."""
-    value = dlt.config.get(f"sources.{name}.{key}") or dlt.secrets.get(f"sources.{name}.{key}")
+    value = config_value(name, key)
     if not value:
         return None
     value = str(value).strip()
