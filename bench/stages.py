@@ -9,9 +9,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from throughline.settings import PROJECT_ROOT
+from throughline.settings import DBT_PROJECT_DIR
 
-DBT_DIR = PROJECT_ROOT / "dbt_project"
 # The layers the issue asks to time: "attribution" is the path and credit models and the Markov
 # solve; seeds count with staging.
 ATTRIBUTION = {"int_touch_paths", "int_attribution_rule_weights", "int_attribution_rule_credits",
@@ -187,7 +186,7 @@ def raw_duckdb(work: str, raw_copy: str) -> dict[str, Any]:
         conn.execute(f"create schema if not exists {schema}")
         if node["resource_type"] == "seed":
             conn.execute(f"create or replace table {schema}.{name} as "
-                         f"select * from read_csv_auto('{DBT_DIR / node['original_file_path']}')")
+                         f"select * from read_csv_auto('{DBT_PROJECT_DIR / node['original_file_path']}')")
             continue
         compiled = target / "compiled" / "throughline" / node["original_file_path"]
         sql = compiled.read_text()

@@ -10,9 +10,7 @@ from typing import Any
 
 from dagster_dbt import DbtProject
 
-from throughline.settings import PROJECT_ROOT
-
-DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+from throughline.settings import DBT_PROJECT_DIR
 
 
 def _load_project() -> DbtProject | None:

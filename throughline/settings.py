@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 # The attribution models every performance mart carries, in the order they are listed (the six
 # rule-based ones, then Markov; dbt macro rule_based_models).
 ATTRIBUTION_MODELS = ("first_touch", "last_touch", "last_non_direct", "linear", "position_based", "time_decay",
@@ -89,7 +90,7 @@ def analysis_vars(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The analysis settings (gross margin, ROMI thresholds, ...) as dbt sees them, its
     environment overrides included, for the Python steps that must apply the same ones."""
     env = os.environ if env is None else env
-    project = yaml.safe_load((PROJECT_ROOT / "dbt_project" / "dbt_project.yml").read_text())
+    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())
     values = {}
     for name, value in (project.get("vars") or {}).items():
         match = ENV_VAR.match(value) if isinstance(value, str) else None

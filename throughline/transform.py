@@ -7,16 +7,17 @@ from __future__ import annotations
 import json
 import os
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from throughline.markov import TRANSITIONS_TABLE, write_removal_effects
-from throughline.settings import PROJECT_ROOT
+from throughline.settings import DBT_PROJECT_DIR
+from throughline.unchanged_views import record_built, selector_if_unchanged
 from throughline.warehouse import Warehouse
 
-DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 # The first dbt invocation builds what the Markov solve reads and everything under it; the second
 # builds the rest: the models that read the removal effects, and the others, which so run beside
 # them instead of holding up the Markov solve.
@@ -45,6 +46,7 @@ def dbt_command(
     *,
     select: str | None = None,
     exclude: str | None = None,
+    selector: str | None = None,
     full_refresh: bool = False,
     dbt_vars: dict[str, Any] | None = None,
     tests: bool = True,
@@ -62,6 +64,8 @@ def dbt_command(
         args += ["--select", select]
     if exclude:
         args += ["--exclude", exclude]
+    if selector:
+        args += ["--selector", selector]
     if not tests:
         args += ["--exclude-resource-type", "test"]
     if not (tests and unit_tests):
@@ -119,13 +123,26 @@ def build(
     unit tests never run here (see NO_UNIT_TESTS)."""
     options = {"full_refresh": full_refresh, "dbt_vars": dbt_vars, "tests": tests, "unit_tests": False,
                "artifacts": False}
+    run_id = uuid.uuid4().hex
     with warehouse.lock():
-        node_seconds = run_dbt(dbt_command("build", select=MARKOV_INPUTS, **options), warehouse)
+        node_seconds = _build_step(warehouse, "markov_inputs", {"select": MARKOV_INPUTS}, options, run_id)
         started = time.perf_counter()
         write_removal_effects(warehouse)
         markov_seconds = time.perf_counter() - started
-        node_seconds |= run_dbt(dbt_command("build", exclude=MARKOV_INPUTS, **options), warehouse)
+        node_seconds |= _build_step(warehouse, "after_markov", {"exclude": MARKOV_INPUTS}, options, run_id)
     return TransformResult(node_seconds=node_seconds, markov_seconds=markov_seconds)
+
+
+def _build_step(warehouse: Warehouse, step: str, selection: dict[str, str],
+                options: dict[str, Any], run_id: str) -> dict[str, float]:
+    """One dbt invocation of build(); its views and seeds are left out while nothing they are
+    made from changed (throughline.unchanged_views)."""
+    selector = None if options["full_refresh"] else selector_if_unchanged(warehouse, step, options["dbt_vars"])
+    node_seconds = run_dbt(dbt_command("build", **({"selector": selector} if selector else selection),
+                                       **options), warehouse)
+    if selector is None:
+        record_built(warehouse, step, run_id, options["dbt_vars"])
+    return node_seconds
 
 
 def parse(warehouse: Warehouse) -> None:

@@ -103,7 +103,7 @@ class Warehouse:
             conn.read_only = True
         return conn
 
-    def _reader(self) -> Any:
+    def reader(self) -> Any:
         """A read-only connection; in a process that already holds the DuckDB file read-write
         (dbt-duckdb run in-process keeps its connection), DuckDB only allows that same mode."""
         if self.kind != "duckdb":
@@ -120,7 +120,7 @@ class Warehouse:
         import pandas as pd
 
         with self.lock(exclusive=False):
-            conn = self._reader()
+            conn = self.reader()
             try:
                 if self.kind == "duckdb":
                     return conn.execute(sql).df()

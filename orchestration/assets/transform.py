@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, AssetSpec
+from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, AssetSpec, Output
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -19,6 +19,7 @@ from dagster_dbt import (
 from orchestration.project import dbt_project, load_manifest
 from orchestration.resources import WarehouseResource
 from throughline.transform import MARKOV_INPUTS, NO_JSON_ARTIFACTS, NO_UNIT_TESTS
+from throughline.unchanged_views import record_built, selector_if_unchanged
 
 log = logging.getLogger("throughline.orchestration")
 
@@ -28,6 +29,8 @@ MARKOV_SOURCE = "attribution"
 # A run with this tag set to "true" rebuilds the incremental models from all history.
 FULL_REFRESH_TAG = "throughline/full_refresh"
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+UNCHANGED_NOTE = ("not visited: the project, its settings and the warehouse's tables are as when "
+                  "this step last built it")
 # dagster-dbt gives each invocation its own target folder (compiled SQL, dbt.log); a daily run
 # adds two, so only the newest few of each dbt step are kept, for looking into a recent run.
 KEPT_INVOCATION_FOLDERS = 10
@@ -88,7 +91,8 @@ def has_markov_source(manifest: Mapping[str, Any]) -> bool:
     )
 
 
-def _build(name: str, select: str, exclude: str | None) -> AssetsDefinition:
+def _build(name: str, select: str, exclude: str | None, step: str | None = None) -> AssetsDefinition:
+    """The dbt step `name`; `step` names it for throughline.unchanged_views (None: never left out)."""
     @dbt_assets(
         manifest=load_manifest(),
         project=dbt_project,
@@ -105,15 +109,61 @@ def _build(name: str, select: str, exclude: str | None) -> AssetsDefinition:
         # each model's result, and an invocation's own folder no longer holds a manifest copy.
         # No unit tests (see throughline.transform.NO_UNIT_TESTS).
         args = ["build", NO_JSON_ARTIFACTS, *NO_UNIT_TESTS]
-        if context.run.tags.get(FULL_REFRESH_TAG) == "true":
+        full_refresh = context.run.tags.get(FULL_REFRESH_TAG) == "true"
+        if full_refresh:
             args.append("--full-refresh")
-        with warehouse.point_dbt_at_it().lock():
+        # Only a run of the whole step (the daily one) leaves out its unchanged views and seeds.
+        whole_step = step is not None and not full_refresh and not context.assets_def.is_subset
+        target = warehouse.point_dbt_at_it()
+        with target.lock():
+            selector = selector_if_unchanged(target, step) if whole_step else None
+            if selector:  # dbt takes the selector over the --select dagster-dbt adds
+                args += ["--selector", selector]
             invocation = dbt.cli(args, context=context)
-            yield from invocation.stream()
+            events = invocation.stream()
+            yield from with_unchanged_outputs(context, events) if selector else events
+            if whole_step and not selector:
+                record_built(target, step, context.run_id)
             keep_parse_state(invocation.target_path)
             prune_invocation_folders(invocation.target_path, name)
 
     return _models
+
+
+def left_out_of_dbt(context: AssetExecutionContext) -> set[AssetKey]:
+    """The step's views and seeds (what the selectors of throughline.unchanged_views leave out)."""
+    manifest = load_manifest()
+    keys = set()
+    for unique_id, node in manifest["nodes"].items():
+        if node["resource_type"] == "seed" or (
+                node["resource_type"] == "model" and node["config"].get("materialized") == "view"):
+            keys.add(translator.get_asset_spec(manifest, unique_id, dbt_project).key)
+    return keys & context.selected_asset_keys
+
+
+def with_unchanged_outputs(context: AssetExecutionContext, events: Iterator[Any]) -> Iterator[Any]:
+    """dbt's events, and the views and seeds it left out because nothing they are made from
+    changed, reported as dbt reports a view it finds unchanged, so that what reads them runs. Each
+    comes as soon as what it reads within the step has: Dagster takes a step's assets only in
+    dependency order."""
+    pending = left_out_of_dbt(context)
+    done: set[AssetKey] = set()
+
+    def ready() -> Iterator[Output]:
+        while found := {key for key in pending
+                        if context.assets_def.asset_deps.get(key, set()) & context.selected_asset_keys <= done}:
+            for key in sorted(found, key=lambda key: key.to_user_string()):
+                pending.discard(key)
+                done.add(key)
+                yield Output(None, output_name=context.assets_def.get_output_name_for_asset_key(key),
+                             metadata={"status": "unchanged", "dbt": UNCHANGED_NOTE})
+
+    yield from ready()
+    for event in events:
+        yield event
+        if isinstance(event, Output):
+            done.add(context.assets_def.keys_by_output_name[event.output_name])
+            yield from ready()
 
 
 def keep_parse_state(invocation_target: Path) -> None:
@@ -146,8 +196,8 @@ def build_transform_assets() -> list[AssetsDefinition]:
     if not has_markov_source(load_manifest()):
         return [_build("dbt_models", "fqn:*", None)]
     return [
-        _build("dbt_models", MARKOV_INPUTS, None),
-        _build("dbt_models_after_markov", "fqn:*", MARKOV_INPUTS),
+        _build("dbt_models", MARKOV_INPUTS, None, "markov_inputs"),
+        _build("dbt_models_after_markov", "fqn:*", MARKOV_INPUTS, "after_markov"),
     ]
 
 
