@@ -1,15 +1,16 @@
 """Leave the views and seeds out of a dbt step when nothing they are made from has changed.
 
 A view's SQL and a seed's rows follow from the dbt project, the settings it reads and the
-columns of the tables under them, not from the day's data. dbt still visits each of the project's
-thirty-odd views and two seeds every run to find them unchanged (macros/view_materialization.sql),
-at about a tenth of a second each and on the way to the Markov step: some 2 s of a daily run at
-every scale. So after a step has built them, the warehouse keeps a key of what they were made from
-(`project_key`): the project's files, the dbt and DuckDB versions, the settings and dbt vars the
-project reads, and the warehouse's catalog (every relation's columns, every view's fingerprint). While the
-key is the same, the step runs through a selector that leaves them out but keeps every test on
-them (dbt_project/selectors.yml). Anything else (an upgrade, a new source column, a changed
-setting, a view recreated or dropped by hand, --full-refresh) rebuilds them as before.
+columns of the tables under them, not from the day's data. dbt still visited each of the
+project's thirty-odd views and two seeds every run to find them unchanged
+(macros/view_materialization.sql), at 0.05 to 0.15 s each and mostly on the way to the Markov
+step: 2 to 3 s of a daily run at L (docs/PERFORMANCE.md). So after a step has built them, the
+warehouse keeps a key of what they were made from (`project_key`): the project's files, the dbt
+and DuckDB versions, the settings and dbt vars the project reads, and the warehouse's catalog
+(every relation's columns, every view's fingerprint). While the key is the same, the step runs
+through a selector that leaves them out but keeps every test on them
+(dbt_project/selectors.yml). Anything else (an upgrade, a new source column, a changed setting,
+a view recreated or dropped by hand, --full-refresh) builds them as before.
 
 DuckDB only: on PostgreSQL a table rebuilt under a view drops the view with it, so every run must
 visit its views.
