@@ -15,7 +15,12 @@ from typing import Any
 
 from throughline.markov import TRANSITIONS_TABLE, write_removal_effects
 from throughline.settings import DBT_PROJECT_DIR
-from throughline.unchanged_views import record_built, selector_if_unchanged
+from throughline.unchanged_views import (
+    AFTER_MARKOV_STEP,
+    MARKOV_INPUTS_STEP,
+    record_built,
+    selector_if_unchanged,
+)
 from throughline.warehouse import Warehouse
 
 # The first dbt invocation builds what the Markov solve reads and everything under it; the second
@@ -125,11 +130,11 @@ def build(
                "artifacts": False}
     run_id = uuid.uuid4().hex
     with warehouse.lock():
-        node_seconds = _build_step(warehouse, "markov_inputs", {"select": MARKOV_INPUTS}, options, run_id)
+        node_seconds = _build_step(warehouse, MARKOV_INPUTS_STEP, {"select": MARKOV_INPUTS}, options, run_id)
         started = time.perf_counter()
         write_removal_effects(warehouse)
         markov_seconds = time.perf_counter() - started
-        node_seconds |= _build_step(warehouse, "after_markov", {"exclude": MARKOV_INPUTS}, options, run_id)
+        node_seconds |= _build_step(warehouse, AFTER_MARKOV_STEP, {"exclude": MARKOV_INPUTS}, options, run_id)
     return TransformResult(node_seconds=node_seconds, markov_seconds=markov_seconds)
 
 

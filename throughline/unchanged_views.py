@@ -37,9 +37,10 @@ log = logging.getLogger(__name__)
 PROJECT_INPUTS = ("dbt_project.yml", "selectors.yml", "models", "macros", "seeds")
 STATE_SCHEMA, STATE_TABLE = "throughline_state", "dbt_views_built"
 # A step's selector: the same models and tests as the step, without its views and seeds.
+MARKOV_INPUTS_STEP, AFTER_MARKOV_STEP = "markov_inputs", "after_markov"
 STEP_SELECTORS = {
-    "markov_inputs": "markov_inputs_without_views",
-    "after_markov": "after_markov_without_views",
+    MARKOV_INPUTS_STEP: "markov_inputs_without_views",
+    AFTER_MARKOV_STEP: "after_markov_without_views",
 }
 ENV_VAR_USE = re.compile(r"env_var\(\s*['\"]([A-Za-z0-9_]+)['\"]")
 
@@ -72,10 +73,8 @@ def _catalog(warehouse: Warehouse) -> list[Any]:
     return [columns, views]
 
 
-def project_key(warehouse: Warehouse, dbt_vars: dict[str, Any] | None = None) -> str | None:
-    """What the views and seeds are made from, as one digest; None on PostgreSQL."""
-    if warehouse.kind != "duckdb":
-        return None
+def project_key(warehouse: Warehouse, dbt_vars: dict[str, Any] | None = None) -> str:
+    """What the views and seeds of a DuckDB warehouse are made from, as one digest."""
     digest = hashlib.sha256()
     files = _project_files()
     for name, content in files:

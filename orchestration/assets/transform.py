@@ -19,7 +19,12 @@ from dagster_dbt import (
 from orchestration.project import dbt_project, load_manifest
 from orchestration.resources import WarehouseResource
 from throughline.transform import MARKOV_INPUTS, NO_JSON_ARTIFACTS, NO_UNIT_TESTS
-from throughline.unchanged_views import record_built, selector_if_unchanged
+from throughline.unchanged_views import (
+    AFTER_MARKOV_STEP,
+    MARKOV_INPUTS_STEP,
+    record_built,
+    selector_if_unchanged,
+)
 
 log = logging.getLogger("throughline.orchestration")
 
@@ -196,8 +201,8 @@ def build_transform_assets() -> list[AssetsDefinition]:
     if not has_markov_source(load_manifest()):
         return [_build("dbt_models", "fqn:*", None)]
     return [
-        _build("dbt_models", MARKOV_INPUTS, None, "markov_inputs"),
-        _build("dbt_models_after_markov", "fqn:*", MARKOV_INPUTS, "after_markov"),
+        _build("dbt_models", MARKOV_INPUTS, None, MARKOV_INPUTS_STEP),
+        _build("dbt_models_after_markov", "fqn:*", MARKOV_INPUTS, AFTER_MARKOV_STEP),
     ]
 
 
