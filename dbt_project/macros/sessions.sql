@@ -115,3 +115,43 @@
     select * from ({{ sessions_from_events(ref('stg_ga4__events'), batch) }}) as sessions;
     {%- endfor %}
 {%- endmacro %}
+
+{#- Pre-hook of a daily int_sessions run: the visitors whose sessions it rebuilds (see the model),
+    as the temporary table int_sessions__visitors_to_build. A table, not a CTE: DuckDB knows how
+    few rows a table holds, while it guessed millions for the CTE and so hashed all ten million
+    built sessions to find the visitors' (3.4 of the model's 7.5 s of CPU in a daily run at L). -#}
+{% macro int_sessions_visitors_to_build() -%}
+    drop table if exists int_sessions__visitors_to_build;
+    create temporary table int_sessions__visitors_to_build as
+    with flagged as (
+        select client_id from {{ ref('int_visitors_flagged') }}
+    ),
+
+    -- flagged now but not before, or before but not now (both sets are small)
+    flag_changes as (
+        (select client_id from flagged
+         except
+         select client_id from {{ this }} where is_flagged_visitor)
+        union
+        (select client_id from {{ this }} where is_flagged_visitor
+         except
+         select client_id from flagged)
+    ),
+
+    channel_changes as (
+        select utm_source, utm_medium, utm_campaign
+        from {{ ref('int_traffic_channels') }}
+        where channel_changed_at > {{ built_until() }}
+    )
+
+    select client_id from {{ ref('int_sessions_sourced') }}
+    where rebuilt_at > {{ built_until() }}
+    union
+    select client_id from flag_changes
+    union
+    select s.client_id from {{ ref('int_sessions_sourced') }} as s
+    inner join channel_changes as cc
+        on cc.utm_source = s.utm_source
+        and cc.utm_medium = s.utm_medium
+        and cc.utm_campaign = coalesce(s.utm_campaign, '')
+{%- endmacro %}

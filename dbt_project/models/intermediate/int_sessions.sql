@@ -4,10 +4,12 @@
 -- (int_markov_transitions counts the visitors' paths from these).
 -- Incremental by visitor: a daily run rebuilds every session of the visitors that have a session
 -- int_sessions_sourced rebuilt, whose bot / shared flag changed, or that have a session whose
--- source / medium / campaign got another channel (int_traffic_channels.channel_changed_at).
+-- source / medium / campaign got another channel (int_traffic_channels.channel_changed_at); the
+-- pre-hook lists them (int_sessions_visitors_to_build, macros/sessions.sql).
 -- rebuilt_at is when the session's counted facts (source, time, channel, flag) last changed, so
 -- int_sessions_daily recounts only those days, not every day of a returning visitor.
-{{ config(materialized='incremental', unique_key='session_id', incremental_strategy='delete+insert') }}
+{{ config(materialized='incremental', unique_key='session_id', incremental_strategy='delete+insert',
+          pre_hook="{% if is_incremental() %}{{ int_sessions_visitors_to_build() }}{% endif %}") }}
 
 with flagged as (
     select client_id from {{ ref('int_visitors_flagged') }}
@@ -18,40 +20,9 @@ channels as (
 ),
 
 {% if is_incremental() %}
--- Visitors flagged now but not before, or before but not now (both sets are small).
-flag_changes as (
-    (select client_id from flagged
-     except
-     select client_id from {{ this }} where is_flagged_visitor)
-    union
-    (select client_id from {{ this }} where is_flagged_visitor
-     except
-     select client_id from flagged)
-),
-
-channel_changes as (
-    select utm_source, utm_medium, utm_campaign
-    from channels
-    where channel_changed_at > {{ built_until() }}
-),
-
--- (int_sessions_sourced is read directly each time: a CTE read more than once is materialised whole)
-visitors_to_build as (
-    select client_id from {{ ref('int_sessions_sourced') }}
-    where rebuilt_at > {{ built_until() }}
-    union
-    select client_id from flag_changes
-    union
-    select s.client_id from {{ ref('int_sessions_sourced') }} as s
-    inner join channel_changes as cc
-        on cc.utm_source = s.utm_source
-        and cc.utm_medium = s.utm_medium
-        and cc.utm_campaign = coalesce(s.utm_campaign, '')
-),
-
 to_build as (
     select * from {{ ref('int_sessions_sourced') }}
-    where client_id in (select client_id from visitors_to_build)
+    where client_id in (select client_id from int_sessions__visitors_to_build)
 ),
 {% else %}
 to_build as (
@@ -123,6 +94,6 @@ inner join visitor_paths as p on p.session_id = s.session_id
 -- million for the few thousand rebuilt took 0.9 s at L, this 0.4 s.
 left join (
     select session_id, channel, is_flagged_visitor, rebuilt_at from {{ this }}
-    where client_id in (select client_id from visitors_to_build)
+    where client_id in (select client_id from int_sessions__visitors_to_build)
 ) as b on b.session_id = s.session_id
 {%- endif %}
