@@ -395,6 +395,36 @@ def test_a_session_running_for_days_stays_one_session(tmp_path) -> None:
         pd.testing.assert_frame_equal(daily[table], frame, check_dtype=False, obj=table)
 
 
+def test_a_visitor_turning_bot_flags_its_old_sessions(tmp_path) -> None:
+    """Visitor v11 came from Google search on 20 August, weeks before the daily run's window. A
+    later load brings 51 sessions of v11 on 5 September, more than max_sessions_per_visitor_day
+    (50): v11 is now a bot or shared id. The daily run flags all 52 of its sessions, the one of
+    20 August too (restamped, so that its day is recounted), as a full rebuild has them."""
+    tables = golden.raw_tables()
+    events = tables["raw_ga4.events"]
+    first_visit = pd.DataFrame(golden.session_events("v11", 9100, "2026-08-20T09:00:00", "google", "organic"))
+    burst = pd.DataFrame([event for n in range(51) for event in golden.session_events(
+        "v11", 9101 + n, (golden.ts("2026-09-05T06:00:00") + timedelta(minutes=10 * n)).isoformat()[:19])])
+    path = tmp_path / "warehouse.duckdb"
+    load_raw(path, {**tables, "raw_ga4.events": pd.concat([events, first_visit])})
+    warehouse = Warehouse.from_url(f"duckdb:///{path}")
+    build(warehouse, full_refresh=True, tests=False)
+    first_build = warehouse.read_frame("select max(rebuilt_at) as stamp from intermediate.int_sessions")["stamp"][0]
+    assert not warehouse.read_frame("select is_flagged_visitor from intermediate.int_sessions "
+                                    "where client_id = 'v11'")["is_flagged_visitor"].any()
+    load_raw(path, {"raw_ga4.events": pd.concat([events, first_visit, burst])})
+    build(warehouse)
+    daily = snapshot(warehouse)
+    v11 = warehouse.read_frame("select started_at, is_flagged_visitor, rebuilt_at from intermediate.int_sessions "
+                               "where client_id = 'v11' order by started_at")
+    rebuild_whole(warehouse)
+
+    assert len(v11) == 52 and v11["is_flagged_visitor"].all()
+    assert str(v11["started_at"].iloc[0])[:10] == "2026-08-20" and v11["rebuilt_at"].iloc[0] > first_build
+    for table, frame in snapshot(warehouse).items():
+        pd.testing.assert_frame_equal(daily[table], frame, check_dtype=False, obj=table)
+
+
 def test_the_day_the_clocks_go_back_is_counted_whole(tmp_path) -> None:
     """25 October 2026 lasts 25 hours in Kyiv. Visitor v9 visits three times in its first hour
     (00:10 to 00:50, UTC+3) and once more at 23:30 (UTC+2), which a later load brings: the daily
