@@ -26,6 +26,12 @@ channels as (
 -- other sessions as this table has them with their built channel, flag and stamp: a session that
 -- changes there is restamped, so one not rebuilt since is here as it is there (one pass over ten
 -- million sessions instead of two).
+resourced as (
+    select {{ session_columns }}
+    from {{ ref('int_sessions_sourced') }}
+    where rebuilt_at > {{ built_until() }}
+),
+
 to_build as (
     select
         {{ session_columns }},
@@ -33,15 +39,12 @@ to_build as (
         cast(null as {{ dbt.type_string() }}) as built_channel,
         cast(null as {{ dbt.type_boolean() }}) as built_is_flagged_visitor,
         cast(null as {{ dbt.type_timestamp() }}) as built_rebuilt_at
-    from {{ ref('int_sessions_sourced') }}
-    where rebuilt_at > {{ built_until() }}
+    from resourced
     union all
     select {{ session_columns }}, false, channel, is_flagged_visitor, rebuilt_at
     from {{ this }}
     where client_id in (select client_id from int_sessions__visitors_to_build)
-        and session_id not in (
-            select session_id from {{ ref('int_sessions_sourced') }} where rebuilt_at > {{ built_until() }}
-        )
+        and session_id not in (select session_id from resourced)
 ),
 {% else %}
 to_build as (
