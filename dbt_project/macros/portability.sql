@@ -45,6 +45,14 @@ end
 $fn$
 {%- endmacro %}
 
+{# Whether `value` is one of `literals` (SQL constants). DuckDB plans an IN list of more than a few
+   constants as a join with the list, and keeps that join where nothing reads the column (a query
+   of the GA4 events view that reads no UTM still joined each of its five with GA's placeholders);
+   list_contains is a plain function, dropped with its column. #}
+{% macro is_one_of(value, literals) -%}{{ adapter.dispatch('is_one_of', 'throughline')(value, literals) }}{%- endmacro %}
+{% macro default__is_one_of(value, literals) -%}{{ value }} in ({{ literals | join(', ') }}){%- endmacro %}
+{% macro duckdb__is_one_of(value, literals) -%}list_contains([{{ literals | join(', ') }}], {{ value }}){%- endmacro %}
+
 {# The spaces beyond ASCII a pasted value brings (no-break, em, thin, ideographic, ...), as a string
    expression; neither engine's `\s` matches them all. #}
 {% macro unicode_spaces() -%}

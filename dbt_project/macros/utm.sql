@@ -18,7 +18,7 @@
     {%- set placeholders = ["''", "'(not set)'", "'(not provided)'", "'(data deleted)'", "'(organic)'",
                             "'(referral)'", "'<other>'"] + (["'(direct)'", "'(none)'"] if label else []) -%}
     case
-        when {{ value }} in ({{ placeholders | join(', ') }}) then null
+        when {{ is_one_of(value, placeholders) }} then null
         when {{ value }} like '%@%' and {{ regex_match(value, "'.*[a-z0-9._%+-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}.*'") }}
             then '(e-mail removed)'
         else {{ value }}
