@@ -5,7 +5,8 @@
 -- Incremental by visitor: a daily run rebuilds every session of the visitors that have a session
 -- int_sessions_sourced rebuilt, whose bot / shared flag changed, or that have a session whose
 -- source / medium / campaign got another channel (int_traffic_channels.channel_changed_at); the
--- pre-hook lists them (int_sessions_visitors_to_build, macros/sessions.sql).
+-- pre-hook lists them (int_sessions_visitors_to_build, macros/sessions.sql). It writes only the
+-- sessions that come out different.
 -- rebuilt_at is when the session's counted facts (source, time, channel, flag) last changed, so
 -- int_sessions_daily recounts only those days, not every day of a returning visitor.
 {{ config(materialized='incremental', unique_key='session_id', incremental_strategy='delete+insert',
@@ -38,10 +39,12 @@ to_build as (
         true as is_resourced,
         cast(null as {{ dbt.type_string() }}) as built_channel,
         cast(null as {{ dbt.type_boolean() }}) as built_is_flagged_visitor,
-        cast(null as {{ dbt.type_timestamp() }}) as built_rebuilt_at
+        cast(null as {{ dbt.type_timestamp() }}) as built_rebuilt_at,
+        cast(null as {{ dbt.type_string() }}) as built_previous_visit_channel,
+        cast(null as {{ dbt.type_boolean() }}) as built_is_last_visit
     from resourced
     union all
-    select {{ session_columns }}, false, channel, is_flagged_visitor, rebuilt_at
+    select {{ session_columns }}, false, channel, is_flagged_visitor, rebuilt_at, previous_visit_channel, is_last_visit
     from {{ this }}
     where client_id in (select client_id from int_sessions__visitors_to_build)
         and session_id not in (select session_id from resourced)
@@ -109,3 +112,12 @@ select
     p.is_last_visit
 from with_channel as s
 inner join visitor_paths as p on p.session_id = s.session_id
+{% if is_incremental() -%}
+-- only the sessions that come out different: a returning visitor's new session and the one
+-- before it, not all the visitor's history again
+where s.is_resourced
+    or s.built_channel <> s.channel
+    or s.built_is_flagged_visitor <> s.is_flagged_visitor
+    or s.built_previous_visit_channel is distinct from p.previous_visit_channel
+    or s.built_is_last_visit <> p.is_last_visit
+{%- endif %}

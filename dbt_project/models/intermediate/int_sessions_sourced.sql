@@ -3,8 +3,9 @@
 -- Incremental: a daily run rebuilds the sessions with events in the reprocess window (from the
 -- earliest day a GA4 load since the last build wrote, when a backfill wrote older days), from all
 -- their events (read from a day before the window, or from a longer session's start:
--- session_events_read_from); rebuilt_at moves only for the sessions that are new or came out
--- different. A full build goes in batches of sessions (session_build_batches) to stay within memory.
+-- session_events_read_from), and writes only those that are new or came out different, with a
+-- new rebuilt_at (a week's sessions are rebuilt, a day's change). A full build goes in batches of
+-- sessions (session_build_batches) to stay within memory.
 {{ config(
     materialized='incremental',
     unique_key='session_id',
@@ -34,25 +35,19 @@ events as (
 )
 
 {%- set compared = adapter.get_columns_in_relation(this) | map(attribute='name') | reject('equalto', 'rebuilt_at') | list %}
--- A session that came out as it was keeps its stamp, so the models downstream redo only the
--- sessions that changed (old versions started at most a day before the window, or a long
--- session's earlier: it is restamped).
-select
-    {%- for column in compared %}
-    sessions.{{ column }},
-    {%- endfor %}
-    case
-        when built.session_id is not null
-            {%- for column in compared %}
-            and sessions.{{ column }} is not distinct from built.{{ column }}
-            {%- endfor %}
-            then built.rebuilt_at
-        else sessions.rebuilt_at
-    end as rebuilt_at
+-- A session that came out as it was is left as it is, so the models downstream redo only the
+-- sessions that changed, and the run rewrites (and the checkpoint compresses) a day's sessions,
+-- not the window's (old versions started at most a day before the window, or a long session's
+-- earlier: it is rewritten).
+select sessions.*
 from ({{ sessions_from_events('events') }}) as sessions
 left join {{ this }} as built
     on built.session_id = sessions.session_id
     and built.started_at >= {{ dbt.dateadd('day', -2, reprocess_from) }}
+where built.session_id is null
+    {%- for column in compared %}
+    or sessions.{{ column }} is distinct from built.{{ column }}
+    {%- endfor %}
 {% else %}
 {{ sessions_from_events(ref('stg_ga4__events'), session_build_batches()[0]) }}
 {% endif %}
