@@ -119,11 +119,7 @@ def copy_warehouse(warehouse, directory: Path):
     assert warehouse.path is not None
     copy = directory / warehouse.path.name
     with warehouse.lock():
-        conn = warehouse.connect()
-        try:
-            conn.execute("checkpoint")
-        finally:
-            conn.close()
+        warehouse.checkpoint()
         shutil.copyfile(warehouse.path, copy)
     return Warehouse.from_url(f"duckdb:///{copy}")
 

@@ -124,8 +124,9 @@ def build(
     tests: bool = True,
 ) -> TransformResult:
     """Seeds, models and tests the Markov step reads, the Markov solve, then the rest (two dbt
-    invocations, as the Dagster assets run them). `tests=False` builds without dbt's tests; dbt's
-    unit tests never run here (see NO_UNIT_TESTS)."""
+    invocations, as the Dagster assets run them), then the DuckDB file checkpointed, as a dbt
+    process leaves it when it ends (Dagster runs each dbt step in its own). `tests=False` builds
+    without dbt's tests; dbt's unit tests never run here (see NO_UNIT_TESTS)."""
     options = {"full_refresh": full_refresh, "dbt_vars": dbt_vars, "tests": tests, "unit_tests": False,
                "artifacts": False}
     run_id = uuid.uuid4().hex
@@ -135,6 +136,7 @@ def build(
         write_removal_effects(warehouse)
         markov_seconds = time.perf_counter() - started
         node_seconds |= _build_step(warehouse, AFTER_MARKOV_STEP, {"exclude": MARKOV_INPUTS}, options, run_id)
+        warehouse.checkpoint()
     return TransformResult(node_seconds=node_seconds, markov_seconds=markov_seconds)
 
 

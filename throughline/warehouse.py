@@ -103,6 +103,18 @@ class Warehouse:
             conn.read_only = True
         return conn
 
+    def checkpoint(self) -> None:
+        """DuckDB: write what its log holds into the file now, as it does when the last connection
+        closes (dbt run in-process keeps its connection to the end of the process). PostgreSQL:
+        nothing to do."""
+        if self.kind != "duckdb":
+            return
+        conn = self.connect()
+        try:
+            conn.execute("checkpoint")
+        finally:
+            conn.close()
+
     def reader(self) -> Any:
         """A read-only connection; in a process that already holds the DuckDB file read-write
         (dbt-duckdb run in-process keeps its connection), DuckDB only allows that same mode."""

@@ -220,6 +220,18 @@ def test_old_billboard_calls_that_arrive_late_vanish_or_turn_dynamic_reach_their
         pd.testing.assert_frame_equal(daily[table], frame, check_dtype=False, obj=table)
 
 
+def test_a_daily_run_leaves_the_file_checkpointed(golden_built: Warehouse, tmp_path: Path) -> None:
+    """build() ends by writing the run into the DuckDB file, as a dbt process does when it ends
+    (the benchmark times it so): nothing is left in the write-ahead log while dbt, run in this
+    process, still holds the file open."""
+    warehouse = copy_warehouse(golden_built, tmp_path)
+    load_raw(warehouse.path, golden.restated_crm(golden.raw_tables()))
+    build(warehouse, tests=False)
+
+    log = Path(f"{warehouse.path}.wal")
+    assert not log.exists() or log.stat().st_size == 0
+
+
 def test_a_restated_worth_reaches_the_attributed_figures(golden_built: Warehouse, tmp_path: Path) -> None:
     """A lead marked junk, a deal's amount and another's close date restated, none of them near a
     new touch (golden.restated_crm): the daily run credits the new worth on the unchanged paths,
