@@ -96,8 +96,10 @@ select
     s.landing_page,
     s.device_category,
     {% if is_incremental() -%}
+    {#- the session's counted facts changed: it is restamped -#}
+    {%- set facts_changed = 's.is_resourced or s.built_channel <> s.channel or s.built_is_flagged_visitor <> s.is_flagged_visitor' %}
     case
-        when s.is_resourced or s.built_channel <> s.channel or s.built_is_flagged_visitor <> s.is_flagged_visitor
+        when {{ facts_changed }}
             then {{ build_stamp() }}
         else s.built_rebuilt_at
     end as rebuilt_at,
@@ -115,9 +117,7 @@ inner join visitor_paths as p on p.session_id = s.session_id
 {% if is_incremental() -%}
 -- only the sessions that come out different: a returning visitor's new session and the one
 -- before it, not all the visitor's history again
-where s.is_resourced
-    or s.built_channel <> s.channel
-    or s.built_is_flagged_visitor <> s.is_flagged_visitor
+where {{ facts_changed }}
     or s.built_previous_visit_channel is distinct from p.previous_visit_channel
     or s.built_is_last_visit <> p.is_last_visit
 {%- endif %}
