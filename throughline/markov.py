@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from throughline.warehouse import Warehouse
+from throughline.warehouse import Warehouse, sql_literal
 
 START, CONVERSION, NULL = "start", "conversion", "null"
 TRANSITIONS_TABLE = "intermediate.int_markov_transitions"
@@ -82,8 +82,6 @@ def write_removal_effects(warehouse: Warehouse) -> dict[str, float]:
         ).fetchall()
         effects = removal_effects(rows)
         share = shares(effects)
-        records = [(channel, effects[channel], share[channel]) for channel in sorted(effects)]
-        placeholder = "?" if warehouse.kind == "duckdb" else "%s"
         conn.execute(f"create schema if not exists {EFFECTS_SCHEMA}")
         conn.execute(
             f"create table if not exists {EFFECTS_SCHEMA}.{EFFECTS_TABLE} "
@@ -93,14 +91,11 @@ def write_removal_effects(warehouse: Warehouse) -> dict[str, float]:
         # table that the Markov credits view reads, and readers never see it half-written.
         conn.execute("begin")
         conn.execute(f"delete from {EFFECTS_SCHEMA}.{EFFECTS_TABLE}")
-        if records:
-            # a DuckDB cursor is a connection of its own, outside this transaction
-            inserter = conn if warehouse.kind == "duckdb" else conn.cursor()
-            inserter.executemany(
-                f"insert into {EFFECTS_SCHEMA}.{EFFECTS_TABLE} values "
-                f"({placeholder}, {placeholder}, {placeholder})",
-                records,
-            )
+        if effects:
+            values = ", ".join(
+                f"({sql_literal(channel)}, {sql_literal(effects[channel])}, {sql_literal(share[channel])})"
+                for channel in sorted(effects))
+            conn.execute(f"insert into {EFFECTS_SCHEMA}.{EFFECTS_TABLE} values {values}")
         conn.execute("commit")
         return effects
     finally:

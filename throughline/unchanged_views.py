@@ -29,7 +29,7 @@ from typing import Any
 import duckdb
 
 from throughline.settings import DBT_PROJECT_DIR
-from throughline.warehouse import Warehouse
+from throughline.warehouse import Warehouse, sql_literal
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +60,8 @@ def _catalog(warehouse: Warehouse) -> list[Any]:
     try:
         columns = conn.execute(
             "select schema_name, table_name, column_name, data_type from duckdb_columns() "
-            "where database_name = current_database() and schema_name <> ? "
-            "order by schema_name, table_name, column_index", [STATE_SCHEMA]).fetchall()
+            f"where database_name = current_database() and schema_name <> {sql_literal(STATE_SCHEMA)} "
+            "order by schema_name, table_name, column_index").fetchall()
         # A view's SQL as DuckDB shows it changes once the file is reopened; its comment is the
         # fingerprint our view materialization gives it (macros/view_materialization.sql).
         views = conn.execute(
@@ -95,11 +95,11 @@ def _stored_key(warehouse: Warehouse, step: str) -> str | None:
     try:
         found = conn.execute(
             "select count(*) from duckdb_tables() where database_name = current_database() "
-            "and schema_name = ? and table_name = ?", [STATE_SCHEMA, STATE_TABLE]).fetchone()[0]
+            f"and schema_name = {sql_literal(STATE_SCHEMA)} and table_name = {sql_literal(STATE_TABLE)}"
+        ).fetchone()[0]
         if not found:
             return None
-        row = conn.execute(f"select key from {STATE_SCHEMA}.{STATE_TABLE} where step = ?",
-                           [step]).fetchone()
+        row = conn.execute(f"select key from {STATE_SCHEMA}.{STATE_TABLE} where step = {sql_literal(step)}").fetchone()
         return row[0] if row else None
     finally:
         conn.close()

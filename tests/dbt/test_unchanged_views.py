@@ -58,14 +58,15 @@ def test_views_are_left_out_until_what_they_are_made_from_changes(tmp_path, monk
 
     first = build(warehouse, tests=False).node_seconds
     # the next process to open the file (build() leaves it checkpointed) finds the same key (DuckDB
-    # shows a view's SQL otherwise then)
+    # shows a view's SQL otherwise then), without importing pandas (as binding parameters would)
     shutil.copy(path, tmp_path / "reopened.duckdb")
     reopened = subprocess.run(
-        [sys.executable, "-c", "from throughline.unchanged_views import selector_if_unchanged as s; "
+        [sys.executable, "-c", "import sys; from throughline.unchanged_views import selector_if_unchanged as s; "
          "from throughline.warehouse import Warehouse as W; "
-         f"print(s(W.from_url('duckdb:///{tmp_path / 'reopened.duckdb'}'), 'markov_inputs'))"],
+         f"print(s(W.from_url('duckdb:///{tmp_path / 'reopened.duckdb'}'), 'markov_inputs'), "
+         "'pandas' in sys.modules)"],
         capture_output=True, text=True, check=True)
-    assert reopened.stdout.strip() == STEP_SELECTORS["markov_inputs"]
+    assert reopened.stdout.split() == [STEP_SELECTORS["markov_inputs"], "False"]
     steady = build(warehouse).node_seconds
     assert len(_views_and_seeds(first)) >= 20
     assert _views_and_seeds(steady) == set()
