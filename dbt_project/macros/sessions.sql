@@ -116,10 +116,11 @@
     {%- endfor %}
 {%- endmacro %}
 
-{#- Pre-hook of a daily int_sessions run: the visitors whose sessions it rebuilds (see the model),
-    as the temporary table int_sessions__visitors_to_build. A table, not a CTE: DuckDB knows how
-    few rows a table holds, while it guessed millions for the CTE and so hashed all ten million
-    built sessions to find the visitors' (3.4 of the model's 7.5 s of CPU in a daily run at L). -#}
+{#- Pre-hook of a daily int_sessions run: the visitors whose sessions it rebuilds though
+    int_sessions_sourced did not (see the model), as the temporary table
+    int_sessions__visitors_to_build. A table, not a CTE: DuckDB knows how few rows a table holds,
+    while it guessed millions for the CTE and so hashed all ten million built sessions to find the
+    visitors' (3.4 of the model's 7.5 s of CPU in a daily run at L). -#}
 {% macro int_sessions_visitors_to_build() -%}
     drop table if exists int_sessions__visitors_to_build;
     create temporary table int_sessions__visitors_to_build as
@@ -144,9 +145,6 @@
         where channel_changed_at > {{ built_until() }}
     )
 
-    select client_id from {{ ref('int_sessions_sourced') }}
-    where rebuilt_at > {{ built_until() }}
-    union
     select client_id from flag_changes
     union
     select s.client_id from {{ ref('int_sessions_sourced') }} as s
@@ -154,4 +152,14 @@
         on cc.utm_source = s.utm_source
         and cc.utm_medium = s.utm_medium
         and cc.utm_campaign = coalesce(s.utm_campaign, '')
+{%- endmacro %}
+
+{#- Pre-hook of a daily int_session_paths run: the visitors with a session int_sessions rebuilt
+    since (see the model), as the temporary table int_session_paths__visitors_to_build (a table
+    for the reason above). -#}
+{% macro int_session_paths_visitors_to_build() -%}
+    drop table if exists int_session_paths__visitors_to_build;
+    create temporary table int_session_paths__visitors_to_build as
+    select distinct client_id from {{ ref('int_sessions') }}
+    where rebuilt_at > {{ built_until() }}
 {%- endmacro %}

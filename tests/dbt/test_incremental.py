@@ -22,8 +22,10 @@ from throughline.warehouse import Warehouse
 pytestmark = pytest.mark.slow
 
 DAILY_RUNS = 3
-# Beside the contract marts, the facts under them (internal build stamps left out).
-FACTS = ("marts.fct_attribution", "marts.fct_sessions", "marts.fct_leads", "marts.fct_deals", "marts.fct_calls")
+# Beside the contract marts, the facts under them and the visitors' paths the Markov chain counts
+# (internal build stamps left out).
+FACTS = ("marts.fct_attribution", "marts.fct_sessions", "marts.fct_leads", "marts.fct_deals", "marts.fct_calls",
+         "intermediate.int_session_paths")
 
 
 def snapshot(warehouse: Warehouse) -> dict[str, pd.DataFrame]:
@@ -39,7 +41,8 @@ def snapshot(warehouse: Warehouse) -> dict[str, pd.DataFrame]:
         conn.close()
 
 
-INCREMENTAL = ("intermediate.int_sessions_sourced", "intermediate.int_sessions", "intermediate.int_visitor_days",
+INCREMENTAL = ("intermediate.int_sessions_sourced", "intermediate.int_sessions", "intermediate.int_session_paths",
+               "intermediate.int_visitor_days",
                "intermediate.int_sessions_daily", "intermediate.int_calls_sourced", "intermediate.int_touch_paths",
                "intermediate.int_attribution_rule_weights")
 
@@ -491,6 +494,30 @@ def test_tables_an_older_release_built_take_the_new_columns(golden_built: Wareho
     build(warehouse)
     daily = snapshot(warehouse)
     assert {table: column_types(table) for table in tables} == new_types
+    rebuild_whole(warehouse)
+    for table, frame in snapshot(warehouse).items():
+        pd.testing.assert_frame_equal(daily[table], frame, check_dtype=False, obj=table)
+
+
+def test_sessions_an_older_release_built_hand_their_path_to_its_own_table(golden_built: Warehouse,
+                                                                          tmp_path: Path) -> None:
+    """Releases before int_session_paths kept each session's place in its visitor's path in
+    int_sessions: the first daily run after the upgrade drops those columns there and builds the
+    paths table whole, every figure as a full rebuild has it."""
+    warehouse = copy_warehouse(golden_built, tmp_path)
+    conn = warehouse.connect()
+    try:  # as the older release left it
+        conn.execute("drop table intermediate.int_session_paths")
+        conn.execute("alter table intermediate.int_sessions add column previous_visit_channel varchar")
+        conn.execute("alter table intermediate.int_sessions add column is_last_visit boolean")
+    finally:
+        conn.close()
+
+    build(warehouse)
+    daily = snapshot(warehouse)
+    columns = warehouse.read_frame("select column_name from information_schema.columns "
+                                   "where table_schema = 'intermediate' and table_name = 'int_sessions'")
+    assert not {"previous_visit_channel", "is_last_visit"} & set(columns["column_name"])
     rebuild_whole(warehouse)
     for table, frame in snapshot(warehouse).items():
         pd.testing.assert_frame_equal(daily[table], frame, check_dtype=False, obj=table)

@@ -1,7 +1,7 @@
 -- Transition counts of the first-order Markov chain over channels, fitted on lead conversion:
 -- every lead path (synthetic touches included) ends in 'conversion'; every visitor never
 -- linked to a lead and not flagged as a bot or shared id adds its own path (its sessions in time
--- order, no lookback: int_sessions) ending in 'null'. Consecutive repeats of a channel
+-- order, no lookback: int_session_paths) ending in 'null'. Consecutive repeats of a channel
 -- are collapsed (they do not change the result). throughline/markov.py solves the chain.
 -- One window pass over the lead paths, no path strings; steps are counted per (previous channel,
 -- channel, last or not, outcome) before they become transitions, so ten million visitor sessions
@@ -23,10 +23,10 @@ linked_visitors as (
     where client_id is not null
 ),
 
--- A visitor's own path: int_sessions has each session's previous session channel.
+-- A visitor's own path: int_session_paths has each session's previous session channel.
 visitor_steps as (
     select s.channel, s.previous_visit_channel as previous_channel, s.is_last_visit as is_last, 'null' as outcome
-    from {{ ref('int_sessions') }} as s
+    from {{ ref('int_session_paths') }} as s
     left join linked_visitors as lv on lv.client_id = s.client_id
     where not s.is_flagged_visitor and lv.client_id is null
 ),
