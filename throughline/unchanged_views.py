@@ -135,9 +135,10 @@ def record_built(warehouse: Warehouse, step: str, run_id: str,
             conn.execute(f"create schema if not exists {STATE_SCHEMA}")
             conn.execute(f"create table if not exists {STATE_SCHEMA}.{STATE_TABLE} "
                          "(step varchar primary key, key varchar, run_id varchar, built_at timestamp)")
-            conn.execute(f"insert or replace into {STATE_SCHEMA}.{STATE_TABLE} values (?, ?, ?, now())",
-                         [step, key, run_id])
-            conn.execute(f"update {STATE_SCHEMA}.{STATE_TABLE} set key = ? where run_id = ?", [key, run_id])
+            conn.execute(f"insert or replace into {STATE_SCHEMA}.{STATE_TABLE} "
+                         f"values ({sql_literal(step)}, {sql_literal(key)}, {sql_literal(run_id)}, now())")
+            conn.execute(f"update {STATE_SCHEMA}.{STATE_TABLE} set key = {sql_literal(key)} "
+                         f"where run_id = {sql_literal(run_id)}")
         finally:
             conn.close()
     except duckdb.Error as error:  # the next run builds the views again: slower, never wrong

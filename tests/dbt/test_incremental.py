@@ -42,9 +42,8 @@ def snapshot(warehouse: Warehouse) -> dict[str, pd.DataFrame]:
 
 
 INCREMENTAL = ("intermediate.int_sessions_sourced", "intermediate.int_sessions", "intermediate.int_session_paths",
-               "intermediate.int_visitor_days",
-               "intermediate.int_sessions_daily", "intermediate.int_calls_sourced", "intermediate.int_touch_paths",
-               "intermediate.int_attribution_rule_weights")
+               "intermediate.int_visitor_days", "intermediate.int_sessions_daily", "intermediate.int_calls_sourced",
+               "intermediate.int_touch_paths", "intermediate.int_attribution_rule_weights")
 
 
 def build_stamps(warehouse: Warehouse) -> dict[str, object]:

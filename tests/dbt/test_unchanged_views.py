@@ -58,13 +58,14 @@ def test_views_are_left_out_until_what_they_are_made_from_changes(tmp_path, monk
 
     first = build(warehouse, tests=False).node_seconds
     # the next process to open the file (build() leaves it checkpointed) finds the same key (DuckDB
-    # shows a view's SQL otherwise then), without importing pandas (as binding parameters would)
+    # shows a view's SQL otherwise then); reading and keeping the key import no pandas (as binding
+    # parameters would)
     shutil.copy(path, tmp_path / "reopened.duckdb")
     reopened = subprocess.run(
-        [sys.executable, "-c", "import sys; from throughline.unchanged_views import selector_if_unchanged as s; "
-         "from throughline.warehouse import Warehouse as W; "
-         f"print(s(W.from_url('duckdb:///{tmp_path / 'reopened.duckdb'}'), 'markov_inputs'), "
-         "'pandas' in sys.modules)"],
+        [sys.executable, "-c", "import sys; from throughline.unchanged_views import record_built, "
+         "selector_if_unchanged as s; from throughline.warehouse import Warehouse as W; "
+         f"w = W.from_url('duckdb:///{tmp_path / 'reopened.duckdb'}'); selector = s(w, 'markov_inputs'); "
+         "record_built(w, 'markov_inputs', 'another run'); print(selector, 'pandas' in sys.modules)"],
         capture_output=True, text=True, check=True)
     assert reopened.stdout.split() == [STEP_SELECTORS["markov_inputs"], "False"]
     steady = build(warehouse).node_seconds

@@ -5,10 +5,10 @@
 -- visitors whose bot / shared flag changed, and those of the visitors with a session whose
 -- source / medium / campaign got another channel (int_traffic_channels.channel_changed_at); the
 -- pre-hook lists those visitors (int_sessions_visitors_to_build, macros/sessions.sql). It writes
--- only the sessions that come out different.
--- rebuilt_at is when the session's counted facts (source, time, channel, flag) last changed, so
--- int_sessions_daily recounts only those days, not every day of a returning visitor.
--- (Its columns sync: the visitor path's two moved to int_session_paths.)
+-- only the sessions whose counted facts (source, time, channel, flag) changed; rebuilt_at is when
+-- they last did, so int_sessions_daily recounts only those days.
+-- Its columns sync (on_schema_change): an older release's two path columns, now in
+-- int_session_paths, are dropped by the first run after the upgrade.
 {{ config(materialized='incremental', unique_key='session_id', incremental_strategy='delete+insert',
           on_schema_change='sync_all_columns',
           pre_hook="{% if is_incremental() %}{{ int_sessions_visitors_to_build() }}{% endif %}") }}
